@@ -1,0 +1,50 @@
+using System.CommandLine;
+using OnnxBn.Cli.Commands;
+
+namespace OnnxBn.Cli;
+
+/// <summary>
+/// The onnxbn command line, runnable in-process: tests call <see cref="Run"/> with their own writers and get the
+/// exit code back, exactly as the executable would return it.
+/// </summary>
+public static class CliApp
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var console = new CliConsole(stdout, stderr, verbose: args.Contains("--verbose"));
+        var root = BuildRoot(console);
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+                stderr.WriteLine($"error: {error.Message}");
+            stderr.WriteLine("Run 'onnxbn --help' for usage.");
+            return (int)ExitCode.Usage;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (Exception ex)
+        {
+            return ExceptionExitCodes.Report(ex, console);
+        }
+    }
+
+    internal static RootCommand BuildRoot(CliConsole console)
+    {
+        var root = new RootCommand(
+            "onnxbn: fold BatchNormalization into neighbouring layers, verify the result with ONNX Runtime, run, " +
+            "benchmark and fine-tune ONNX models.\n\n" + ExceptionExitCodes.HelpTable);
+        root.Options.Add(CliConsole.VerboseOption);
+        foreach (var command in CommandCatalog.All)
+            root.Subcommands.Add(command.Build(console));
+        return root;
+    }
+}

@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace OnnxBn.Cli;
+
+/// <summary>Where a command writes: results to <see cref="Out"/>, diagnostics to <see cref="Error"/>.</summary>
+public sealed class CliConsole(TextWriter stdout, TextWriter stderr, bool verbose)
+{
+    /// <summary>Shown on every command; stack traces are printed only with it.</summary>
+    public static readonly Option<bool> VerboseOption = new("--verbose")
+    {
+        Description = "Print stack traces and extra diagnostics.",
+        Recursive = true,
+    };
+
+    public TextWriter Out { get; } = stdout;
+
+    public TextWriter Error { get; } = stderr;
+
+    public bool Verbose { get; } = verbose;
+}

@@ -1,0 +1,34 @@
+using OnnxBn.Folding;
+
+namespace OnnxBn.Cli;
+
+/// <summary>Turns an exception that escaped a command into one line on stderr and its exit code.</summary>
+internal static class ExceptionExitCodes
+{
+    public const string HelpTable =
+        "Exit codes: 0 ok · 1 check failed (verify mismatch) · 2 usage · 3 invalid or unsupported model/data · " +
+        "4 ONNX Runtime or execution provider unavailable · 5 ONNX Runtime error · 70 internal error.";
+
+    public static int Report(Exception ex, CliConsole console)
+    {
+        var code = Classify(ex);
+        var prefix = code == ExitCode.InternalError ? "internal error" : "error";
+        console.Error.WriteLine($"{prefix}: {OneLine(ex.Message)}");
+        if (console.Verbose)
+            console.Error.WriteLine(ex.ToString());
+        else if (code == ExitCode.InternalError)
+            console.Error.WriteLine("Run again with --verbose for the stack trace, and please report it.");
+        return (int)code;
+    }
+
+    public static ExitCode Classify(Exception ex) => ex switch
+    {
+        UsageException => ExitCode.Usage,
+        OnnxModelException => ExitCode.InvalidModel,
+        FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ExitCode.InvalidModel,
+        OperationCanceledException => ExitCode.RuntimeError,
+        _ => ExitCode.InternalError,
+    };
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}
