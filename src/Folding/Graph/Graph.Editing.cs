@@ -1,0 +1,191 @@
+using OnnxBn.Folding.Onnx.Proto;
+
+namespace OnnxBn.Folding;
+
+public sealed partial class Graph
+{
+    private int _nameCounter;
+
+    /// <summary>Points input <paramref name="index"/> of <paramref name="node"/> at <paramref name="value"/> ("" omits it).</summary>
+    public void SetNodeInput(Node node, int index, string value)
+    {
+        Detach(node);
+        while (node.Proto.Input.Count <= index) node.Proto.Input.Add("");
+        node.Proto.Input[index] = value;
+        TrimTrailingEmpty(node.Proto.Input);
+        Reattach(node);
+    }
+
+    /// <summary>Renames output <paramref name="index"/> of <paramref name="node"/>.</summary>
+    public void SetNodeOutput(Node node, int index, string value)
+    {
+        Detach(node);
+        while (node.Proto.Output.Count <= index) node.Proto.Output.Add("");
+        node.Proto.Output[index] = value;
+        TrimTrailingEmpty(node.Proto.Output);
+        Reattach(node);
+    }
+
+    /// <summary>Adds a default-domain node right after <paramref name="after"/> (or at the end).</summary>
+    public Node AddNode(string opType, IEnumerable<string> inputs, IEnumerable<string> outputs, string name, Node? after = null)
+    {
+        var proto = new NodeProto { OpType = opType, Name = name };
+        proto.Input.AddRange(inputs);
+        proto.Output.AddRange(outputs);
+        var node = new Node(proto, []);
+        int position = after is null ? _nodes.Count : _nodes.IndexOf(after) + 1;
+        Attach(node, position);
+        return node;
+    }
+
+    public void RemoveNode(Node node)
+    {
+        Detach(node);
+        _nodes.Remove(node);
+    }
+
+    /// <summary>Adds an initializer, or replaces the one of the same name in place.</summary>
+    public void SetInitializer(TensorData tensor) => _initializers[tensor.Name] = tensor;
+
+    public void RemoveInitializer(string name) => _initializers.Remove(name);
+
+    /// <summary>A value/node name based on <paramref name="stem"/> that nothing in the graph uses yet.</summary>
+    public string UniqueName(string stem)
+    {
+        string candidate = stem;
+        while (IsNameTaken(candidate))
+            candidate = $"{stem}_{++_nameCounter}";
+        return candidate;
+    }
+
+    /// <summary>Removes initializers that no node, sub-graph or graph output reads; returns how many.</summary>
+    public int RemoveDeadInitializers()
+    {
+        var dead = _initializers.Keys.Where(n => !_consumers.ContainsKey(n) && !_graphOutputs.Contains(n) && !_graphInputs.Contains(n)).ToList();
+        foreach (var name in dead) _initializers.Remove(name);
+        return dead.Count;
+    }
+
+    /// <summary>Drops value_info entries of values that no longer exist.</summary>
+    public int RemoveStaleValueInfo()
+    {
+        var stale = Proto.ValueInfo.Where(v => !_producers.ContainsKey(v.Name) && !_initializers.ContainsKey(v.Name) && !_graphInputs.Contains(v.Name)).ToList();
+        foreach (var v in stale) Proto.ValueInfo.Remove(v);
+        return stale.Count;
+    }
+
+    /// <summary>Drops the value_info entry of one value (its type may have changed).</summary>
+    public void RemoveValueInfo(string name)
+    {
+        var entry = Proto.ValueInfo.FirstOrDefault(v => v.Name == name);
+        if (entry is not null) Proto.ValueInfo.Remove(entry);
+    }
+
+    /// <summary>Reorders nodes topologically, keeping the current order wherever the dependencies allow it.</summary>
+    public void TopologicalSort()
+    {
+        var order = TopologicalOrder();
+        _nodes.Clear();
+        _nodes.AddRange(order);
+    }
+
+    /// <summary>Nodes in a dependency-respecting order (stable: the first ready node in file order comes first).</summary>
+    public IReadOnlyList<Node> TopologicalOrder()
+    {
+        var position = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < _nodes.Count; i++) position[_nodes[i]] = i;
+        var pending = new int[_nodes.Count];
+        var dependents = new List<int>[_nodes.Count];
+        for (int i = 0; i < _nodes.Count; i++)
+        {
+            dependents[i] = [];
+            foreach (var input in _nodes[i].Inputs.Concat(_nodes[i].ImplicitInputs).Where(v => v.Length > 0).Distinct())
+                if (_producers.TryGetValue(input, out var producer) && position.TryGetValue(producer, out int p))
+                {
+                    pending[i]++;
+                    dependents[p].Add(i);
+                }
+        }
+        var ready = new PriorityQueue<int, int>();
+        for (int i = 0; i < _nodes.Count; i++)
+            if (pending[i] == 0) ready.Enqueue(i, i);
+        var result = new List<Node>(_nodes.Count);
+        while (ready.TryDequeue(out int i, out _))
+        {
+            result.Add(_nodes[i]);
+            foreach (int d in dependents[i])
+                if (--pending[d] == 0) ready.Enqueue(d, d);
+        }
+        if (result.Count != _nodes.Count)
+        {
+            var stuck = _nodes.Where((_, i) => pending[i] > 0).First();
+            throw new OnnxModelException(File, "the graph has a cycle", $"node '{stuck.DisplayName}'");
+        }
+        return result;
+    }
+
+    /// <summary>Throws when an index disagrees with the nodes (run by the fold driver after every rewrite).</summary>
+    public void CheckInvariants()
+    {
+        foreach (var node in _nodes)
+        {
+            foreach (var output in node.Outputs.Where(o => o.Length > 0))
+                if (!_producers.TryGetValue(output, out var p) || !ReferenceEquals(p, node))
+                    throw new InvalidOperationException($"producer index is stale for '{output}'");
+            foreach (var input in node.Inputs.Where(i => i.Length > 0))
+                if (!_consumers.TryGetValue(input, out var list) || !list.Contains(node))
+                    throw new InvalidOperationException($"consumer index is stale for '{input}'");
+        }
+        Validate();
+    }
+
+    /// <summary>Writes nodes and initializers back into <paramref name="target"/> (a copy of this graph's message).</summary>
+    internal void WriteTo(GraphProto target, Func<TensorData, TensorProto> encode)
+    {
+        target.Node.Clear();
+        target.Node.AddRange(_nodes.Select(n => n.Proto));
+        target.Initializer.Clear();
+        target.Initializer.AddRange(_initializers.Values.Select(encode));
+    }
+
+    private bool IsNameTaken(string name) =>
+        _producers.ContainsKey(name) || _consumers.ContainsKey(name) || _initializers.ContainsKey(name) ||
+        _graphInputs.Contains(name) || _graphOutputs.Contains(name) || _nodes.Any(n => n.Name == name);
+
+    private void Attach(Node node, int position)
+    {
+        _nodes.Insert(position, node);
+        Reattach(node);
+    }
+
+    private void Reattach(Node node)
+    {
+        foreach (var output in node.Outputs.Where(o => o.Length > 0))
+            if (!_producers.TryAdd(output, node))
+                throw new OnnxModelException(File, $"value '{output}' is produced twice", $"node '{node.DisplayName}'");
+        foreach (var input in node.Inputs.Concat(node.ImplicitInputs).Where(i => i.Length > 0).Distinct())
+        {
+            if (!_consumers.TryGetValue(input, out var list))
+                _consumers[input] = list = [];
+            list.Add(node);
+        }
+    }
+
+    private void Detach(Node node)
+    {
+        foreach (var output in node.Outputs.Where(o => o.Length > 0))
+            if (_producers.TryGetValue(output, out var p) && ReferenceEquals(p, node))
+                _producers.Remove(output);
+        foreach (var input in node.Inputs.Concat(node.ImplicitInputs).Where(i => i.Length > 0).Distinct())
+            if (_consumers.TryGetValue(input, out var list))
+            {
+                list.Remove(node);
+                if (list.Count == 0) _consumers.Remove(input);
+            }
+    }
+
+    private static void TrimTrailingEmpty(Google.Protobuf.Collections.RepeatedField<string> names)
+    {
+        while (names.Count > 0 && names[^1].Length == 0) names.RemoveAt(names.Count - 1);
+    }
+}

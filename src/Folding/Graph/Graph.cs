@@ -1,0 +1,129 @@
+using OnnxBn.Folding.Onnx;
+using OnnxBn.Folding.Onnx.Proto;
+
+namespace OnnxBn.Folding;
+
+/// <summary>
+/// The main graph of a model as a small linked IR: nodes, constant initializers, declared values, and the
+/// producer/consumer indexes that let a pass ask "who consumes this value" in O(1). Edits go through the methods
+/// here so the indexes never go stale; <see cref="CheckInvariants"/> verifies them.
+/// </summary>
+public sealed partial class Graph
+{
+    private readonly List<Node> _nodes = [];
+    private readonly Dictionary<string, Node> _producers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Node>> _consumers = new(StringComparer.Ordinal);
+    private readonly OrderedDictionary<string, TensorData> _initializers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _graphInputs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _graphOutputs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _sparseInitializers = new(StringComparer.Ordinal);
+
+    internal Graph(GraphProto proto, string? file, ExternalDataReader? externalData)
+        : this(proto, file, tensor => TensorProtoCodec.Decode(tensor, file, externalData))
+    {
+    }
+
+    /// <summary>A graph over <paramref name="proto"/> whose initializers come from <paramref name="decodeInitializer"/>.</summary>
+    internal Graph(GraphProto proto, string? file, Func<TensorProto, TensorData> decodeInitializer)
+    {
+        Proto = proto;
+        File = file;
+        foreach (var tensor in proto.Initializer)
+        {
+            var data = decodeInitializer(tensor);
+            if (!_initializers.TryAdd(data.Name, data))
+                throw new OnnxModelException(file, "initializer is defined twice", $"tensor '{data.Name}'");
+        }
+        foreach (var sparse in proto.SparseInitializer)
+            _sparseInitializers.Add(sparse.Values?.Name ?? "");
+        foreach (var input in proto.Input) _graphInputs.Add(input.Name);
+        foreach (var output in proto.Output) _graphOutputs.Add(output.Name);
+        foreach (var nodeProto in proto.Node)
+            Attach(new Node(nodeProto, SubgraphScope.OuterReferences(nodeProto)), _nodes.Count);
+        Validate();
+    }
+
+    internal GraphProto Proto { get; }
+
+    /// <summary>The model file this graph came from (for error messages), or null.</summary>
+    public string? File { get; }
+
+    public string Name => Proto.Name ?? "";
+
+    /// <summary>Nodes in their current order (topological for a valid graph after <see cref="TopologicalSort"/>).</summary>
+    public IReadOnlyList<Node> Nodes => _nodes;
+
+    public IReadOnlyList<ValueInfo> Inputs => Proto.Input.Select(v => new ValueInfo(v)).ToArray();
+
+    /// <summary>Graph inputs that are not initializers: the values a caller must feed.</summary>
+    public IReadOnlyList<ValueInfo> RuntimeInputs => Proto.Input.Where(v => !_initializers.ContainsKey(v.Name)).Select(v => new ValueInfo(v)).ToArray();
+
+    public IReadOnlyList<ValueInfo> Outputs => Proto.Output.Select(v => new ValueInfo(v)).ToArray();
+
+    public IReadOnlyList<ValueInfo> ValueInfos => Proto.ValueInfo.Select(v => new ValueInfo(v)).ToArray();
+
+    public IEnumerable<TensorData> Initializers => _initializers.Values;
+
+    public int InitializerCount => _initializers.Count;
+
+    public Node? Producer(string value) => _producers.GetValueOrDefault(value);
+
+    /// <summary>Nodes that read <paramref name="value"/>, directly or from a sub-graph; a node reading it twice appears once.</summary>
+    public IReadOnlyList<Node> Consumers(string value) =>
+        _consumers.TryGetValue(value, out var list) ? list : [];
+
+    public bool IsGraphInput(string value) => _graphInputs.Contains(value);
+
+    public bool IsGraphOutput(string value) => _graphOutputs.Contains(value);
+
+    public TensorData? Initializer(string name) => _initializers.GetValueOrDefault(name);
+
+    /// <summary>The declared type of a value (graph input, output or value_info), when the model declares it.</summary>
+    public ValueInfo? FindValueInfo(string name)
+    {
+        var proto = Proto.Input.FirstOrDefault(v => v.Name == name)
+            ?? Proto.Output.FirstOrDefault(v => v.Name == name)
+            ?? Proto.ValueInfo.FirstOrDefault(v => v.Name == name);
+        return proto is null ? null : new ValueInfo(proto);
+    }
+
+    /// <summary>
+    /// The constant value of <paramref name="value"/>: an initializer that is not also a graph input (a graph input
+    /// with a default can be overridden at run time), or the output of a Constant node.
+    /// </summary>
+    public bool TryGetConstant(string value, out TensorData constant)
+    {
+        constant = null!;
+        if (value.Length == 0 || _graphInputs.Contains(value))
+            return false;
+        if (_initializers.TryGetValue(value, out var init))
+        {
+            constant = init;
+            return true;
+        }
+        if (_producers.TryGetValue(value, out var producer) && producer.Is("Constant"))
+        {
+            var decoded = ConstantNodeValue.Read(producer, File);
+            if (decoded is null) return false;
+            constant = decoded.WithName(value);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>True when every value in the graph is defined once and every node input has a definition.</summary>
+    private void Validate()
+    {
+        var defined = new HashSet<string>(_graphInputs, StringComparer.Ordinal);
+        defined.UnionWith(_initializers.Keys);
+        defined.UnionWith(_sparseInitializers);
+        foreach (var node in _nodes)
+            foreach (var input in node.Inputs.Where(i => i.Length > 0))
+                if (!defined.Contains(input) && !_producers.ContainsKey(input))
+                    throw new OnnxModelException(File, $"input '{input}' is produced by nothing (no node, initializer or graph input)", $"node '{node.DisplayName}'");
+        foreach (var output in _graphOutputs)
+            if (!defined.Contains(output) && !_producers.ContainsKey(output))
+                throw new OnnxModelException(File, $"graph output '{output}' is produced by nothing");
+        TopologicalOrder();
+    }
+}

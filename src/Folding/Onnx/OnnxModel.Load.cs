@@ -1,0 +1,63 @@
+using Google.Protobuf;
+using OnnxBn.Folding.Onnx;
+using OnnxBn.Folding.Onnx.Proto;
+
+namespace OnnxBn.Folding;
+
+public sealed partial class OnnxModel
+{
+    /// <summary>
+    /// Loads a model file and the external data files it names (relative to its folder). Throws
+    /// <see cref="OnnxModelException"/> with a one-line reason for anything unreadable or inconsistent.
+    /// </summary>
+    public static OnnxModel Load(string path)
+    {
+        if (Directory.Exists(path))
+            throw new OnnxModelException(path, "is a directory, not a model file");
+        if (!System.IO.File.Exists(path))
+            throw new OnnxModelException(path, "file not found");
+        byte[] bytes;
+        try
+        {
+            bytes = System.IO.File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new OnnxModelException(path, $"cannot be read ({ex.Message})");
+        }
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return FromBytes(bytes, path, directory);
+    }
+
+    /// <summary>Loads a model from a stream; external data is resolved against <paramref name="baseDirectory"/> if given.</summary>
+    public static OnnxModel Load(Stream stream, string? baseDirectory = null)
+    {
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return FromBytes(buffer.ToArray(), null, baseDirectory);
+    }
+
+    /// <summary>Loads a model from bytes; external data is resolved against <paramref name="baseDirectory"/> if given.</summary>
+    public static OnnxModel FromBytes(ReadOnlySpan<byte> bytes, string? baseDirectory = null) =>
+        FromBytes(bytes, null, baseDirectory);
+
+    private static OnnxModel FromBytes(ReadOnlySpan<byte> bytes, string? path, string? baseDirectory)
+    {
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            string why = ex.Message.Contains("truncated", StringComparison.OrdinalIgnoreCase)
+                ? "truncated file (protobuf message ends early)"
+                : $"not an ONNX model (protobuf parse failed: {ex.Message.TrimEnd('.')})";
+            throw new OnnxModelException(path, why);
+        }
+        if (proto.Graph is null || !proto.HasIrVersion)
+            throw new OnnxModelException(path, "not an ONNX model (no ir_version or no graph)");
+        var externalData = baseDirectory is null ? null : new ExternalDataReader(path, baseDirectory);
+        return new OnnxModel(proto, path, externalData);
+    }
+}

@@ -1,0 +1,63 @@
+using Google.Protobuf;
+using OnnxBn.Folding.Onnx;
+using OnnxBn.Folding.Onnx.Proto;
+
+namespace OnnxBn.Folding;
+
+public sealed partial class OnnxModel
+{
+    /// <summary>
+    /// Saves the model (and its external data files) atomically: everything is written to temporary files in the
+    /// target folder and renamed into place only when complete. Refuses to overwrite the file the model was loaded
+    /// from, and never overwrites an external data file the model was read with, unless asked to.
+    /// </summary>
+    public void Save(string path, ModelSaveOptions? options = null)
+    {
+        options ??= new ModelSaveOptions();
+        string target = Path.GetFullPath(path);
+        bool overwritesSource = SourcePath is not null && string.Equals(target, SourcePath, StringComparison.Ordinal);
+        if (overwritesSource && !options.OverwriteSource)
+            throw new IOException($"{target}: refusing to overwrite the model's own source file (choose another output path)");
+        string directory = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(directory);
+
+        var plan = ExternalDataPlan.Create(this, target, options, protectedFiles: overwritesSource ? new HashSet<string>() : ExternalFilesRead);
+        var staged = new List<(string Temp, string Final)>();
+        try
+        {
+            foreach (var file in plan.Files)
+                staged.Add((file.WriteTemp(directory), Path.Combine(directory, file.Location)));
+            var snapshot = Snapshot(plan.Encode);
+            if (snapshot.CalculateSize() > int.MaxValue)
+                throw new OnnxModelException(target, "the model is larger than 2 GiB inline; save with ExternalDataLayout.ExternalizeLarge");
+            string modelTemp = TempNameFor(target);
+            using (var stream = new FileStream(modelTemp, FileMode.CreateNew, FileAccess.Write))
+            {
+                snapshot.WriteTo(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            staged.Add((modelTemp, target));
+            foreach (var (temp, final) in staged)
+                System.IO.File.Move(temp, final, overwrite: true);
+            staged.Clear();
+        }
+        finally
+        {
+            foreach (var (temp, _) in staged)
+                TryDelete(temp);
+        }
+    }
+
+    /// <summary>Writes the model with every tensor inline to <paramref name="stream"/>.</summary>
+    public void Save(Stream stream) => Snapshot().WriteTo(stream);
+
+    internal static string TempNameFor(string finalPath) =>
+        Path.Combine(Path.GetDirectoryName(finalPath)!, $".{Path.GetFileName(finalPath)}.{Guid.NewGuid():N}.tmp");
+
+    private static void TryDelete(string path)
+    {
+        try { System.IO.File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,100 @@
+using Google.Protobuf;
+using OnnxBn.Folding.Onnx;
+using OnnxBn.Folding.Onnx.Proto;
+
+namespace OnnxBn.Folding;
+
+/// <summary>
+/// An ONNX model in memory: the parsed message (every field, known or not, survives a load/save round trip), its
+/// main graph as an editable IR, and the external data it was read with.
+/// </summary>
+public sealed partial class OnnxModel
+{
+    private OnnxModel(ModelProto proto, string? sourcePath, ExternalDataReader? externalData)
+    {
+        Proto = proto;
+        SourcePath = sourcePath is null ? null : Path.GetFullPath(sourcePath);
+        ExternalFilesRead = externalData?.FilesRead ?? [];
+        Graph = new Graph(proto.Graph, sourcePath, externalData);
+    }
+
+    internal ModelProto Proto { get; }
+
+    /// <summary>The file the model was loaded from (full path), or null for a model loaded from memory.</summary>
+    public string? SourcePath { get; }
+
+    /// <summary>Full paths of the external data files the model was read with.</summary>
+    internal IReadOnlySet<string> ExternalFilesRead { get; }
+
+    public Graph Graph { get; }
+
+    public long IrVersion => Proto.IrVersion;
+
+    public string ProducerName => Proto.ProducerName ?? "";
+
+    public string ProducerVersion => Proto.ProducerVersion ?? "";
+
+    public string DocString
+    {
+        get => Proto.DocString ?? "";
+        set => Proto.DocString = value;
+    }
+
+    /// <summary>The operator sets the model imports, as (domain, version) with "" for the default ONNX domain.</summary>
+    public IReadOnlyList<(string Domain, long Version)> OpsetImports =>
+        Proto.OpsetImport.Select(o => (o.Domain ?? "", o.Version)).ToArray();
+
+    /// <summary>The version of <paramref name="domain"/> the model imports ("" and "ai.onnx" are the same), or 0.</summary>
+    public long OpsetVersion(string domain = "")
+    {
+        bool isDefault = domain is "" or "ai.onnx";
+        foreach (var o in Proto.OpsetImport)
+            if ((isDefault && (o.Domain ?? "") is "" or "ai.onnx") || (!isDefault && o.Domain == domain))
+                return o.Version;
+        return 0;
+    }
+
+    /// <summary>metadata_props as a read-only list of pairs (in file order).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Metadata =>
+        Proto.MetadataProps.Select(p => new KeyValuePair<string, string>(p.Key, p.Value)).ToArray();
+
+    /// <summary>Sets (or adds) one metadata_props entry.</summary>
+    public void SetMetadata(string key, string value)
+    {
+        var entry = Proto.MetadataProps.FirstOrDefault(p => p.Key == key);
+        if (entry is null) Proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        else entry.Value = value;
+    }
+
+    /// <summary>The file name for messages: the source path, or a placeholder for in-memory models.</summary>
+    public string DisplayName => SourcePath ?? "<in-memory model>";
+
+    /// <summary>A deep, independent copy (tensor payloads are immutable and shared, external placement kept).</summary>
+    public OnnxModel Clone() => new(Snapshot(), SourcePath, ExternalFilesRead, Graph);
+
+    private OnnxModel(ModelProto snapshot, string? sourcePath, IReadOnlySet<string> filesRead, Graph source)
+    {
+        Proto = snapshot;
+        SourcePath = sourcePath;
+        ExternalFilesRead = filesRead;
+        Graph = new Graph(snapshot.Graph, sourcePath, t => source.Initializer(t.Name)!);
+    }
+
+    /// <summary>The current model as a fresh message with every tensor inline (for sessions and byte output).</summary>
+    internal ModelProto Snapshot(Func<TensorData, TensorProto>? encode = null)
+    {
+        var copy = Proto.Clone();
+        Graph.WriteTo(copy.Graph, encode ?? TensorProtoCodec.EncodeInline);
+        return copy;
+    }
+
+    /// <summary>The model serialized with every tensor inline (what ONNX Runtime's CreateSessionFromArray takes).</summary>
+    public byte[] ToBytes()
+    {
+        var snapshot = Snapshot();
+        long size = snapshot.CalculateSize();
+        if (size > int.MaxValue)
+            throw new OnnxModelException(SourcePath, "the model is larger than 2 GiB and cannot be serialized inline; save it with external data");
+        return snapshot.ToByteArray();
+    }
+}
