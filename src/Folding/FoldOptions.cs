@@ -1,0 +1,21 @@
+namespace OnnxBn.Folding;
+
+/// <summary>Which directions the fold pass may fold a BatchNormalization in.</summary>
+public enum FoldDirections
+{
+    /// <summary>Into the producing linear op first, else into the consuming ones.</summary>
+    Both,
+    /// <summary>Only into the linear op that produces the BN's input (what ONNX Runtime and onnxoptimizer do).</summary>
+    BackwardOnly,
+    /// <summary>Only into the linear ops that consume the BN's output.</summary>
+    ForwardOnly,
+}
+
+/// <summary>Options of <see cref="FoldPass"/>.</summary>
+public sealed record FoldOptions
+{
+    public FoldDirections Directions { get; init; } = FoldDirections.Both;
+
+    /// <summary>Rewrite each BN that cannot be folded as one Mul and one Add with precomputed s and t.</summary>
+    public bool LowerUnfolded { get; init; }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OnnxBn.Folding;
+
+/// <summary>What happened to one BatchNormalization (or BN-like affine op).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<BnOutcome>))]
+public enum BnOutcome
+{
+    FoldedBackward,
+    FoldedForward,
+    Lowered,
+    Kept,
+}
+
+/// <summary>The fate of one BatchNormalization: folded where, lowered, or kept and why.</summary>
+/// <param name="Node">The BN's node name (or its output name when unnamed).</param>
+/// <param name="Kind">"BatchNormalization", or the op sequence of a BN-like affine pattern such as "Mul+Add".</param>
+/// <param name="Outcome">What the pass did.</param>
+/// <param name="Detail">The target node(s) of a fold, or the reason a BN was kept.</param>
+public sealed record BnFate(string Node, string Kind, BnOutcome Outcome, string Detail)
+{
+    /// <summary>The report line: "folded backward into Conv_3", "kept: padded Conv ...".</summary>
+    public string Description => Outcome switch
+    {
+        BnOutcome.FoldedBackward => $"folded backward into {Detail}",
+        BnOutcome.FoldedForward => $"folded forward into {Detail}",
+        BnOutcome.Lowered => $"lowered to Mul+Add{(Detail.Length > 0 ? $" ({Detail})" : "")}",
+        _ => $"kept: {Detail}",
+    };
+}
+
+/// <summary>Parameter totals as Keras' summary() counts them: BN's moving mean and variance are non-trainable.</summary>
+public sealed record ParameterCounts(long Total, long Trainable, long NonTrainable);
+
+/// <summary>The outcome of a fold pass: every BN's fate and the model's size before and after.</summary>
+public sealed record FoldReport(
+    IReadOnlyList<BnFate> Fates,
+    ParameterCounts Before,
+    ParameterCounts After,
+    int NodesBefore,
+    int NodesAfter)
+{
+    public int Folded => Fates.Count(f => f.Outcome is BnOutcome.FoldedBackward or BnOutcome.FoldedForward);
+
+    public int Lowered => Fates.Count(f => f.Outcome == BnOutcome.Lowered);
+
+    public int Kept => Fates.Count(f => f.Outcome == BnOutcome.Kept);
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+    };
+
+    /// <summary>The report as JSON (camelCase), with each fate's human description included.</summary>
+    public string ToJson() => JsonSerializer.Serialize(new
+    {
+        folded = Folded,
+        lowered = Lowered,
+        kept = Kept,
+        nodesBefore = NodesBefore,
+        nodesAfter = NodesAfter,
+        parametersBefore = Before,
+        parametersAfter = After,
+        batchNorms = Fates.Select(f => new { node = f.Node, kind = f.Kind, outcome = f.Outcome, detail = f.Detail, description = f.Description }),
+    }, JsonOptions);
+}

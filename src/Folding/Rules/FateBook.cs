@@ -1,0 +1,59 @@
+namespace OnnxBn.Folding.Rules;
+
+/// <summary>
+/// Keeps each BN's fate in the order BNs were first seen. A merge (BN→BN chain) makes the surviving op speak for
+/// the BNs merged into it, so their fate is the fate of the merged op.
+/// </summary>
+internal sealed class FateBook
+{
+    private readonly OrderedDictionary<string, BnFate> _fates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(string Label, string Kind)>> _merged = new(StringComparer.Ordinal);
+
+    public void Keep(string label, string kind, string reason) => Set(label, kind, BnOutcome.Kept, reason);
+
+    public void Keep(AffineOp op, string reason)
+    {
+        foreach (var (label, kind) in LabelsOf(op))
+            Set(label, kind, BnOutcome.Kept, label == op.Label ? reason : $"merged into {op.Label}, which is kept: {reason}");
+    }
+
+    public void Lower(AffineOp op, string detail)
+    {
+        foreach (var (label, kind) in LabelsOf(op))
+            Set(label, kind, BnOutcome.Lowered, detail);
+    }
+
+    public void Record(AffineOp op, RuleDirection direction, string target)
+    {
+        if (direction == RuleDirection.Merge)
+        {
+            if (!_merged.TryGetValue(target, out var list))
+                _merged[target] = list = [];
+            foreach (var entry in LabelsOf(op))
+            {
+                list.Add(entry);
+                if (!_fates.ContainsKey(entry.Label))
+                    Set(entry.Label, entry.Kind, BnOutcome.Kept, $"merged into {target}");
+            }
+            return;
+        }
+        var outcome = direction == RuleDirection.Backward ? BnOutcome.FoldedBackward : BnOutcome.FoldedForward;
+        foreach (var (label, kind) in LabelsOf(op))
+            Set(label, kind, outcome, label == op.Label ? target : $"{target} (merged with {op.Label})");
+    }
+
+    public IReadOnlyList<BnFate> InOrder() => _fates.Values.ToList();
+
+    private IEnumerable<(string Label, string Kind)> LabelsOf(AffineOp op)
+    {
+        var result = new List<(string, string)>();
+        if (op.Kind == "BatchNormalization" || !_merged.ContainsKey(op.Label))
+            result.Add((op.Label, op.Kind));
+        if (_merged.TryGetValue(op.Label, out var inner))
+            result.AddRange(inner);
+        return result;
+    }
+
+    private void Set(string label, string kind, BnOutcome outcome, string detail) =>
+        _fates[label] = new BnFate(label, kind, outcome, detail);
+}

@@ -1,0 +1,85 @@
+namespace OnnxBn.Folding.Rules;
+
+/// <summary>
+/// What a rule sees while it matches and applies: the graph, static ranks, the opset, and the few edits every
+/// fold is made of (add a weight under a fresh name, remove an affine op keeping its output name, bypass it).
+/// </summary>
+internal sealed class FoldContext
+{
+    public FoldContext(OnnxModel model)
+    {
+        Model = model;
+        Graph = model.Graph;
+        Opset = model.OpsetVersion();
+        Ranks = new RankInference(Graph);
+    }
+
+    public OnnxModel Model { get; }
+
+    public Graph Graph { get; }
+
+    /// <summary>The version of the default ONNX operator set the model imports.</summary>
+    public long Opset { get; }
+
+    public RankInference Ranks { get; }
+
+    public string? File => Graph.File;
+
+    public bool TryConstant(string value, out TensorData tensor) => Graph.TryGetConstant(value, out tensor);
+
+    /// <summary>
+    /// Adds <paramref name="tensor"/> as a new initializer named after <paramref name="stem"/> and returns its name.
+    /// Weights are never edited in place: another node may share the old one. A replacement keeps the external
+    /// placement of the tensor it replaces.
+    /// </summary>
+    public string AddWeight(string stem, TensorData tensor, TensorData? replaces = null)
+    {
+        string name = Graph.UniqueName(stem);
+        Graph.SetInitializer(tensor.WithName(name).WithPlacementOf(replaces));
+        return name;
+    }
+
+    /// <summary>Points input <paramref name="index"/> of <paramref name="node"/> at a new weight.</summary>
+    public void ReplaceInputWithWeight(Node node, int index, string stem, TensorData tensor, TensorData? replaces = null) =>
+        Graph.SetNodeInput(node, index, AddWeight(stem, tensor, replaces));
+
+    /// <summary>
+    /// Backward fold epilogue: removes the affine op and lets <paramref name="producer"/> write the op's output name,
+    /// so graph outputs and downstream names stay as they were.
+    /// </summary>
+    public void RemoveAffineRenamingProducer(AffineOp op, Node producer)
+    {
+        string intermediate = op.Input;
+        foreach (var node in op.Nodes) Graph.RemoveNode(node);
+        int index = producer.Outputs.ToList().IndexOf(intermediate);
+        Graph.SetNodeOutput(producer, index, op.Output);
+        Graph.RemoveValueInfo(intermediate);
+    }
+
+    /// <summary>Forward fold epilogue: removes the affine op; every reader of its output reads its input instead.</summary>
+    public void BypassAffine(AffineOp op)
+    {
+        foreach (var node in op.Nodes) Graph.RemoveNode(node);
+        foreach (var consumer in Graph.Consumers(op.Output).ToList())
+            for (int i = 0; i < consumer.Inputs.Count; i++)
+                if (consumer.Inputs[i] == op.Output)
+                    Graph.SetNodeInput(consumer, i, op.Input);
+        Graph.RemoveValueInfo(op.Output);
+    }
+
+    /// <summary>The single node reading <paramref name="value"/>, when exactly one does and it is not a graph output.</summary>
+    public Node? SoleConsumer(string value)
+    {
+        if (Graph.IsGraphOutput(value)) return null;
+        var consumers = Graph.Consumers(value);
+        return consumers.Count == 1 ? consumers[0] : null;
+    }
+
+    /// <summary>The element type of a value when the model declares it or a constant holds it.</summary>
+    public TensorElementType? ElementTypeOf(string value)
+    {
+        if (Graph.FindValueInfo(value) is { IsTensor: true } info && info.ElementType != TensorElementType.Undefined)
+            return info.ElementType;
+        return TryConstant(value, out var t) ? t.ElementType : null;
+    }
+}

@@ -1,0 +1,33 @@
+namespace OnnxBn.Folding.Rules;
+
+/// <summary>Which way a rule moves an affine op: into its producer, into its consumers, or into another affine op.</summary>
+internal enum RuleDirection
+{
+    Merge,
+    Backward,
+    Forward,
+}
+
+/// <summary>
+/// A rewrite rule. <see cref="Match"/> reads the graph and either declines with a human reason or returns the
+/// edit to apply; rules never throw to decline.
+/// </summary>
+internal interface IFoldRule
+{
+    /// <summary>Short name used in reports ("Conv←BN", "BN→Gemm").</summary>
+    string Name { get; }
+
+    RuleDirection Direction { get; }
+
+    RuleMatch Match(FoldContext context, AffineOp op);
+}
+
+/// <summary>A rule's answer: a reason to decline, or an edit that returns the description of its target.</summary>
+internal readonly record struct RuleMatch(string? DeclineReason, Func<string>? Apply)
+{
+    public static RuleMatch Decline(string reason) => new(reason, null);
+
+    public static RuleMatch Ready(Func<string> apply) => new(null, apply);
+
+    public bool IsReady => Apply is not null;
+}

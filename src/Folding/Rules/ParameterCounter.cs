@@ -1,0 +1,29 @@
+namespace OnnxBn.Folding.Rules;
+
+/// <summary>
+/// Counts parameters the way Keras' summary() does: every float constant a node reads is a parameter; a
+/// BatchNormalization's moving mean and variance are non-trainable, everything else is trainable.
+/// </summary>
+internal static class ParameterCounter
+{
+    public static ParameterCounts Count(FoldContext context)
+    {
+        var graph = context.Graph;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        long total = 0, nonTrainable = 0;
+        foreach (var node in graph.Nodes)
+        {
+            if (node.Is("Constant")) continue;
+            for (int i = 0; i < node.Inputs.Count; i++)
+            {
+                string input = node.Inputs[i];
+                if (!seen.Add(input) || !graph.TryGetConstant(input, out var tensor) || !tensor.ElementType.IsFoldableFloat())
+                    continue;
+                total += tensor.ElementCount;
+                if (node.Is("BatchNormalization") && i is 3 or 4)
+                    nonTrainable += tensor.ElementCount;
+            }
+        }
+        return new ParameterCounts(total, total - nonTrainable, nonTrainable);
+    }
+}
