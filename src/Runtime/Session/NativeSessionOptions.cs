@@ -83,9 +83,21 @@ internal static unsafe class NativeSessionOptions
         }
     }
 
-    /// <summary>ONNX Runtime's messages can span lines (library paths, dlerror text); keep them on one.</summary>
+    /// <summary>
+    /// ONNX Runtime's messages can span lines and start with its source location
+    /// (<c>/onnxruntime_src/...cc:1988 Func() [ONNXRuntimeError] : 1 : FAIL : </c>); keep the reason, on one line.
+    /// </summary>
     public static string OneLine(string message)
     {
+        const string marker = "[ONNXRuntimeError] : ";
+        var at = message.IndexOf(marker, StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            // After the marker: "<code> : <NAME> : <reason>".
+            var rest = message[(at + marker.Length)..];
+            var parts = rest.Split(" : ", 3);
+            message = parts.Length == 3 ? parts[2] : rest;
+        }
         var line = string.Join(" ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return line.EndsWith('.') ? line : line + ".";
     }
