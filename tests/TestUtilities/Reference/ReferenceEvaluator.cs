@@ -1,0 +1,124 @@
+using OnnxBn.Folding;
+
+namespace OnnxBn.TestUtilities.Reference;
+
+/// <summary>
+/// A naive float64 interpreter of ONNX graphs, independent of ONNX Runtime: the oracle for folding tests.
+/// Every op is written from the ONNX operator spec in the plainest loops possible; speed is not a goal.
+/// </summary>
+/// <remarks>An op it does not know raises <see cref="NotSupportedException"/> naming the node and op.</remarks>
+public sealed partial class ReferenceEvaluator
+{
+    private readonly OnnxModel _model;
+    private readonly Graph _graph;
+    private readonly long _opset;
+
+    private ReferenceEvaluator(OnnxModel model)
+    {
+        _model = model;
+        _graph = model.Graph;
+        _opset = model.OpsetVersion("");
+    }
+
+    /// <summary>Evaluates <paramref name="model"/> on <paramref name="inputs"/> and returns every graph output by name.</summary>
+    public static IReadOnlyDictionary<string, RefTensor> Evaluate(OnnxModel model, IReadOnlyDictionary<string, RefTensor> inputs) =>
+        new ReferenceEvaluator(model).Run(inputs);
+
+    /// <summary>Evaluates a model with one runtime input and one output.</summary>
+    public static RefTensor EvaluateSingle(OnnxModel model, RefTensor input)
+    {
+        var inputName = model.Graph.RuntimeInputs.Single().Name;
+        var outputs = Evaluate(model, new Dictionary<string, RefTensor> { [inputName] = input });
+        return outputs[model.Graph.Outputs.Single().Name];
+    }
+
+    private Dictionary<string, RefTensor> Run(IReadOnlyDictionary<string, RefTensor> inputs)
+    {
+        var values = new Dictionary<string, RefTensor>(StringComparer.Ordinal);
+        foreach (var init in _graph.Initializers)
+            values[init.Name] = RefTensor.FromTensorData(init);
+        foreach (var input in _graph.RuntimeInputs)
+        {
+            if (!inputs.TryGetValue(input.Name, out var given))
+                throw new ArgumentException($"Reference evaluator: graph input '{input.Name}' was not given.");
+            values[input.Name] = given;
+        }
+        foreach (var (name, given) in inputs)
+            values.TryAdd(name, given);
+
+        foreach (var node in _graph.TopologicalOrder())
+        {
+            var args = node.Inputs.Select(i => i.Length == 0 ? null : values.TryGetValue(i, out var v) ? v
+                : throw new InvalidOperationException($"Reference evaluator: value '{i}' of node '{node.DisplayName}' is undefined.")).ToArray();
+            var results = Execute(node, args);
+            for (int i = 0; i < results.Length && i < node.Outputs.Count; i++)
+                if (node.Output(i).Length > 0)
+                    values[node.Output(i)] = results[i];
+        }
+        return _graph.Outputs.ToDictionary(o => o.Name, o => values.TryGetValue(o.Name, out var v) ? v
+            : throw new InvalidOperationException($"Reference evaluator: graph output '{o.Name}' was never computed."));
+    }
+
+    private RefTensor[] Execute(Node node, RefTensor?[] x)
+    {
+        if (node.Domain is not ("" or "ai.onnx"))
+            throw Unsupported(node);
+        return node.OpType switch
+        {
+            "Conv" => [Conv(node, x[0]!, x[1]!, Arg(x, 2))],
+            "ConvTranspose" => [ConvTranspose(node, x[0]!, x[1]!, Arg(x, 2))],
+            "Gemm" => [Gemm(node, x[0]!, x[1]!, Arg(x, 2))],
+            "MatMul" => [MatMul(x[0]!, x[1]!)],
+            "Add" => [Binary(x[0]!, x[1]!, (a, b) => a + b)],
+            "Sub" => [Binary(x[0]!, x[1]!, (a, b) => a - b)],
+            "Mul" => [Binary(x[0]!, x[1]!, (a, b) => a * b)],
+            "Div" => [Binary(x[0]!, x[1]!, (a, b) => a / b)],
+            "Pow" => [Binary(x[0]!, x[1]!, Math.Pow)],
+            "BatchNormalization" => [BatchNorm(node, x[0]!, x[1]!, x[2]!, x[3]!, x[4]!)],
+            "Relu" => [Map(x[0]!, v => Math.Max(v, 0))],
+            "LeakyRelu" => [LeakyRelu(node, x[0]!)],
+            "Elu" => [Elu(node, x[0]!)],
+            "Selu" => [Selu(node, x[0]!)],
+            "Sigmoid" => [Map(x[0]!, v => 1 / (1 + Math.Exp(-v)))],
+            "Tanh" => [Map(x[0]!, Math.Tanh)],
+            "Sqrt" => [Map(x[0]!, Math.Sqrt)],
+            "Exp" => [Map(x[0]!, Math.Exp)],
+            "Neg" => [Map(x[0]!, v => -v)],
+            "Reciprocal" => [Map(x[0]!, v => 1 / v)],
+            "Clip" => [Clip(node, x[0]!, Arg(x, 1), Arg(x, 2))],
+            "Softmax" => [Softmax(node, x[0]!)],
+            "Flatten" => [Flatten(node, x[0]!)],
+            "Reshape" => [Reshape(node, x[0]!, x[1]!)],
+            "Transpose" => [Transpose(x[0]!, node.GetInts("perm"))],
+            "Squeeze" => [Squeeze(node, x[0]!, Arg(x, 1))],
+            "Unsqueeze" => [Unsqueeze(node, x[0]!, Arg(x, 1))],
+            "Concat" => [Concat(node, x)],
+            "Shape" => [RefTensor.Of([x[0]!.Rank], x[0]!.Shape.Select(d => (double)d).ToArray())],
+            "Gather" => [Gather(node, x[0]!, x[1]!)],
+            "Cast" => [Cast(node, x[0]!)],
+            "Identity" or "Dropout" => [x[0]!],
+            "Constant" => [Constant(node)],
+            "MaxPool" => [Pool(node, x[0]!, max: true)],
+            "AveragePool" => [Pool(node, x[0]!, max: false)],
+            "GlobalAveragePool" => [GlobalAveragePool(x[0]!)],
+            _ => throw Unsupported(node),
+        };
+    }
+
+    private static RefTensor? Arg(RefTensor?[] x, int index) => index < x.Length ? x[index] : null;
+
+    private RefTensor Constant(Node node) =>
+        _graph.TryGetConstant(node.Output(0), out var tensor)
+            ? RefTensor.FromTensorData(tensor)
+            : throw new NotSupportedException($"Reference evaluator: Constant node '{node.DisplayName}' has no tensor value.");
+
+    private static NotSupportedException Unsupported(Node node) =>
+        new($"Reference evaluator: op '{(node.Domain.Length > 0 ? node.Domain + "." : "")}{node.OpType}' (node '{node.DisplayName}') is not implemented.");
+
+    /// <summary>Normalizes a possibly negative axis against <paramref name="rank"/>.</summary>
+    private static int Axis(long axis, int rank) => (int)(axis < 0 ? axis + rank : axis);
+
+    /// <summary>An ints attribute, or <paramref name="count"/> copies of <paramref name="fill"/> when it is absent.</summary>
+    private static long[] IntsOr(Node node, string name, int count, long fill) =>
+        node.GetInts(name) is { Length: > 0 } v ? v : Enumerable.Repeat(fill, count).ToArray();
+}
