@@ -146,12 +146,15 @@ public sealed unsafe class OrtValue : IDisposable
     }
 
     /// <summary>The tensor's raw little-endian bytes.</summary>
-    public ReadOnlySpan<byte> GetTensorBytes()
+    public ReadOnlySpan<byte> GetTensorBytes() => GetTensorMutableBytes();
+
+    /// <summary>The tensor's raw little-endian bytes, writable in place.</summary>
+    public Span<byte> GetTensorMutableBytes()
     {
         ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
         if (!IsTensor || OrtElementTypes.SizeOf(ElementType) == 0)
             throw new InvalidOperationException($"This value has no fixed-size tensor data ({ElementType}).");
-        return new ReadOnlySpan<byte>(_data, checked((int)(ElementCount * OrtElementTypes.SizeOf(ElementType))));
+        return new Span<byte>(_data, checked((int)(ElementCount * OrtElementTypes.SizeOf(ElementType))));
     }
 
     /// <summary>Copies the tensor's elements into a new array.</summary>
