@@ -39,6 +39,14 @@ public sealed class InferenceSessionTests
     }
 
     [Fact]
+    public void Runs_An_In_Memory_OnnxModel()
+    {
+        var model = OnnxBn.Folding.OnnxModel.FromBytes(TestModels.AddRelu());
+        using var session = InferenceSession.FromModel(model);
+        Assert.Equal(Expected, RunY(session));
+    }
+
+    [Fact]
     public void Returns_Only_The_Requested_Outputs_In_Order()
     {
         using var session = new InferenceSession(TestModels.AddRelu());

@@ -1,3 +1,4 @@
+using OnnxBn.Folding;
 using OnnxBn.Runtime.Native;
 
 namespace OnnxBn.Runtime.Session;
@@ -48,9 +49,20 @@ public sealed unsafe partial class InferenceSession : IDisposable
         (Inputs, Outputs, _inputNames, _outputNames) = ReadMetadata();
     }
 
-    /// <summary>Loads a model held in memory by the folding library (serialized with <c>OnnxModel.ToBytes()</c>).</summary>
+    /// <summary>Loads a model from serialized bytes held in a span (copied once).</summary>
     public static InferenceSession FromModelBytes(ReadOnlySpan<byte> model, SessionOptions? options = null) =>
         new(model.ToArray(), options);
+
+    /// <summary>
+    /// Loads a model held in memory by the folding library (serialized with <see cref="OnnxModel.ToBytes"/>, so
+    /// external data must already be inlined or resolvable).
+    /// </summary>
+    /// <exception cref="OrtException">ONNX Runtime rejected the model.</exception>
+    public static InferenceSession FromModel(OnnxModel model, SessionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new InferenceSession(model.ToBytes(), options);
+    }
 
     private delegate nint Creator(OrtApi api, nint env, nint options, nint* session);
 
