@@ -6,6 +6,10 @@ internal static class RuleCatalog
     private static readonly IFoldRule[] All =
     [
         new ConvBackwardRule(),
+        new ConvTransposeBackwardRule(),
+        new GemmBackwardRule(),
+        new MatMulBackwardRule(),
+        new TransposedSequenceBackwardRule(),
     ];
 
     public static IReadOnlyList<IFoldRule> For(FoldDirections directions) => All.Where(r => directions switch

@@ -1,0 +1,154 @@
+using OnnxBn.Folding.Numerics;
+
+namespace OnnxBn.Folding.Rules;
+
+/// <summary>
+/// A dense layer as exporters write it: MatMul(x, B) with a constant 2-D B [K, N], optionally followed by
+/// Add(·, c) (either operand order: PyTorch writes Add(bias, x) for inputs of rank 3) with a constant c that varies
+/// only along the last axis ([N], [1, N], a scalar, ...). Its output features are the last axis of the MatMul's
+/// output, and a per-feature affine map s·y + t folds into it as
+///   B' = B·diag(s)        c' = s·c + t      (c = 0 when there is no Add: an Add(·, t) is added, unless t = 0).
+/// Used by the MatMul backward rules, which first check that the affine map scales the feature axis.
+/// </summary>
+internal sealed class DenseLayer
+{
+    private DenseLayer(Node matMul, TensorData weight, int outputRank, Node? biasAdd, int biasIndex, TensorData? bias)
+    {
+        MatMul = matMul;
+        Weight = weight;
+        OutputRank = outputRank;
+        BiasAdd = biasAdd;
+        BiasIndex = biasIndex;
+        Bias = bias;
+    }
+
+    public Node MatMul { get; }
+
+    public TensorData Weight { get; }
+
+    /// <summary>The rank of the layer's output (the MatMul's, which the Add keeps).</summary>
+    public int OutputRank { get; }
+
+    public Node? BiasAdd { get; }
+
+    public int BiasIndex { get; }
+
+    public TensorData? Bias { get; }
+
+    public int Features => (int)Weight.Dims[1];
+
+    /// <summary>The node whose output is the layer's output.</summary>
+    public Node Last => BiasAdd ?? MatMul;
+
+    /// <summary>
+    /// Reads the dense layer whose last node is <paramref name="last"/> (a MatMul, or an Add after one), or says why
+    /// it is not one that can be folded into. The caller checks that <paramref name="last"/>'s own output feeds only
+    /// the affine op; this checks the MatMul → Add link.
+    /// </summary>
+    public static string? TryRead(FoldContext context, Node last, out DenseLayer layer)
+    {
+        layer = null!;
+        Node matMul = last;
+        Node? add = null;
+        int biasIndex = -1;
+        TensorData? bias = null;
+        if (last.Is("Add"))
+        {
+            if (BiasOperand(context, last, out biasIndex, out bias, out var producer) is { } addReason)
+                return addReason;
+            if (context.SoleConsumer(producer.Output(0)) is null)
+                return "MatMul output also feeds another node or is a graph output";
+            (matMul, add) = (producer, last);
+        }
+        else if (!last.Is("MatMul"))
+            return $"input comes from {last.OpType}, not MatMul or Add";
+
+        if (!context.TryConstant(matMul.Input(1), out var weight))
+            return "MatMul weight is not a constant";
+        if (!weight.ElementType.IsFoldableFloat() || weight.Rank != 2)
+            return "MatMul weight is not a 2-D float tensor";
+        if (context.Ranks.RankOf(matMul.Output(0)) is not int rank)
+            return "MatMul output rank is unknown";
+        if (bias is not null && BiasShapeProblem(bias, (int)weight.Dims[1], rank) is { } biasReason)
+            return biasReason;
+        layer = new DenseLayer(matMul, weight, rank, add, biasIndex, bias);
+        return null;
+    }
+
+    /// <summary>
+    /// Rewrites the layer to compute s·y + t into <paramref name="output"/>. The caller has already removed the nodes
+    /// that wrote <paramref name="output"/>; returns the display names of the layer's nodes.
+    /// </summary>
+    public string Fold(FoldContext context, double[] s, double[] t, string output)
+    {
+        var graph = context.Graph;
+        int n = Features;
+        double[] w = Weight.ToDoubleArray();
+        AxisScaling.ScaleAlong(w, Weight.Dims, axis: 1, s);
+        string stem = MatMul.Name.Length > 0 ? MatMul.Name : MatMul.Output(0);
+        context.ReplaceInputWithWeight(MatMul, 1, $"{stem}_B_bnfold", TensorData.FromDoubles("", Weight.ElementType, Weight.DimsArray(), w), Weight);
+
+        if (BiasAdd is not null)
+        {
+            var bias = Bias!;
+            double[] c = bias.ToDoubleArray();
+            var folded = new double[n];
+            for (int j = 0; j < n; j++)
+                folded[j] = s[j] * c[c.Length == 1 ? 0 : j] + t[j];
+            long[] dims = bias.Rank == 0 ? [n] : [.. bias.Dims.SkipLast(1), n];
+            string addStem = BiasAdd.Name.Length > 0 ? BiasAdd.Name : stem;
+            context.ReplaceInputWithWeight(BiasAdd, BiasIndex, $"{addStem}_bias_bnfold", TensorData.FromDoubles("", bias.ElementType, dims, folded), bias);
+            RenameOutput(graph, BiasAdd, output);
+        }
+        else if (t.All(v => v == 0))
+            RenameOutput(graph, MatMul, output);
+        else
+        {
+            string shift = context.AddWeight($"{stem}_bias_bnfold", TensorData.FromDoubles("", Weight.ElementType, [n], t));
+            graph.AddNode("Add", [MatMul.Output(0), shift], [output], graph.UniqueName($"{stem}_bnfold_add"), after: MatMul);
+        }
+        return BiasAdd is null ? MatMul.DisplayName : $"{MatMul.DisplayName} + {BiasAdd.DisplayName}";
+    }
+
+    private static void RenameOutput(Graph graph, Node node, string output)
+    {
+        string old = node.Output(0);
+        graph.SetNodeOutput(node, 0, output);
+        graph.RemoveValueInfo(old);
+    }
+
+    /// <summary>The constant operand of an Add whose other operand a MatMul produces, or why there is none.</summary>
+    private static string? BiasOperand(FoldContext context, Node add, out int biasIndex, out TensorData? bias, out Node matMul)
+    {
+        biasIndex = -1;
+        bias = null;
+        matMul = null!;
+        if (add.Inputs.Count != 2)
+            return $"Add has {add.Inputs.Count} inputs";
+        for (int i = 0; i < 2; i++)
+        {
+            if (!context.TryConstant(add.Input(i), out var constant) || context.Graph.Producer(add.Input(1 - i)) is not { } producer)
+                continue;
+            if (!producer.Is("MatMul"))
+                return $"Add's non-constant operand comes from {producer.OpType}, not MatMul";
+            (biasIndex, bias, matMul) = (i, constant, producer);
+            return null;
+        }
+        return "Add has no constant operand next to a MatMul output";
+    }
+
+    /// <summary>c must vary only along the last axis (1 or N values) and not raise the output's rank.</summary>
+    private static string? BiasShapeProblem(TensorData bias, int features, int outputRank)
+    {
+        if (!bias.ElementType.IsFoldableFloat())
+            return "Add bias is not a float tensor";
+        if (bias.Rank > outputRank)
+            return $"Add bias has rank {bias.Rank}, above the MatMul output's {outputRank}";
+        if (bias.Dims.SkipLast(1).Any(d => d != 1))
+            return $"Add bias [{string.Join(",", bias.Dims)}] varies along more than the feature axis";
+        long last = bias.Rank == 0 ? 1 : bias.Dims[^1];
+        if (last != 1 && last != features)
+            return $"Add bias has {last} values, but MatMul has {features} output features";
+        return null;
+    }
+}
