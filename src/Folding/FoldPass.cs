@@ -52,7 +52,7 @@ public static class FoldPass
                 }
                 string target = match.Apply!();
                 context.Graph.CheckInvariants();
-                fates.Record(op, rule.Direction, target);
+                fates.Record(op, rule.Direction, target, match.Absorbed);
                 return true;
             }
             fates.Keep(op, reasons.Count == 0 ? "no rule applies" : string.Join("; ", reasons));

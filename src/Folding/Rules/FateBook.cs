@@ -23,13 +23,17 @@ internal sealed class FateBook
             Set(label, kind, BnOutcome.Lowered, detail);
     }
 
-    public void Record(AffineOp op, RuleDirection direction, string target)
+    /// <summary>
+    /// Records a fold of <paramref name="op"/> into <paramref name="target"/>; a merge also records
+    /// <paramref name="absorbed"/>, the op merged with it, which no round has seen yet.
+    /// </summary>
+    public void Record(AffineOp op, RuleDirection direction, string target, AffineOp? absorbed = null)
     {
         if (direction == RuleDirection.Merge)
         {
             if (!_merged.TryGetValue(target, out var list))
                 _merged[target] = list = [];
-            foreach (var entry in LabelsOf(op))
+            foreach (var entry in LabelsOf(op).Concat(absorbed is null ? [] : LabelsOf(absorbed)))
             {
                 list.Add(entry);
                 if (!_fates.ContainsKey(entry.Label))

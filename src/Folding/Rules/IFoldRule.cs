@@ -22,12 +22,18 @@ internal interface IFoldRule
     RuleMatch Match(FoldContext context, AffineOp op);
 }
 
-/// <summary>A rule's answer: a reason to decline, or an edit that returns the description of its target.</summary>
-internal readonly record struct RuleMatch(string? DeclineReason, Func<string>? Apply)
+/// <summary>
+/// A rule's answer: a reason to decline, or an edit that returns the description of its target. A merge also names
+/// the other affine op it absorbs, so the report can account for it.
+/// </summary>
+internal readonly record struct RuleMatch(string? DeclineReason, Func<string>? Apply, AffineOp? Absorbed = null)
 {
     public static RuleMatch Decline(string reason) => new(reason, null);
 
     public static RuleMatch Ready(Func<string> apply) => new(null, apply);
+
+    /// <summary>A merge of the matched op with <paramref name="absorbed"/> into the op whose label the edit returns.</summary>
+    public static RuleMatch Merge(AffineOp absorbed, Func<string> apply) => new(null, apply, absorbed);
 
     public bool IsReady => Apply is not null;
 }

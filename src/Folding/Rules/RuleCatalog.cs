@@ -5,11 +5,15 @@ internal static class RuleCatalog
 {
     private static readonly IFoldRule[] All =
     [
+        new AffineChainMergeRule(),
         new ConvBackwardRule(),
         new ConvTransposeBackwardRule(),
         new GemmBackwardRule(),
         new MatMulBackwardRule(),
         new TransposedSequenceBackwardRule(),
+        new GemmForwardRule(),
+        new MatMulForwardRule(),
+        new ConvForwardRule(),
     ];
 
     public static IReadOnlyList<IFoldRule> For(FoldDirections directions) => All.Where(r => directions switch

@@ -1,0 +1,71 @@
+namespace OnnxBn.Folding.Rules;
+
+/// <summary>A forward rule's per-consumer half: plans the rewrite of one linear consumer without editing anything.</summary>
+internal interface IForwardFolder
+{
+    /// <summary>The op type this folder rewrites ("Gemm", "MatMul", "Conv").</summary>
+    string OpType { get; }
+
+    /// <summary>
+    /// Checks <paramref name="site"/> and computes its new weights; returns the reason it cannot be folded, or null
+    /// with <paramref name="apply"/> set to the edits (which must not touch the affine op's nodes or output).
+    /// </summary>
+    string? Plan(FoldContext context, AffineOp op, ForwardSite site, out Action apply);
+}
+
+/// <summary>
+/// What every forward rule does around its own folder: the affine output must not be a graph output and every one
+/// of its readers must be foldable (a Gemm, MatMul or unpadded Conv, directly or through a Flatten/Reshape); then
+/// each reader gets its own new weights and the affine op is bypassed. The rule whose op type the first reader has
+/// leads; the others decline, so a BN is folded once into all its readers.
+/// </summary>
+internal static class ForwardFold
+{
+    private static readonly IForwardFolder[] Folders = [new GemmForwardRule(), new MatMulForwardRule(), new ConvForwardRule()];
+
+    public static RuleMatch Match(FoldContext context, AffineOp op, IForwardFolder lead)
+    {
+        if (LinearGuards.ForwardConsumers(context, op, out var consumers) is { } guard)
+            return RuleMatch.Decline(guard);
+
+        var sites = new List<ForwardSite>(consumers.Count);
+        var failures = new List<(Node Node, string Reason)>();
+        foreach (var consumer in consumers)
+        {
+            if (FlattenMapping.Resolve(context, op, consumer, out var site) is { } reason)
+                failures.Add((consumer, reason));
+            else
+                sites.Add(site);
+        }
+        if (sites.Count == 0)
+            return RuleMatch.Decline(Describe(consumers.Count, failures));
+        if (!sites[0].Linear.Is(lead.OpType))
+            return RuleMatch.Decline($"feeds {sites[0].Linear.OpType} {sites[0].Linear.DisplayName}, not {lead.OpType}");
+
+        var edits = new List<Action>(sites.Count);
+        foreach (var site in sites)
+        {
+            var folder = Folders.FirstOrDefault(f => site.Linear.Is(f.OpType));
+            if (folder is null)
+                failures.Add((site.Linear, $"{site.Linear.OpType} is not a linear op a BN can be folded into"));
+            else if (folder.Plan(context, op, site, out var apply) is { } reason)
+                failures.Add((site.Linear, reason));
+            else
+                edits.Add(apply);
+        }
+        if (failures.Count > 0)
+            return RuleMatch.Decline(Describe(consumers.Count, failures));
+
+        return RuleMatch.Ready(() =>
+        {
+            foreach (var edit in edits) edit();
+            context.BypassAffine(op);
+            return string.Join(", ", sites.Select(s => s.Linear.DisplayName));
+        });
+    }
+
+    private static string Describe(int consumerCount, List<(Node Node, string Reason)> failures) =>
+        consumerCount == 1 ? failures[0].Reason
+            : $"{failures.Count} of {consumerCount} consumers not foldable: "
+              + string.Join("; ", failures.Select(f => $"{f.Node.DisplayName}: {f.Reason}"));
+}
