@@ -1,4 +1,7 @@
 using OnnxBn.Folding;
+using OnnxBn.Runtime.Data;
+using OnnxBn.Runtime.Native;
+using OnnxBn.Runtime.Session;
 
 namespace OnnxBn.Cli;
 
@@ -26,6 +29,9 @@ internal static class ExceptionExitCodes
         UsageException => ExitCode.Usage,
         OnnxModelException => ExitCode.InvalidModel,
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ExitCode.InvalidModel,
+        NpyFormatException => ExitCode.InvalidModel,
+        OrtLibraryNotFoundException or ExecutionProviderUnavailableException => ExitCode.RuntimeUnavailable,
+        OrtException => ExitCode.RuntimeError,
         OperationCanceledException => ExitCode.RuntimeError,
         _ => ExitCode.InternalError,
     };
