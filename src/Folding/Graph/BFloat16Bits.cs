@@ -18,6 +18,26 @@ public readonly record struct BFloat16Bits(ushort Bits)
         return new BFloat16Bits((ushort)((bits + roundingBias) >> 16));
     }
 
+    /// <summary>
+    /// Rounds a double to the nearest bfloat16 (ties to even) in one step. Going through <c>(float)value</c> first
+    /// would round twice: a value just above a bfloat16 midpoint can become exactly the midpoint in float32 and then
+    /// round down to even. Rounding to float32 "to odd" (truncate, then set the last bit if anything was lost)
+    /// keeps that information, and float32 has enough extra bits for the second rounding to be exact.
+    /// </summary>
+    public static BFloat16Bits FromDouble(double value)
+    {
+        if (double.IsNaN(value))
+            return new BFloat16Bits(0x7FC0);
+        float single = (float)value;
+        if (double.IsFinite(value) && (double)single != value)
+        {
+            if (Math.Abs((double)single) > Math.Abs(value))
+                single = MathF.BitDecrement(Math.Abs(single)) * MathF.Sign(single);
+            single = BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(single) | 1u);
+        }
+        return FromSingle(single);
+    }
+
     public float ToSingle() => BitConverter.UInt32BitsToSingle((uint)Bits << 16);
 
     public override string ToString() => ToSingle().ToString(System.Globalization.CultureInfo.InvariantCulture);

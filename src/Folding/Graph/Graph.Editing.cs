@@ -95,10 +95,11 @@ public sealed partial class Graph
         var position = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < _nodes.Count; i++) position[_nodes[i]] = i;
         var pending = new int[_nodes.Count];
+        // Every list exists before the first edge is added: a producer may come after its consumer in file order.
         var dependents = new List<int>[_nodes.Count];
+        for (int i = 0; i < _nodes.Count; i++) dependents[i] = [];
         for (int i = 0; i < _nodes.Count; i++)
         {
-            dependents[i] = [];
             foreach (var input in _nodes[i].Inputs.Concat(_nodes[i].ImplicitInputs).Where(v => v.Length > 0).Distinct())
                 if (_producers.TryGetValue(input, out var producer) && position.TryGetValue(producer, out int p))
                 {

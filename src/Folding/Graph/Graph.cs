@@ -117,8 +117,9 @@ public sealed partial class Graph
         var defined = new HashSet<string>(_graphInputs, StringComparer.Ordinal);
         defined.UnionWith(_initializers.Keys);
         defined.UnionWith(_sparseInitializers);
+        // Implicit inputs too: a sub-graph reading an outer value that nothing defines is as broken as a direct read.
         foreach (var node in _nodes)
-            foreach (var input in node.Inputs.Where(i => i.Length > 0))
+            foreach (var input in node.Inputs.Concat(node.ImplicitInputs).Where(i => i.Length > 0))
                 if (!defined.Contains(input) && !_producers.ContainsKey(input))
                     throw new OnnxModelException(File, $"input '{input}' is produced by nothing (no node, initializer or graph input)", $"node '{node.DisplayName}'");
         foreach (var output in _graphOutputs)

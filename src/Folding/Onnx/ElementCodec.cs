@@ -75,7 +75,7 @@ internal static class ElementCodec
                 return MemoryMarshal.AsBytes(halves.AsSpan()).ToArray();
             case TensorElementType.BFloat16:
                 var bf = new BFloat16Bits[values.Length];
-                for (int i = 0; i < bf.Length; i++) bf[i] = BFloat16Bits.FromSingle((float)values[i]);
+                for (int i = 0; i < bf.Length; i++) bf[i] = BFloat16Bits.FromDouble(values[i]);
                 return MemoryMarshal.AsBytes(bf.AsSpan()).ToArray();
             case TensorElementType.Int64:
                 var longs = new long[values.Length];

@@ -25,6 +25,8 @@ public sealed partial class OnnxModel
         {
             throw new OnnxModelException(path, $"cannot be read ({ex.Message})");
         }
+        if (bytes.Length == 0)
+            throw new OnnxModelException(path, "empty file (0 bytes), not an ONNX model");
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         return FromBytes(bytes, path, directory);
     }

@@ -22,6 +22,11 @@ public sealed partial class OnnxModel
         Directory.CreateDirectory(directory);
 
         var plan = ExternalDataPlan.Create(this, target, options, protectedFiles: overwritesSource ? new HashSet<string>() : ExternalFilesRead);
+        // Checked before anything is written: the model file is renamed into place last, so a folder squatting on its
+        // name would otherwise be found only after the data files had already replaced their predecessors.
+        foreach (string final in plan.Files.Select(f => Path.Combine(directory, f.Location)).Append(target))
+            if (Directory.Exists(final))
+                throw new IOException($"{final}: is a directory; cannot save a model file there");
         var staged = new List<(string Temp, string Final)>();
         try
         {

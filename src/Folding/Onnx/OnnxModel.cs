@@ -70,7 +70,15 @@ public sealed partial class OnnxModel
     public string DisplayName => SourcePath ?? "<in-memory model>";
 
     /// <summary>A deep, independent copy (tensor payloads are immutable and shared, external placement kept).</summary>
-    public OnnxModel Clone() => new(Snapshot(), SourcePath, ExternalFilesRead, Graph);
+    public OnnxModel Clone()
+    {
+        // Snapshot shares the live NodeProto objects (enough for serializing); a clone must own its nodes, or
+        // editing the clone would edit this model too.
+        var snapshot = Snapshot();
+        for (int i = 0; i < snapshot.Graph.Node.Count; i++)
+            snapshot.Graph.Node[i] = snapshot.Graph.Node[i].Clone();
+        return new OnnxModel(snapshot, SourcePath, ExternalFilesRead, Graph);
+    }
 
     private OnnxModel(ModelProto snapshot, string? sourcePath, IReadOnlySet<string> filesRead, Graph source)
     {
