@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+
+namespace OnnxBn.Folding.Tests.ModelIO;
+
+/// <summary>Where the example models live, and small file helpers the model I/O tests share.</summary>
+internal static class ModelFiles
+{
+    /// <summary>The folder holding OnnxBn.sln, found by walking up from the test binaries.</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>Comparable fixtures on the development machine: a cross-check only, absent on a user's clone.</summary>
+    public const string SharedModels = "/work/shared/models";
+
+    /// <summary>Every .onnx file in the repository's models/ folder (none when the folder is absent).</summary>
+    public static IEnumerable<string> RepoModels() => OnnxFilesIn(Path.Combine(RepoRoot, "models"));
+
+    /// <summary>Every .onnx file in the shared fixture folder (none when it is absent).</summary>
+    public static IEnumerable<string> SharedModelFiles() => OnnxFilesIn(SharedModels);
+
+    public static string Sha256(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+
+    /// <summary>Hashes of every file under <paramref name="directory"/>, by relative path.</summary>
+    public static SortedDictionary<string, string> HashTree(string directory) =>
+        new(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(directory, f), Sha256), StringComparer.Ordinal);
+
+    private static IEnumerable<string> OnnxFilesIn(string directory) =>
+        Directory.Exists(directory)
+            ? Directory.EnumerateFiles(directory, "*.onnx", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal)
+            : [];
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "OnnxBn.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException($"OnnxBn.sln not found above {AppContext.BaseDirectory}");
+    }
+}
+
+/// <summary>A fresh temporary folder, deleted with everything in it when the test ends.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "onnxbn-tests", Guid.NewGuid().ToString("N"));
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Names of the files directly in the folder, sorted.</summary>
+    public string[] FileNames() =>
+        Directory.EnumerateFileSystemEntries(Path).Select(System.IO.Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); }
+        catch (IOException) { }
+    }
+}
