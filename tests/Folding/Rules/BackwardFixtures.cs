@@ -1,5 +1,6 @@
 using OnnxBn.Folding;
 using OnnxBn.TestUtilities;
+using OnnxBn.TestUtilities.Reference;
 
 namespace OnnxBn.Folding.Tests.Rules;
 
@@ -48,5 +49,24 @@ internal static class BackwardFixtures
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"[{i}]: expected {expected[i]}, got {actual[i]}");
+    }
+
+    /// <summary>
+    /// Folds the model built by <paramref name="builder"/> and asserts that one BN was folded and that the folded
+    /// model computes what the original did on a fixed input (float64 reference evaluator).
+    /// </summary>
+    public static OnnxModel AssertFoldKeepsOutputs(GraphBuilder builder, params long[] inputShape)
+    {
+        var original = builder.Build();
+        var folded = builder.Build();
+        var report = FoldPass.Run(folded);
+        Assert.Equal(BnOutcome.FoldedBackward, Assert.Single(report.Fates).Outcome);
+        int count = RefTensor.ElementCount(inputShape);
+        var input = RefTensor.Of(inputShape, Enumerable.Range(0, count).Select(i => Math.Sin(1.7 * i + 0.3) * 3).ToArray());
+        var expected = ReferenceEvaluator.EvaluateSingle(original, input);
+        var actual = ReferenceEvaluator.EvaluateSingle(folded, input);
+        Assert.Equal(expected.Shape, actual.Shape);
+        Assert.True(actual.MaxAbsDiff(expected) <= 1e-5 * Math.Max(1, expected.MaxAbs()), $"max |diff| {actual.MaxAbsDiff(expected)}");
+        return folded;
     }
 }

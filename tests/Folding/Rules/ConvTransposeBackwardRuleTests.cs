@@ -109,4 +109,18 @@ public sealed class ConvTransposeBackwardRuleTests
         Assert.Equal([1.0, 2], Constant(model, "W").ToDoubleArray());
         Assert.Equal([10.0, 20], Constant(model, "b").ToDoubleArray());
     }
+
+    [Fact]
+    public void Folded_Grouped_Strided_ConvTranspose_Computes_What_ConvTranspose_And_Bn_Did()
+    {
+        // group 2, C_in 2, C_out 2, 2x2 kernel, stride 2: one input channel per group.
+        var builder = new GraphBuilder()
+            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
+            .Output("y", TensorElementType.Float, 1, 2, 4, 4)
+            .Initializer("W", [2, 1, 2, 2], 1f, -1f, 2f, 0.5f, 3f, 1f, -2f, 4f)
+            .Initializer("b", [2], 0.25f, -0.75f)
+            .Node("ConvTranspose", ["x", "W", "b"], ["d"], "deconv", ("group", 2L), ("strides", new long[] { 2, 2 }))
+            .TwoChannelBn("d", "y");
+        AssertFoldKeepsOutputs(builder, 1, 2, 2, 2);
+    }
 }

@@ -1,5 +1,6 @@
 using OnnxBn.Folding;
 using OnnxBn.TestUtilities;
+using OnnxBn.TestUtilities.Reference;
 using static OnnxBn.Folding.Tests.Rules.BackwardFixtures;
 
 namespace OnnxBn.Folding.Tests.Rules;
@@ -225,5 +226,15 @@ public sealed class GemmBackwardRuleTests
         model.Graph.Nodes[1].SetInt("training_mode", 1);
         AssertKept(FoldPass.Run(model), "training mode");
         Assert.Equal(["Gemm", "BatchNormalization"], OpTypes(model));
+    }
+
+    [Theory]
+    [InlineData(0L, new long[] { 2, 2 })]
+    [InlineData(1L, new long[] { 2, 1 })]
+    [InlineData(1L, new long[] { })]
+    public void Folded_Gemm_Computes_What_Gemm_And_Bn_Did(long transB, long[] cDims)
+    {
+        float[] values = new[] { 1f, -2f, 3f, 0.5f }[..RefTensor.ElementCount(cDims)];
+        AssertFoldKeepsOutputs(GemmThenBn(C(cDims, values), transB, alpha: 0.5f, beta: 0.7f), 2, 2);
     }
 }

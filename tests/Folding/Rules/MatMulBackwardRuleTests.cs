@@ -212,4 +212,11 @@ public sealed class MatMulBackwardRuleTests
             Assert.Equal(type, Constant(model, model.Graph.Nodes[1].Input(1)).ElementType);
         }
     }
+
+    [Fact]
+    public void Folded_MatMul_Computes_What_MatMul_And_Bn_Did()
+    {
+        AssertFoldKeepsOutputs(MatMulThenBn(), 3, 2);
+        AssertFoldKeepsOutputs(MatMulAddThenBn(biasFirst: true, [1, 2]), 3, 2);
+    }
 }

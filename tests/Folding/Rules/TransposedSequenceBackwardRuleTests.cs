@@ -91,4 +91,12 @@ public sealed class TransposedSequenceBackwardRuleTests
         Assert.Equal("W", model.Graph.Nodes.Single(n => n.Name == "other").Input(1));
         Assert.Equal([1.0, 2, 3, 4], Constant(model, "W").ToDoubleArray());
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Folded_Linear_Computes_What_The_Transposed_Bn_Did(bool withBias)
+    {
+        AssertFoldKeepsOutputs(Sequence(withBias), 1, 3, 2);
+    }
 }
