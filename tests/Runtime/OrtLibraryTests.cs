@@ -39,6 +39,16 @@ public sealed unsafe class OrtLibraryTests
     }
 
     [Fact]
+    public void The_Environment_Is_One_Per_Process()
+    {
+        var env = OrtEnvironment.Instance;
+        Assert.Same(env, OrtEnvironment.Initialize());
+        var other = env.LogLevel == OrtLogLevel.Fatal ? OrtLogLevel.Error : OrtLogLevel.Fatal;
+        Assert.Throws<InvalidOperationException>(() => OrtEnvironment.Initialize(other));
+        Assert.Equal(OrtLibrary.LoadedPath, env.LibraryPath);
+    }
+
+    [Fact]
     public void Available_Providers_Include_Cpu()
     {
         Assert.Contains("CPUExecutionProvider", OrtEnvironment.Instance.AvailableProviders);

@@ -30,7 +30,7 @@ public sealed unsafe partial class InferenceSession : IDisposable
                 fixed (byte* path = utf8)
                     return api.CreateSession(env, path, opts, session);
             });
-        (Inputs, Outputs, _inputNames, _outputNames) = ReadMetadata();
+        (Inputs, Outputs, _inputNames, _outputNames) = ReadMetadataOrRelease();
     }
 
     /// <summary>Loads a model from its serialized bytes (ONNX Runtime parses them; the array is not kept).</summary>
@@ -46,7 +46,7 @@ public sealed unsafe partial class InferenceSession : IDisposable
                 fixed (byte* data = model)
                     return api.CreateSessionFromArray(env, data, (nuint)model.Length, opts, session);
             });
-        (Inputs, Outputs, _inputNames, _outputNames) = ReadMetadata();
+        (Inputs, Outputs, _inputNames, _outputNames) = ReadMetadataOrRelease();
     }
 
     /// <summary>Loads a model from serialized bytes held in a span (copied once).</summary>
@@ -82,6 +82,19 @@ public sealed unsafe partial class InferenceSession : IDisposable
 
     /// <summary>Releases the native session (deferred until running calls finish).</summary>
     public void Dispose() => _handle.Dispose();
+
+    private (NodeMetadata[], NodeMetadata[], NameTable, NameTable) ReadMetadataOrRelease()
+    {
+        try
+        {
+            return ReadMetadata();
+        }
+        catch
+        {
+            _handle.Dispose();
+            throw;
+        }
+    }
 
     private static (SessionHandle, ExecutionProvider, string?) Create(SessionOptions options, Creator creator)
     {

@@ -58,7 +58,18 @@ public sealed unsafe class RunOptions : IDisposable
     {
         _terminate = true;
         var api = OrtApi.Instance;
-        api.Check(api.RunOptionsSetTerminate(Handle.DangerousGetHandle()));
+        // Usually called from another thread than the run's: hold a reference so a concurrent Dispose cannot free
+        // the native options under the call.
+        var added = false;
+        Handle.DangerousAddRef(ref added);
+        try
+        {
+            api.Check(api.RunOptionsSetTerminate(Handle.DangerousGetHandle()));
+        }
+        finally
+        {
+            Handle.DangerousRelease();
+        }
     }
 
     /// <summary>Clears the terminate flag so these options can be used for new runs.</summary>
@@ -79,8 +90,14 @@ public sealed unsafe class RunOptions : IDisposable
 
     private void TerminateQuietly()
     {
-        if (!Handle.IsClosed)
+        try
+        {
             Terminate();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The options were disposed after the run ended; nothing left to stop.
+        }
     }
 
     /// <summary>Releases the native run options.</summary>
