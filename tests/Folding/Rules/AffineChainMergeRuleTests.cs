@@ -153,4 +153,32 @@ public sealed class AffineChainMergeRuleTests
         Assert.Equal(2, model.OpTypes().Count(o => o == "BatchNormalization"));
         Assert.Contains("BN→BN merge: output is a graph output", report.Fates[0].Detail);
     }
+
+    [Fact]
+    public void Keras_MatMul_Add_Mul_Add_Ends_As_One_MatMul_And_Add()
+    {
+        // tf2onnx's Dense then Keras BN on a rank-2 input: MatMul → Add(bias) → Mul(s) → Add(t); s = [1,2], t = [0.5,-3]
+        var model = new GraphBuilder()
+            .Input("x", TensorElementType.Float, 1, 2)
+            .Output("y", TensorElementType.Float, 1, 2)
+            .Initializer("kernel", [2, 2], 1f, 2f, 3f, 4f)
+            .Initializer("bias", [2], 10f, 20f)
+            .Initializer("bn/mul_const", [2], 1f, 2f)
+            .Initializer("bn/add_const", [2], 0.5f, -3f)
+            .Node("MatMul", ["x", "kernel"], ["m"], "dense/MatMul")
+            .Node("Add", ["m", "bias"], ["d"], "dense/BiasAdd")
+            .Node("Mul", ["d", "bn/mul_const"], ["bm"], "bn/mul")
+            .Node("Add", ["bm", "bn/add_const"], ["b"], "bn/add")
+            .Node("Relu", ["b"], ["y"], "relu")
+            .Build();
+        var report = FoldPass.Run(model);
+
+        // kernel' = kernel·diag(s) = [[1,4],[3,8]]; bias' = s·bias + t = [10.5, 37]
+        Assert.Equal(["MatMul", "Add", "Relu"], model.OpTypes());
+        Assert.Equal([1.0, 4, 3, 8], model.Values(model.Single("MatMul").Input(1)));
+        var add = model.Single("Add");
+        Assert.Equal([10.5, 37], model.Values(add.Inputs.Single(i => i != model.Single("MatMul").Output(0))));
+        Assert.Equal(add.Output(0), model.Single("Relu").Input(0));
+        Assert.Equal(BnOutcome.FoldedBackward, Assert.Single(report.Fates).Outcome);
+    }
 }
