@@ -1,0 +1,99 @@
+using System.Text.Json;
+using OnnxBn.TestUtilities.Reference;
+
+namespace OnnxBn.Folding.Tests.Rules;
+
+/// <summary>
+/// The example models whose BNs fold forward (or must stay): every BN gets the fate models/manifest.json gives it,
+/// and the folded model computes what the original does on the model's test input (reference evaluator).
+/// </summary>
+public sealed class ForwardModelTests
+{
+    /// <summary>
+    /// Where our engine knowingly does better than the manifest's conservative checker (export/fold_check.py): it
+    /// reads a MatMul weight through PyTorch's Transpose(weight), which the checker does not.
+    /// </summary>
+    private static readonly Dictionary<string, string> Deviations = new(StringComparer.Ordinal)
+    {
+        ["fashion_mlp_bn_before_act//bn0/BatchNormalization"] = "forward into /fc1/MatMul",
+    };
+
+    [Theory]
+    [InlineData("fashion_mlp_bn_after_act")]
+    [InlineData("fashion_mlp_bn_before_act")]
+    [InlineData("synth_conv_relu_bn_flatten_gemm")]
+    [InlineData("synth_bn_padded_conv")]
+    public void Forward_Folds_Match_The_Manifest(string name)
+    {
+        string models = Path.Combine(RepoRoot(), "models");
+        var model = OnnxModel.Load(Path.Combine(models, $"{name}.onnx"));
+        var report = FoldPass.Run(model, new FoldOptions { Directions = FoldDirections.ForwardOnly });
+
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(models, "manifest.json")));
+        var expected = manifest.RootElement.GetProperty("models").GetProperty(name).GetProperty("batchnorm").EnumerateArray()
+            .Select(bn => (Node: bn.GetProperty("node").GetString()!, Fold: bn.GetProperty("fold").GetString()!)).ToList();
+        Assert.NotEmpty(expected);
+        foreach (var (node, manifestFold) in expected)
+        {
+            string fold = Deviations.GetValueOrDefault($"{name}/{node}", manifestFold);
+            var fate = Assert.Single(report.Fates, f => f.Node == node);
+            if (fold.StartsWith("forward into ", StringComparison.Ordinal))
+                Assert.Equal($"folded {fold}", fate.Description);
+            else if (fold.StartsWith("kept:", StringComparison.Ordinal))
+                Assert.Equal(BnOutcome.Kept, fate.Outcome);
+            else
+                Assert.Fail($"{node}: the forward-only pass cannot give the manifest's '{fold}'");
+        }
+    }
+
+    [Fact]
+    public void Book_Mlp_With_Bn_After_Activations_Loses_Every_Bn_Forward()
+    {
+        var model = OnnxModel.Load(Path.Combine(RepoRoot(), "models", "fashion_mlp_bn_after_act.onnx"));
+        var report = FoldPass.Run(model);
+
+        Assert.Equal(3, report.Fates.Count);
+        Assert.All(report.Fates, f => Assert.Equal(BnOutcome.FoldedForward, f.Outcome));
+        Assert.Equal(["Flatten", "Gemm", "Relu", "Gemm", "Relu", "Gemm", "Softmax"], model.Graph.Nodes.Select(n => n.OpType));
+    }
+
+    [Fact]
+    public void Padded_Conv_Bn_Is_Kept_Saying_The_Padding_Would_See_The_Shift()
+    {
+        var model = OnnxModel.Load(Path.Combine(RepoRoot(), "models", "synth_bn_padded_conv.onnx"));
+        var report = FoldPass.Run(model);
+
+        var fate = Assert.Single(report.Fates, f => f.Node == "bn_before_padded_conv");
+        Assert.Contains("conv2_padded is a padded Conv (pads=[1,1,1,1]): its zero padding would see the shift at the border", fate.Description);
+    }
+
+    [Theory]
+    [InlineData("fashion_mlp_bn_after_act")]
+    [InlineData("fashion_mlp_bn_before_act")]
+    [InlineData("synth_conv_relu_bn_flatten_gemm")]
+    [InlineData("synth_bn_padded_conv")]
+    public void Folded_Model_Computes_What_The_Original_Does(string name)
+    {
+        string models = Path.Combine(RepoRoot(), "models");
+        var original = OnnxModel.Load(Path.Combine(models, $"{name}.onnx"));
+        var folded = original.Clone();
+        FoldPass.Run(folded, new FoldOptions { Directions = FoldDirections.ForwardOnly });
+        var input = RefTensor.FromTensorData(TensorData.LoadTensorProto(Path.Combine(models, name, "test_data_set_0", "input_0.pb")));
+
+        var expected = ReferenceEvaluator.EvaluateSingle(original, input);
+        var actual = ReferenceEvaluator.EvaluateSingle(folded, input);
+
+        // float32 weights: the rounding of W' = s·W is the only difference
+        Assert.True(actual.MaxAbsDiff(expected) <= 1e-4 * Math.Max(1, expected.MaxAbs()),
+            $"{name}: max |diff| = {actual.MaxAbsDiff(expected)}");
+    }
+
+    /// <summary>The folder holding OnnxBn.sln, found by walking up from the test binaries.</summary>
+    internal static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "OnnxBn.sln")))
+                return dir.FullName;
+        throw new DirectoryNotFoundException($"no folder above {AppContext.BaseDirectory} holds OnnxBn.sln");
+    }
+}
