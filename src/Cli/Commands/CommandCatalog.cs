@@ -5,6 +5,8 @@ internal static class CommandCatalog
 {
     public static IReadOnlyList<ICliCommand> All { get; } =
     [
+        new FoldCommand(),
+        new InspectCommand(),
         new RunCommand(),
     ];
 }

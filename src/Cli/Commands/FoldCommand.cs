@@ -1,0 +1,123 @@
+using System.CommandLine;
+using OnnxBn.Cli.Rendering;
+using OnnxBn.Folding;
+
+namespace OnnxBn.Cli.Commands;
+
+/// <summary>
+/// <c>onnxbn fold model.onnx [-o out.onnx] [--lower-unfolded] [--json] [--only backward|forward]</c>: folds every
+/// BatchNormalization that can be folded exactly, writes the result (default <c>model.folded.onnx</c> next to the
+/// input; the input is never touched) and reports every BN's fate with parameter and node totals.
+/// </summary>
+internal sealed class FoldCommand : ICliCommand
+{
+    private static readonly Argument<string> ModelArgument = new("model") { Description = "The .onnx model to fold." };
+
+    private static readonly Option<string?> OutputOption = new("--output", "-o")
+    {
+        Description = "Where to write the folded model (default: <model>.folded.onnx next to the input).",
+    };
+
+    private static readonly Option<bool> LowerOption = new("--lower-unfolded")
+    {
+        Description = "Rewrite each BN that cannot be folded as one Mul and one Add with precomputed scale and shift.",
+    };
+
+    private static readonly Option<bool> JsonOption = new("--json")
+    {
+        Description = "Print the fold report as one JSON document on stdout instead of tables.",
+    };
+
+    private static readonly Option<string?> OnlyOption = CreateOnlyOption();
+
+    public Command Build(CliConsole console)
+    {
+        var command = new Command("fold", "Fold BatchNormalization into neighbouring Conv/Gemm/MatMul layers and write the folded model.");
+        command.Arguments.Add(ModelArgument);
+        foreach (var option in new Option[] { OutputOption, LowerOption, JsonOption, OnlyOption })
+            command.Options.Add(option);
+        command.SetAction(parsed => Execute(parsed, console));
+        return command;
+    }
+
+    private static Option<string?> CreateOnlyOption()
+    {
+        var option = new Option<string?>("--only")
+        {
+            Description = "Fold in one direction only: backward (into the producing layer) or forward (into consumers).",
+        };
+        option.AcceptOnlyFromAmong("backward", "forward");
+        return option;
+    }
+
+    private static int Execute(ParseResult parsed, CliConsole console)
+    {
+        string input = parsed.GetValue(ModelArgument)!;
+        string output = parsed.GetValue(OutputOption) ?? ModelPaths.Sibling(input, "folded");
+        ModelPaths.RefuseOverwrite(input, output);
+        var options = new FoldOptions
+        {
+            LowerUnfolded = parsed.GetValue(LowerOption),
+            Directions = parsed.GetValue(OnlyOption) switch
+            {
+                "backward" => FoldDirections.BackwardOnly,
+                "forward" => FoldDirections.ForwardOnly,
+                _ => FoldDirections.Both,
+            },
+        };
+
+        var model = OnnxModel.Load(input);
+        var report = FoldPass.Run(model, options);
+        Save(model, output);
+
+        if (parsed.GetValue(JsonOption))
+        {
+            console.Out.WriteLine(report.ToJson());
+            console.Error.WriteLine($"wrote {output}");
+        }
+        else
+        {
+            WriteReport(report, console.Out);
+            console.Out.WriteLine($"wrote {output}");
+        }
+        return (int)ExitCode.Ok;
+    }
+
+    private static void Save(OnnxModel model, string output)
+    {
+        try
+        {
+            model.Save(output);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The output path is the user's choice (a directory, a read-only folder): a usage problem, not a bug.
+            throw new UsageException($"cannot write {output}: {ex.Message}");
+        }
+    }
+
+    /// <summary>The fates table and the totals, as the human report prints them.</summary>
+    internal static void WriteReport(FoldReport report, TextWriter writer)
+    {
+        if (report.Fates.Count == 0)
+        {
+            writer.WriteLine("No BatchNormalization (or BN-like Mul/Add) found.");
+        }
+        else
+        {
+            var fates = new TextTable("BatchNorm", "Kind", "Outcome");
+            foreach (var fate in report.Fates)
+                fates.Add(fate.Node, fate.Kind, fate.Description);
+            fates.WriteTo(writer);
+        }
+        writer.WriteLine();
+        writer.WriteLine($"BNs: {report.Folded} folded, {report.Lowered} lowered, {report.Kept} kept");
+        writer.WriteLine($"Nodes: {report.NodesBefore} -> {report.NodesAfter}");
+        var totals = new TextTable("Parameters", "Before", "After");
+        totals.RightAligned.UnionWith([1, 2]);
+        totals.Add("Total", Numbers.Count(report.Before.Total), Numbers.Count(report.After.Total));
+        totals.Add("Trainable", Numbers.Count(report.Before.Trainable), Numbers.Count(report.After.Trainable));
+        totals.Add("Non-trainable", Numbers.Count(report.Before.NonTrainable), Numbers.Count(report.After.NonTrainable));
+        totals.WriteTo(writer);
+    }
+}

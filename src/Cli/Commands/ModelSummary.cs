@@ -1,0 +1,39 @@
+using OnnxBn.Folding;
+
+namespace OnnxBn.Cli.Commands;
+
+/// <summary>One row of <c>inspect</c>'s layer table.</summary>
+internal sealed record LayerRow(string Name, string Op, string OutputShape, long Parameters);
+
+/// <summary>What <c>inspect</c> shows about a model's graph, computed once for the text and JSON forms.</summary>
+internal sealed record ModelSummary(IReadOnlyList<LayerRow> Rows, IReadOnlyList<string> Opsets, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs)
+{
+    public static ModelSummary Of(OnnxModel model)
+    {
+        var graph = model.Graph;
+        var ranks = new RankInference(graph);
+        var rows = graph.TopologicalOrder().Select(node => new LayerRow(
+            node.DisplayName,
+            node.Domain is "" or "ai.onnx" ? node.OpType : $"{node.Domain}.{node.OpType}",
+            OutputShape(graph, ranks, node.Output(0)),
+            node.Is("Constant") ? 0 : ConstantFloatInputs(graph, node))).ToList();
+        var opsets = model.OpsetImports.Select(o => $"{(o.Domain.Length == 0 ? "ai.onnx" : o.Domain)} {o.Version}").ToList();
+        return new ModelSummary(rows, opsets,
+            graph.RuntimeInputs.Select(v => v.ToString()).ToList(),
+            graph.Outputs.Select(v => v.ToString()).ToList());
+    }
+
+    /// <summary>The declared shape, else "[?,?]" of the inferred rank, else "?".</summary>
+    private static string OutputShape(Graph graph, RankInference ranks, string value)
+    {
+        if (value.Length == 0) return "?";
+        if (graph.FindValueInfo(value) is { Shape: not null } declared) return declared.ShapeText;
+        if (graph.TryGetConstant(value, out var constant)) return ShapeMath.Format(constant.Dims);
+        return ranks.RankOf(value) is int rank ? "[" + string.Join(",", Enumerable.Repeat("?", rank)) + "]" : "?";
+    }
+
+    /// <summary>Elements of the node's constant float inputs (weights, biases, BN statistics), each counted once.</summary>
+    private static long ConstantFloatInputs(Graph graph, Node node) =>
+        node.Inputs.Where(i => i.Length > 0).Distinct()
+            .Sum(i => graph.TryGetConstant(i, out var t) && t.ElementType.IsFoldableFloat() ? t.ElementCount : 0);
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+
+namespace OnnxBn.Cli.Tests;
+
+/// <summary><c>onnxbn inspect</c> in-process: the layer table, totals, model facts and the BN fold preview.</summary>
+public sealed class InspectCommandTests
+{
+    [Fact]
+    public void Shows_Layers_Totals_And_What_Fold_Would_Do()
+    {
+        string input = CliHarness.Write(CliHarness.ConvBn());
+        string hash = CliHarness.Sha256(input);
+
+        var (code, output, error) = CliHarness.Run("inspect", input);
+
+        Assert.True(code == 0, error);
+        Assert.Matches(@"conv\s+Conv\s+\[\?,\?,\?,\?\]\s+6", output);
+        Assert.Matches(@"bn\s+BatchNormalization\s+\[N,2,3,3\]\s+8", output);
+        Assert.Contains("Total params: 14", output);
+        Assert.Contains("Trainable params: 10", output);
+        Assert.Contains("Non-trainable params: 4", output);
+        Assert.Contains("Opsets: ai.onnx 13", output);
+        Assert.Contains("Producer: OnnxBn.TestUtilities", output);
+        Assert.Contains("Inputs: x: float32[N,2,3,3]", output);
+        Assert.Contains("Outputs: y: float32[N,2,3,3]", output);
+        Assert.Matches(@"bn\s+BatchNormalization\s+folded backward into conv", output);
+        Assert.Contains("After fold: 2 -> 1 nodes, 14 -> 6 params", output);
+        Assert.Equal(hash, CliHarness.Sha256(input));
+    }
+
+    [Fact]
+    public void Shows_Why_A_BatchNorm_Would_Be_Kept()
+    {
+        var (code, output, error) = CliHarness.Run("inspect", CliHarness.Write(CliHarness.LoneBn()));
+
+        Assert.True(code == 0, error);
+        Assert.Contains("BatchNorms: 1 (fold would fold 0, keep 1)", output);
+        Assert.Matches(@"bn\s+BatchNormalization\s+kept: ", output);
+    }
+
+    [Fact]
+    public void Json_Is_One_Document_With_Nodes_Totals_And_BatchNorms()
+    {
+        var (code, output, error) = CliHarness.Run("inspect", CliHarness.Write(CliHarness.ConvBn()), "--json");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("nodes").GetArrayLength());
+        Assert.Equal(14, root.GetProperty("parameters").GetProperty("total").GetInt64());
+        Assert.Equal(4, root.GetProperty("parameters").GetProperty("nonTrainable").GetInt64());
+        var bn = Assert.Single(root.GetProperty("batchNorms").EnumerateArray());
+        Assert.Equal("folded backward into conv", bn.GetProperty("foldWould").GetString());
+        Assert.Equal(13, root.GetProperty("opsets")[0].GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public void Missing_Model_Exits_With_Invalid_Model()
+    {
+        var (code, _, error) = CliHarness.Run("inspect", Path.Combine(CliHarness.NewFolder(), "absent.onnx"));
+
+        Assert.Equal((int)ExitCode.InvalidModel, code);
+        Assert.Contains("file not found", error);
+    }
+
+    [Theory]
+    [MemberData(nameof(FoldCommandTests.RepoModels), MemberType = typeof(FoldCommandTests))]
+    public void Repository_Model_Is_Summarized_With_Consistent_Totals(string model)
+    {
+        string input = model == "builtin:conv_bn" ? CliHarness.Write(CliHarness.ConvBn()) : model;
+        string hash = CliHarness.Sha256(input);
+
+        var (code, output, error) = CliHarness.Run("inspect", input, "--json");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        long rowSum = root.GetProperty("nodes").EnumerateArray().Sum(n => n.GetProperty("parameters").GetInt64());
+        var totals = root.GetProperty("parameters");
+        Assert.True(totals.GetProperty("total").GetInt64() <= rowSum, "a weight is counted at least once by a row");
+        Assert.Equal(totals.GetProperty("total").GetInt64(), totals.GetProperty("trainable").GetInt64() + totals.GetProperty("nonTrainable").GetInt64());
+        Assert.Equal(hash, CliHarness.Sha256(input));
+    }
+}
