@@ -1,0 +1,148 @@
+"""Shared helpers: Fashion-MNIST loading, BN randomisation/calibration, training, export,
+ONNX test-data writing and manifest entries."""
+import collections
+import gzip
+import hashlib
+import os
+import struct
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+import fold_check
+import np_onnx
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# Output directory (default: models/). MODELS_OUT=/tmp/x regenerates elsewhere, e.g. to compare hashes.
+MODELS = os.environ.get("MODELS_OUT") or os.path.dirname(HERE)
+os.makedirs(MODELS, exist_ok=True)
+FASHION_DIR = os.environ.get("FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist")
+N_TEST_SAMPLES = 8
+
+
+# ----------------------------------------------------------------------------- data
+
+def _read_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
+    assert zero == 0 and dtype == 0x08, path
+    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def load_fashion():
+    """Returns (x_train, y_train, x_test, y_test); x float32 [N,1,28,28] in [0,1], y int64."""
+    def load(prefix):
+        x = _read_idx(os.path.join(FASHION_DIR, f"{prefix}-images-idx3-ubyte.gz"))
+        y = _read_idx(os.path.join(FASHION_DIR, f"{prefix}-labels-idx1-ubyte.gz"))
+        return (x.astype(np.float32) / np.float32(255.0)).reshape(-1, 1, 28, 28), y.astype(np.int64)
+    xtr, ytr = load("train")
+    xte, yte = load("t10k")
+    return xtr, ytr, xte, yte
+
+
+def task_a(x, y):
+    """Hands-On ML ch.11 task A: drop sandals (5) and shirts (6); relabel 7,8,9 -> 5,6,7."""
+    keep = (y != 5) & (y != 6)
+    x, y = x[keep], y[keep].copy()
+    y[y > 6] -= 2
+    return x, y
+
+
+# ----------------------------------------------------------------------------- files
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        h.update(f.read())
+    return h.hexdigest()
+
+
+def write_test_data(model_name, inputs, outputs):
+    """inputs/outputs: lists of (tensor name, np array). ONNX backend-test layout."""
+    d = os.path.join(MODELS, model_name, "test_data_set_0")
+    os.makedirs(d, exist_ok=True)
+    for kind, items in (("input", inputs), ("output", outputs)):
+        for i, (name, arr) in enumerate(items):
+            t = numpy_helper.from_array(np.ascontiguousarray(arr), name)
+            with open(os.path.join(d, f"{kind}_{i}.pb"), "wb") as f:
+                f.write(t.SerializeToString())
+    return os.path.relpath(d, MODELS)
+
+
+def _dtype_name(elem_type):
+    return onnx.TensorProto.DataType.Name(elem_type).lower()
+
+
+def _io(vis):
+    out = []
+    for vi in vis:
+        t = vi.type.tensor_type
+        out.append({"name": vi.name, "dtype": _dtype_name(t.elem_type),
+                    "shape": [d.dim_param if d.dim_param else d.dim_value for d in t.shape.dim]})
+    return out
+
+
+def tolerance(ref):
+    scale = max(1.0, float(np.max(np.abs(ref.astype(np.float64)))))
+    return (1e-2 if ref.dtype == np.float16 else 1e-4) * scale
+
+
+def describe(model_name, description, feeds, ref, expected_bn, extra=None, check_ref=True):
+    """Check the saved model and build its manifest entry.
+
+    feeds: {input name: array}; ref: reference output array (first graph output).
+    Verifies: onnx.checker (full), BN count, the numpy evaluation against ref, and every
+    expected fold numerically (fold_check)."""
+    path = os.path.join(MODELS, model_name + ".onnx")
+    model = onnx.load(path)
+    onnx.checker.check_model(model, full_check=True)
+    ops = collections.Counter(n.op_type for n in model.graph.node)
+    n_bn = ops.get("BatchNormalization", 0)
+    assert n_bn == expected_bn, f"{model_name}: {n_bn} BNs, expected {expected_bn}"
+    tol = tolerance(ref)
+    np_out = np_onnx.run_model(model, feeds)[model.graph.output[0].name]
+    np_diff = float(np.max(np.abs(np_out.astype(np.float64) - ref.astype(np.float64))))
+    if check_ref:
+        assert np_diff <= tol, f"{model_name}: numpy evaluation differs from reference by {np_diff}"
+    bns = fold_check.classify(model)
+    per_bn, all_diff, remaining = fold_check.verify(model, feeds, ref, bns)
+    for b in bns:
+        r = per_bn[b["node"]]
+        b["bypass_max_diff"] = round(r["bypass_max_diff"], 6)
+        if "folded_max_diff" in r:
+            b["folded_max_diff"] = float(f"{r['folded_max_diff']:.3g}")
+            assert r["folded_max_diff"] <= tol, f"{model_name}/{b['node']}: fold {b['fold']} off by {r['folded_max_diff']}"
+        if "naive_forward_fold_max_diff" in r:
+            b["naive_forward_fold_max_diff"] = round(r["naive_forward_fold_max_diff"], 6)
+            assert r["naive_forward_fold_max_diff"] > 10 * tol, "padded-conv forward fold unexpectedly harmless"
+        assert r["bypass_max_diff"] > 10 * tol, f"{model_name}/{b['node']}: BN too trivial ({r['bypass_max_diff']})"
+    assert all_diff <= tol, f"{model_name}: all folds together off by {all_diff}"
+    params = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
+    entry = {
+        "file": model_name + ".onnx",
+        "test_data": os.path.join(model_name, "test_data_set_0"),
+        "description": description,
+        "opset": {(o.domain or "ai.onnx"): o.version for o in model.opset_import},
+        "ir_version": model.ir_version,
+        "producer": f"{model.producer_name} {model.producer_version}".strip(),
+        "inputs": _io(model.graph.input[:len(feeds)] if len(model.graph.input) == len(feeds) else
+                      [i for i in model.graph.input if i.name in feeds]),
+        "outputs": _io(model.graph.output),
+        "parameters": params,
+        "size_bytes": os.path.getsize(path),
+        "sha256": sha256(path),
+        "num_batchnorm": n_bn,
+        "op_counts": dict(sorted(ops.items())),
+        "batchnorm": bns,
+        "folds_expected": sum(1 for b in bns if not b["fold"].startswith("kept")),
+        "bn_kept_expected": sum(1 for b in bns if b["fold"].startswith("kept")),
+        "all_folds_max_diff": float(f"{all_diff:.3g}"),
+        "numpy_vs_reference_max_diff": float(f"{np_diff:.3g}"),
+        "tolerance": float(f"{tol:.3g}"),
+    }
+    if extra:
+        entry.update(extra)
+    return entry
