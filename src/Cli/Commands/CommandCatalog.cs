@@ -8,5 +8,6 @@ internal static class CommandCatalog
         new FoldCommand(),
         new InspectCommand(),
         new RunCommand(),
+        new BenchCommand(),
     ];
 }

@@ -1,0 +1,77 @@
+using System.Globalization;
+using OnnxBn.Runtime.Session;
+
+namespace OnnxBn.Cli.Commands;
+
+/// <summary>Parsing of the bench command's text options, each failure a <see cref="UsageException"/> naming the option.</summary>
+internal sealed partial class BenchCommand
+{
+    internal static int[] ParseBatches(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var batches = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out batches[i]) || batches[i] < 1)
+                throw new UsageException($"--batch {text}: batch sizes must be positive integers like 1,32,256.");
+        }
+        if (batches.Distinct().Count() != batches.Length)
+            throw new UsageException($"--batch {text}: a batch size is listed twice.");
+        return batches;
+    }
+
+    /// <summary>10s, 1.5s, 500ms, 2m, or a plain number of seconds.</summary>
+    internal static TimeSpan ParseDuration(string text)
+    {
+        var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
+            : text.EndsWith('s') ? (text[..^1], 1.0)
+            : text.EndsWith('m') ? (text[..^1], 60.0)
+            : (text, 1.0);
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value <= 0)
+            throw new UsageException($"--duration {text}: give a positive time like 10s, 500ms or 2m.");
+        return TimeSpan.FromSeconds(value * unit);
+    }
+
+    internal static GraphOptimizationLevel ParseOptimization(string text) => text.ToLowerInvariant() switch
+    {
+        "disabled" or "none" or "0" => GraphOptimizationLevel.Disabled,
+        "basic" or "1" => GraphOptimizationLevel.Basic,
+        "extended" or "2" => GraphOptimizationLevel.Extended,
+        "all" or "99" => GraphOptimizationLevel.All,
+        _ => throw new UsageException($"--ort-opt {text}: use disabled, basic, extended or all."),
+    };
+
+    private static ExecutionProvider ParseDevice(string text)
+    {
+        try
+        {
+            return ExecutionProvider.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"--device: {ex.Message}");
+        }
+    }
+
+    internal static Dictionary<string, long[]> ParseShapes(IEnumerable<string> assignments)
+    {
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (var text in assignments)
+        {
+            var at = text.IndexOf('=');
+            if (at <= 0 || at == text.Length - 1)
+                throw new UsageException($"--shape {text}: write name=dims, like input=1x784.");
+            var name = text[..at];
+            var parts = text[(at + 1)..].Split('x', ',');
+            var dims = new long[parts.Length];
+            for (var i = 0; i < parts.Length; i++)
+            {
+                if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out dims[i]))
+                    throw new UsageException($"--shape {text}: dimensions must be non-negative integers like 1x784.");
+            }
+            if (!shapes.TryAdd(name, dims))
+                throw new UsageException($"--shape {name} is given twice.");
+        }
+        return shapes;
+    }
+}

@@ -1,0 +1,196 @@
+using System.CommandLine;
+using OnnxBn.Runtime.Benchmarking;
+using OnnxBn.Runtime.Session;
+
+namespace OnnxBn.Cli.Commands;
+
+/// <summary>
+/// <c>onnxbn bench model.onnx [--compare other.onnx | --folded] [--device cpu|cuda|auto] [--batch 1,32,256]
+/// [--threads N] [--ort-opt disabled|basic|extended|all] [--warmup K] [--iterations N | --duration 10s]
+/// [--json FILE]</c>: latency percentiles, throughput, session creation time and memory per batch size; with two
+/// models the runs are interleaved and the B/A ratio is printed with its spread.
+/// </summary>
+internal sealed partial class BenchCommand : ICliCommand
+{
+    private static readonly Argument<string> ModelArgument = new("model") { Description = "The .onnx model to benchmark." };
+
+    private static readonly Option<string?> CompareOption = new("--compare")
+    {
+        Description = "A second model to benchmark side by side (ratios are other/model).",
+    };
+
+    private static readonly Option<bool> FoldedOption = new("--folded")
+    {
+        Description = "Fold the model's BatchNormalization in memory and benchmark original vs folded.",
+    };
+
+    private static readonly Option<string> DeviceOption = new("--device")
+    {
+        Description = "cpu, cuda, cuda:N or auto (CUDA if available, else CPU).",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    private static readonly Option<string> BatchOption = new("--batch")
+    {
+        Description = "Comma-separated batch sizes (the first input dimension), like 1,32,256.",
+        DefaultValueFactory = _ => "1",
+    };
+
+    private static readonly Option<int> ThreadsOption = new("--threads")
+    {
+        Description = "ONNX Runtime intra-op threads (0 = its default, one per core).",
+        DefaultValueFactory = _ => 0,
+    };
+
+    private static readonly Option<string> OrtOptOption = new("--ort-opt")
+    {
+        Description = "ONNX Runtime graph optimization: disabled, basic, extended or all.",
+        DefaultValueFactory = _ => "all",
+    };
+
+    private static readonly Option<int> WarmupOption = new("--warmup")
+    {
+        Description = "Untimed runs per model and batch size before timing.",
+        DefaultValueFactory = _ => 10,
+    };
+
+    private static readonly Option<int?> IterationsOption = new("--iterations", "-n")
+    {
+        Description = "Timed runs per model and batch size (default 100).",
+    };
+
+    private static readonly Option<string?> DurationOption = new("--duration")
+    {
+        Description = "Time per batch size instead of a run count, like 10s, 500ms or 2m.",
+    };
+
+    private static readonly Option<int> CreationsOption = new("--creations")
+    {
+        Description = "How many times each session is created to time session creation.",
+        DefaultValueFactory = _ => 5,
+    };
+
+    private static readonly Option<string[]> ShapeOption = new("--shape")
+    {
+        Description = "Shape of an input with symbolic dimensions as name=1x784 (the first dimension becomes each batch size).",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static readonly Option<int> SeedOption = new("--seed")
+    {
+        Description = "Seed of the random inputs.",
+        DefaultValueFactory = _ => 0,
+    };
+
+    private static readonly Option<string?> JsonOption = new("--json")
+    {
+        Description = "Also write the full report as JSON to this file ('-' for stdout instead of the table).",
+    };
+
+    public Command Build(CliConsole console)
+    {
+        var command = new Command("bench",
+            "Benchmark a model with ONNX Runtime: latency percentiles, throughput, session creation time and memory; " +
+            "with --folded or --compare, two models interleaved and their ratio.");
+        command.Arguments.Add(ModelArgument);
+        foreach (var option in new Option[]
+                 {
+                     CompareOption, FoldedOption, DeviceOption, BatchOption, ThreadsOption, OrtOptOption, WarmupOption,
+                     IterationsOption, DurationOption, CreationsOption, ShapeOption, SeedOption, JsonOption,
+                 })
+            command.Options.Add(option);
+        command.SetAction(parsed => Execute(parsed, console));
+        return command;
+    }
+
+    private static int Execute(ParseResult parsed, CliConsole console)
+    {
+        var model = parsed.GetValue(ModelArgument)!;
+        var compare = parsed.GetValue(CompareOption);
+        var folded = parsed.GetValue(FoldedOption);
+        if (compare is not null && folded)
+            throw new UsageException("Give either --compare or --folded, not both.");
+        var options = ParseOptions(parsed, console);
+        var json = parsed.GetValue(JsonOption);
+        if (!File.Exists(model))
+            throw new FileNotFoundException($"Model file not found: {model}", model);
+        if (compare is not null && !File.Exists(compare))
+            throw new FileNotFoundException($"Model file not found: {compare}", compare);
+
+        OrtEnvironment.Initialize(console.Verbose ? OrtLogLevel.Warning : OrtLogLevel.Error);
+        var progress = new ProgressBar(console.Error);
+        BenchmarkReport report;
+        try
+        {
+            report = folded
+                ? RunFolded(model, options, progress)
+                : InferenceBenchmark.Run(new BenchmarkTarget("model", Path.GetFullPath(model)),
+                    compare is null ? null : new BenchmarkTarget("compare", Path.GetFullPath(compare)), options, progress);
+        }
+        catch (BenchmarkSetupException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+        finally
+        {
+            progress.Finish();
+        }
+
+        if (json == "-")
+        {
+            console.Out.WriteLine(report.ToJson());
+            return (int)ExitCode.Ok;
+        }
+        BenchTable.Write(console.Out, report);
+        if (json is not null)
+        {
+            File.WriteAllText(json, report.ToJson() + "\n");
+            console.Error.WriteLine($"wrote {json}");
+        }
+        return (int)ExitCode.Ok;
+    }
+
+    private static BenchmarkReport RunFolded(string model, InferenceBenchmarkOptions options, ProgressBar progress)
+    {
+        var work = Directory.CreateTempSubdirectory("onnxbn-bench");
+        try
+        {
+            return InferenceBenchmark.RunFolded(model, work.FullName, options, progress);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static InferenceBenchmarkOptions ParseOptions(ParseResult parsed, CliConsole console)
+    {
+        var iterations = parsed.GetValue(IterationsOption);
+        var durationText = parsed.GetValue(DurationOption);
+        if (iterations is not null && durationText is not null)
+            throw new UsageException("Give either --iterations or --duration, not both.");
+        var options = new InferenceBenchmarkOptions
+        {
+            Batches = ParseBatches(parsed.GetValue(BatchOption)!),
+            Warmup = parsed.GetValue(WarmupOption),
+            Iterations = iterations ?? 100,
+            Duration = durationText is null ? null : ParseDuration(durationText),
+            SessionCreations = parsed.GetValue(CreationsOption),
+            Threads = parsed.GetValue(ThreadsOption),
+            OptimizationLevel = ParseOptimization(parsed.GetValue(OrtOptOption)!),
+            Device = ParseDevice(parsed.GetValue(DeviceOption)!),
+            Seed = parsed.GetValue(SeedOption),
+            Shapes = ParseShapes(parsed.GetValue(ShapeOption) ?? []),
+            ProviderFallback = reason => console.Error.WriteLine($"warning: {reason}"),
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (BenchmarkSetupException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+        return options;
+    }
+}

@@ -1,0 +1,81 @@
+using OnnxBn.Folding;
+using OnnxBn.Runtime.Data;
+using OnnxBn.Runtime.Session;
+using OnnxBn.Runtime.Values;
+
+namespace OnnxBn.Runtime.Benchmarking;
+
+/// <summary>
+/// Seeded random inputs for a benchmark, shaped by the model's metadata: the first dimension of each input is the
+/// batch axis when the model leaves it symbolic; other symbolic dimensions come from an explicit shape
+/// (<c>--shape name=1x784</c>, whose first dimension is then replaced by the batch size) or default to 1.
+/// </summary>
+public static class BenchmarkInputs
+{
+    /// <summary>The shape input <paramref name="input"/> gets for <paramref name="batch"/>.</summary>
+    /// <exception cref="BenchmarkSetupException">The batch size cannot be applied or the explicit shape does not fit.</exception>
+    public static long[] ShapeFor(NodeMetadata input, int batch, IReadOnlyDictionary<string, long[]>? shapes = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        long[] dims;
+        if (shapes is not null && shapes.TryGetValue(input.Name, out var given))
+        {
+            if (given.Length != input.Shape.Count)
+                throw new BenchmarkSetupException(
+                    $"--shape {input.Name}: {given.Length} dimensions given but the model's input is {input.ShapeText}.");
+            for (var i = 1; i < given.Length; i++)
+            {
+                if (input.Shape[i] >= 0 && input.Shape[i] != given[i])
+                    throw new BenchmarkSetupException(
+                        $"--shape {input.Name}: dimension {i} is {given[i]} but the model fixes it at {input.Shape[i]} ({input.ShapeText}).");
+            }
+            dims = (long[])given.Clone();
+        }
+        else
+        {
+            dims = input.Shape.Select(d => d < 0 ? 1 : d).ToArray();
+        }
+
+        if (dims.Length == 0)
+            return dims;
+        if (input.Shape[0] < 0)
+            dims[0] = batch;
+        else if (input.Shape[0] != batch)
+            throw new BenchmarkSetupException(
+                $"Input '{input.Name}' {input.ShapeText} has a fixed first dimension of {input.Shape[0]}; it cannot run batch {batch}.");
+        return dims;
+    }
+
+    /// <summary>
+    /// One native tensor per input of <paramref name="session"/> for <paramref name="batch"/>, filled from
+    /// <paramref name="seed"/> (the same seed, model and batch always give the same values). Dispose each value.
+    /// </summary>
+    public static Dictionary<string, OrtValue> Create(InferenceSession session, int batch, int seed,
+        IReadOnlyDictionary<string, long[]>? shapes = null)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var random = new Random(HashCode.Combine(seed, batch));
+        var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var input in session.Inputs)
+            {
+                if (!input.IsTensor)
+                    throw new BenchmarkSetupException($"Input '{input.Name}' is not a tensor; benchmarks need tensor inputs.");
+                var tensor = RandomTensors.Create(input.Name, (TensorElementType)(int)input.ElementType,
+                    ShapeFor(input, batch, shapes), random);
+                values[input.Name] = TensorDataInterop.ToOrtValue(tensor);
+            }
+        }
+        catch
+        {
+            foreach (var value in values.Values)
+                value.Dispose();
+            throw;
+        }
+        return values;
+    }
+}
+
+/// <summary>A benchmark cannot be set up as asked (shapes, batch sizes, inputs): a usage problem, not a runtime error.</summary>
+public sealed class BenchmarkSetupException(string message) : Exception(message);

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using OnnxBn.Cli;
+using OnnxBn.Cli.Commands;
+using OnnxBn.Folding;
+using OnnxBn.Runtime.Benchmarking;
+using OnnxBn.Runtime.Session;
+using OnnxBn.TestUtilities;
+
+namespace OnnxBn.Cli.Tests;
+
+/// <summary><c>onnxbn bench</c> in-process: argument handling, a short smoke run, the table and the JSON report.</summary>
+public sealed class BenchCommandTests
+{
+    private static readonly string[] Quick = ["--warmup", "1", "--iterations", "3", "--creations", "2", "--threads", "1"];
+
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Gemm → BN → Relu on x [batch,8]: the BN folds backward into the Gemm.</summary>
+    private static string GemmBn()
+    {
+        var w = Enumerable.Range(0, 64).Select(i => (i % 9 == 0 ? 1f : 0.01f * (i % 5))).ToArray();
+        var bytes = new GraphBuilder()
+            .Input("x", TensorElementType.Float, "batch", 8)
+            .Output("y", TensorElementType.Float, "batch", 8)
+            .Initializer("W", [8, 8], w)
+            .Initializer("gamma", [8], 1f, 2f, 1f, 2f, 1f, 2f, 1f, 2f)
+            .Initializer("beta", [8], new float[8])
+            .Initializer("mean", [8], 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f)
+            .Initializer("var", [8], 1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f)
+            .Node("Gemm", ["x", "W"], ["h"], "fc")
+            .Node("BatchNormalization", ["h", "gamma", "beta", "mean", "var"], ["hn"], "bn")
+            .Node("Relu", ["hn"], ["y"], "relu")
+            .ToBytes();
+        var path = Path.Combine(Directory.CreateTempSubdirectory("onnxbn-cli-bench").FullName, "gemm_bn.onnx");
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Fact]
+    public void Folded_Smoke_Run_Prints_Both_Models_The_Ratio_And_Writes_Json()
+    {
+        var model = GemmBn();
+        var json = Path.Combine(Path.GetDirectoryName(model)!, "report.json");
+        var (code, output, error) = Cli(["bench", model, "--folded", "--batch", "1,4", "--json", json, .. Quick]);
+        Assert.True(code == 0, error);
+        Assert.Contains("fold: 1 of 1 BN folded", output);
+        Assert.Contains("     4  folded", output);
+        Assert.Contains("folded/original: median ", output);
+        Assert.Contains("session creation folded/original: median", output);
+        Assert.Contains("100%", error);
+        var report = BenchmarkReport.FromJson(File.ReadAllText(json));
+        Assert.Equal([1, 4], report.Settings.Batches);
+        Assert.Equal(3, report.Models[1].Batches[1].LatencyMs.Count);
+        Assert.Equal(3, report.Settings.Iterations);
+    }
+
+    [Fact]
+    public void Json_To_Stdout_Replaces_The_Table()
+    {
+        var (code, output, error) = Cli(["bench", GemmBn(), "--json", "-", "--ort-opt", "disabled", .. Quick]);
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal("onnxbn.bench/1", doc.RootElement.GetProperty("schema").GetString());
+        Assert.Equal("disabled", doc.RootElement.GetProperty("settings").GetProperty("ortOptimization").GetString());
+        Assert.Equal("model", doc.RootElement.GetProperty("models")[0].GetProperty("label").GetString());
+    }
+
+    [Fact]
+    public void Compare_Benchmarks_Two_Files_And_Duration_Replaces_Iterations()
+    {
+        var model = GemmBn();
+        var (code, output, error) = Cli("bench", model, "--compare", model, "--duration", "20ms", "--warmup", "0", "--creations", "1");
+        Assert.True(code == 0, error);
+        Assert.Contains("compare/model: median", output);
+        Assert.Contains("0.0 s per batch size", output);
+    }
+
+    [Theory]
+    [InlineData("both-modes", 2, "either --compare or --folded")]
+    [InlineData("iterations-and-duration", 2, "either --iterations or --duration")]
+    [InlineData("bad-batch", 2, "--batch 1,x: batch sizes must be positive integers")]
+    [InlineData("zero-batch", 2, "--batch 0: batch sizes must be positive integers")]
+    [InlineData("repeated-batch", 2, "a batch size is listed twice")]
+    [InlineData("bad-duration", 2, "--duration soon: give a positive time")]
+    [InlineData("bad-opt", 2, "--ort-opt fast: use disabled, basic, extended or all")]
+    [InlineData("bad-device", 2, "--device: 'tpu' is not a device")]
+    [InlineData("bad-shape", 2, "--shape x: write name=dims")]
+    [InlineData("wrong-shape", 2, "--shape x: dimension 1 is 9 but the model fixes it at 8")]
+    [InlineData("negative-warmup", 2, "Warmup must be 0 or more runs")]
+    [InlineData("missing-model", 3, "Model file not found")]
+    [InlineData("missing-compare", 3, "Model file not found")]
+    [InlineData("garbage-model", 5, "ONNX Runtime error")]
+    [InlineData("cuda", 4, "cuda:0 execution provider is unavailable")]
+    public void Failures_Are_One_Line_With_The_Right_Exit_Code(string kind, int exitCode, string message)
+    {
+        var model = GemmBn();
+        var dir = Path.GetDirectoryName(model)!;
+        string[] args = kind switch
+        {
+            "both-modes" => ["bench", model, "--folded", "--compare", model],
+            "iterations-and-duration" => ["bench", model, "--iterations", "3", "--duration", "1s"],
+            "bad-batch" => ["bench", model, "--batch", "1,x"],
+            "zero-batch" => ["bench", model, "--batch", "0"],
+            "repeated-batch" => ["bench", model, "--batch", "2,2"],
+            "bad-duration" => ["bench", model, "--duration", "soon"],
+            "bad-opt" => ["bench", model, "--ort-opt", "fast"],
+            "bad-device" => ["bench", model, "--device", "tpu"],
+            "bad-shape" => ["bench", model, "--shape", "x"],
+            "wrong-shape" => ["bench", model, "--shape", "x=1x9", .. Quick],
+            "negative-warmup" => ["bench", model, "--warmup", "-1"],
+            "missing-model" => ["bench", Path.Combine(dir, "nope.onnx")],
+            "missing-compare" => ["bench", model, "--compare", Path.Combine(dir, "nope.onnx")],
+            "garbage-model" => ["bench", WriteText(dir, "g.onnx", "not a model"), .. Quick],
+            "cuda" => ["bench", model, "--device", "cuda", .. Quick],
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        var (code, output, error) = Cli(args);
+        Assert.Equal(exitCode, code);
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error", StringComparison.Ordinal)).ToList();
+        Assert.Contains(message, Assert.Single(lines));
+        Assert.DoesNotContain("p50 ms", output);
+    }
+
+    [Theory]
+    [InlineData("10s", 10.0)]
+    [InlineData("1.5s", 1.5)]
+    [InlineData("500ms", 0.5)]
+    [InlineData("2m", 120.0)]
+    [InlineData("3", 3.0)]
+    public void Durations_Parse_With_Units(string text, double seconds) =>
+        Assert.Equal(seconds, BenchCommand.ParseDuration(text).TotalSeconds, 9);
+
+    [Fact]
+    public void Optimization_Levels_Parse_By_Name()
+    {
+        Assert.Equal(GraphOptimizationLevel.Disabled, BenchCommand.ParseOptimization("disabled"));
+        Assert.Equal(GraphOptimizationLevel.Basic, BenchCommand.ParseOptimization("basic"));
+        Assert.Equal(GraphOptimizationLevel.Extended, BenchCommand.ParseOptimization("Extended"));
+        Assert.Equal(GraphOptimizationLevel.All, BenchCommand.ParseOptimization("all"));
+        Assert.Equal([1, 32, 256], BenchCommand.ParseBatches("1, 32,256"));
+    }
+
+    private static string WriteText(string dir, string name, string text)
+    {
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}

@@ -1,0 +1,59 @@
+using OnnxBn.Runtime.Benchmarking;
+using OnnxBn.Runtime.Session;
+using OnnxBn.Runtime.Values;
+
+namespace OnnxBn.Runtime.Tests.Benchmarking;
+
+/// <summary>Input shapes from metadata, batch sizes and --shape, and seeded values.</summary>
+public sealed class BenchmarkInputsTests
+{
+    private static NodeMetadata Input(params long[] shape) =>
+        new("x", OrtValueKind.Tensor, OrtElementType.Float, shape, shape.Select(d => d < 0 ? "N" : "").ToArray());
+
+    [Fact]
+    public void Symbolic_First_Dimension_Becomes_The_Batch()
+    {
+        Assert.Equal([32L, 1, 28, 28], BenchmarkInputs.ShapeFor(Input(-1, 1, 28, 28), 32));
+    }
+
+    [Fact]
+    public void Other_Symbolic_Dimensions_Default_To_One_Or_Come_From_Shape()
+    {
+        var input = Input(-1, -1, 16);
+        Assert.Equal([4L, 1, 16], BenchmarkInputs.ShapeFor(input, 4));
+        var shapes = new Dictionary<string, long[]> { ["x"] = [1, 50, 16] };
+        Assert.Equal([4L, 50, 16], BenchmarkInputs.ShapeFor(input, 4, shapes));
+    }
+
+    [Fact]
+    public void Fixed_First_Dimension_Accepts_Only_Its_Own_Batch()
+    {
+        Assert.Equal([1L, 784], BenchmarkInputs.ShapeFor(Input(1, 784), 1));
+        var ex = Assert.Throws<BenchmarkSetupException>(() => BenchmarkInputs.ShapeFor(Input(1, 784), 8));
+        Assert.Contains("fixed first dimension of 1", ex.Message);
+    }
+
+    [Fact]
+    public void Shape_That_Contradicts_The_Model_Is_Refused()
+    {
+        var shapes = new Dictionary<string, long[]> { ["x"] = [1, 785] };
+        Assert.Contains("fixes it at 784", Assert.Throws<BenchmarkSetupException>(() => BenchmarkInputs.ShapeFor(Input(-1, 784), 1, shapes)).Message);
+        shapes["x"] = [1, 784, 1];
+        Assert.Contains("3 dimensions given", Assert.Throws<BenchmarkSetupException>(() => BenchmarkInputs.ShapeFor(Input(-1, 784), 1, shapes)).Message);
+    }
+
+    [Fact]
+    public void Same_Seed_Gives_Same_Values_And_Another_Seed_Differs()
+    {
+        using var session = new InferenceSession(BenchTestModels.GemmBnRelu());
+        float[] Values(int seed)
+        {
+            var inputs = BenchmarkInputs.Create(session, 2, seed);
+            using var x = inputs["x"];
+            Assert.Equal([2L, 4L], x.Shape.ToArray());
+            return x.ToArray<float>();
+        }
+        Assert.Equal(Values(7), Values(7));
+        Assert.NotEqual(Values(7), Values(8));
+    }
+}
