@@ -31,6 +31,17 @@ public sealed class GraphBuilder(long opset = 13, long irVersion = 8)
         return this;
     }
 
+    /// <summary>Declares a graph output with an element type but no shape at all (rank unknown).</summary>
+    public GraphBuilder OutputWithoutShape(string name, TensorElementType type)
+    {
+        Graph.Output.Add(new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type } },
+        });
+        return this;
+    }
+
     /// <summary>Declares an intermediate value's type and shape (value_info).</summary>
     public GraphBuilder ValueInfo(string name, TensorElementType type, params object[] dims)
     {
