@@ -8,12 +8,12 @@ namespace OnnxBn.Folding.Tests.Properties;
 internal static class RulesOnMain
 {
     public const bool ConvBackward = true;
-    public const bool ConvTransposeBackward = false;
-    public const bool GemmBackward = false;
-    public const bool MatMulBackward = false;
+    public const bool ConvTransposeBackward = true;
+    public const bool GemmBackward = true;
+    public const bool MatMulBackward = true;
     public const bool DenseForward = false;
     public const bool ConvForward = false;
     public const bool FlattenForward = false;
     public const bool Chains = false;
-    public const bool Tf2OnnxDense = false;
+    public const bool Tf2OnnxDense = true;
 }
