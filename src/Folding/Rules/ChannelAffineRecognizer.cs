@@ -72,7 +72,9 @@ internal static class ChannelAffineRecognizer
         if (xRank is int r ? dims.Count > r : varying.Count == 1 && varying[0] != 0)
             return false;
         values = constant.ToDoubleArray();
-        axis = varying.Count == 1 ? new ChannelAxis(dims.Count - varying[0], FromEnd: true) : new ChannelAxis(1, FromEnd: true);
+        // All dims 1: one value for every element, so any axis a rule needs (a merged 1-channel BN chain after a
+        // Conv is such a Mul+Add, and must still fold into the Conv's axis 1).
+        axis = varying.Count == 1 ? new ChannelAxis(dims.Count - varying[0], FromEnd: true) : ChannelAxis.Any;
         return true;
     }
 }
