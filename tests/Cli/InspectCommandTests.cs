@@ -14,7 +14,7 @@ public sealed class InspectCommandTests
         var (code, output, error) = CliHarness.Run("inspect", input);
 
         Assert.True(code == 0, error);
-        Assert.Matches(@"conv\s+Conv\s+\[\?,\?,\?,\?\]\s+6", output);
+        Assert.Matches(@"conv\s+Conv\s+\[N,2,3,3\]\s+6", output);
         Assert.Matches(@"bn\s+BatchNormalization\s+\[N,2,3,3\]\s+8", output);
         Assert.Contains("Total params: 14", output);
         Assert.Contains("Trainable params: 10", output);
@@ -52,6 +52,28 @@ public sealed class InspectCommandTests
         var bn = Assert.Single(root.GetProperty("batchNorms").EnumerateArray());
         Assert.Equal("folded backward into conv", bn.GetProperty("foldWould").GetString());
         Assert.Equal(13, root.GetProperty("opsets")[0].GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public void Propagates_Shapes_Through_Conv_Pool_Flatten_And_Gemm()
+    {
+        var builder = new OnnxBn.TestUtilities.GraphBuilder()
+            .Input("x", Folding.TensorElementType.Float, "N", 1, 8, 8)
+            .Output("y", Folding.TensorElementType.Float, "N", 3)
+            .Initializer("W", [4, 1, 3, 3], new float[36])
+            .Initializer("G", [16, 3], new float[48])
+            .Node("Conv", ["x", "W"], ["c"], "conv", ("pads", new long[] { 1, 1, 1, 1 }), ("strides", new long[] { 2, 2 }))
+            .Node("MaxPool", ["c"], ["p"], "pool", ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }))
+            .Node("Flatten", ["p"], ["f"], "flatten")
+            .Node("Gemm", ["f", "G"], ["y"], "gemm");
+
+        var (code, output, error) = CliHarness.Run("inspect", CliHarness.Write(builder));
+
+        Assert.True(code == 0, error);
+        Assert.Matches(@"conv\s+Conv\s+\[N,4,4,4\]", output);
+        Assert.Matches(@"pool\s+MaxPool\s+\[N,4,2,2\]", output);
+        Assert.Matches(@"flatten\s+Flatten\s+\[N,16\]", output);
+        Assert.Matches(@"gemm\s+Gemm\s+\[N,3\]\s+48", output);
     }
 
     [Fact]

@@ -11,11 +11,11 @@ internal sealed record ModelSummary(IReadOnlyList<LayerRow> Rows, IReadOnlyList<
     public static ModelSummary Of(OnnxModel model)
     {
         var graph = model.Graph;
-        var ranks = new RankInference(graph);
+        var shapes = new ShapeGuess(graph);
         var rows = graph.TopologicalOrder().Select(node => new LayerRow(
             node.DisplayName,
             node.Domain is "" or "ai.onnx" ? node.OpType : $"{node.Domain}.{node.OpType}",
-            OutputShape(graph, ranks, node.Output(0)),
+            OutputShape(shapes, node.Output(0)),
             node.Is("Constant") ? 0 : ConstantFloatInputs(graph, node))).ToList();
         var opsets = model.OpsetImports.Select(o => $"{(o.Domain.Length == 0 ? "ai.onnx" : o.Domain)} {o.Version}").ToList();
         return new ModelSummary(rows, opsets,
@@ -23,14 +23,9 @@ internal sealed record ModelSummary(IReadOnlyList<LayerRow> Rows, IReadOnlyList<
             graph.Outputs.Select(v => v.ToString()).ToList());
     }
 
-    /// <summary>The declared shape, else "[?,?]" of the inferred rank, else "?".</summary>
-    private static string OutputShape(Graph graph, RankInference ranks, string value)
-    {
-        if (value.Length == 0) return "?";
-        if (graph.FindValueInfo(value) is { Shape: not null } declared) return declared.ShapeText;
-        if (graph.TryGetConstant(value, out var constant)) return ShapeMath.Format(constant.Dims);
-        return ranks.RankOf(value) is int rank ? "[" + string.Join(",", Enumerable.Repeat("?", rank)) + "]" : "?";
-    }
+    /// <summary>The declared or propagated shape ("?" for an unknown dimension), else "?".</summary>
+    private static string OutputShape(ShapeGuess shapes, string value) =>
+        value.Length > 0 && shapes.ShapeOf(value) is { } shape ? "[" + string.Join(",", shape) + "]" : "?";
 
     /// <summary>Elements of the node's constant float inputs (weights, biases, BN statistics), each counted once.</summary>
     private static long ConstantFloatInputs(Graph graph, Node node) =>
