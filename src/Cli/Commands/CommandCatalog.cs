@@ -9,5 +9,6 @@ internal static class CommandCatalog
         new InspectCommand(),
         new RunCommand(),
         new BenchCommand(),
+        new TransferCommand(),
     ];
 }

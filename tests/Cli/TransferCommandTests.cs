@@ -1,0 +1,194 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using OnnxBn.Folding;
+using OnnxBn.Runtime.Data;
+using OnnxBn.TestUtilities;
+
+namespace OnnxBn.Cli.Tests;
+
+/// <summary>onnxbn transfer in-process on a tiny Fashion-MNIST copy (300 images) and a small 784→16→8→8 model A.</summary>
+public sealed class TransferCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "onnxbn-transfer-cli", Guid.NewGuid().ToString("N"));
+    private readonly string _data;
+    private readonly string _model;
+
+    public TransferCommandTests()
+    {
+        _data = Path.Combine(_dir, "fashion");
+        Directory.CreateDirectory(_data);
+        WriteFashion(_data, 300, 100);
+        _model = Path.Combine(_dir, "model_A.onnx");
+        File.WriteAllBytes(_model, ModelA().ToBytes());
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Trains_Exports_Model_B_And_Writes_History()
+    {
+        var modelB = Path.Combine(_dir, "model_B.onnx");
+        var history = Path.Combine(_dir, "history", "run");
+        var (code, stdout, stderr) = Cli("transfer", _model, "--data", _data, "--task", "B", "--train-limit", "40", "--epochs", "2",
+            "--lr", "0.01", "--unfreeze", "1", "--fine-tune-epochs", "2", "-o", modelB, "--history", history);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Epoch 1/2 - ", stdout);
+        Assert.Contains(" - loss: ", stdout);
+        Assert.Contains(" - val_accuracy: ", stdout);
+        Assert.Contains("identical predictions 20/20", stdout);
+        Assert.Contains("cut at 'h2'", stderr);
+        var b = OnnxModel.Load(modelB);
+        Assert.Equal("probability", b.Graph.Outputs.Single().Name);
+        Assert.Contains(b.Metadata, p => p.Key == "onnxbn.transfer.test_accuracy");
+        Assert.Equal(5, File.ReadAllLines(history + ".csv").Length);
+        Assert.StartsWith("<svg", File.ReadAllText(history + ".svg"));
+        Assert.Contains("\"val_loss\"", File.ReadAllText(history + ".json"));
+    }
+
+    [Fact]
+    public void Task_A_Gets_A_Softmax_Head_Over_Eight_Classes()
+    {
+        var modelB = Path.Combine(_dir, "model_B_A.onnx");
+        var (code, stdout, stderr) = Cli("transfer", _model, "--data", _data, "--task", "A", "--epochs", "1", "--optimizer", "adam",
+            "--schedule", "1cycle", "--hidden", "8", "--activation", "selu", "--init", "lecun_normal", "--clip-norm", "1", "-o", modelB);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("identical predictions 80/80", stdout);
+        Assert.Equal("[N,8]", OnnxModel.Load(modelB).Graph.Outputs[0].ShapeText);
+    }
+
+    [Fact]
+    public void Generic_Npy_Features_And_Labels_Are_Accepted()
+    {
+        var x = Path.Combine(_dir, "x.npy");
+        var y = Path.Combine(_dir, "y.npy");
+        var random = new Random(3);
+        var labels = Enumerable.Range(0, 60).Select(i => (long)(i % 2)).ToArray();
+        NpyFormat.Write(x, TensorData.Create("x", [60, 1, 28, 28], Enumerable.Range(0, 60 * 784).Select(i => (float)(labels[i / 784] * 0.5 + random.NextDouble() * 0.5)).ToArray().AsSpan()));
+        NpyFormat.Write(y, TensorData.Create("y", [60], labels.AsSpan()));
+        var (code, stdout, stderr) = Cli("transfer", _model, "--features", x, "--labels", y, "--test-features", x, "--test-labels", y,
+            "--epochs", "2", "--val-split", "0.25", "--optimizer", "sgd", "--momentum", "0.9", "--nesterov", "--clip-value", "0.5");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("identical predictions 60/60", stdout);
+        Assert.Contains("45 train / 15 validation / 60 test", stderr);
+    }
+
+    [Fact]
+    public void Missing_Data_Directory_Is_Exit_3()
+    {
+        var (code, _, stderr) = Cli("transfer", _model, "--data", Path.Combine(_dir, "absent"), "--epochs", "1");
+        Assert.Equal(3, code);
+        Assert.Contains("Fashion-MNIST directory not found", stderr);
+    }
+
+    [Fact]
+    public void Truncated_Idx_File_Is_Exit_3()
+    {
+        var labels = Path.Combine(_data, "train-labels-idx1-ubyte.gz");
+        WriteGzip(labels, Idx(IdxFile.LabelMagic, [300], new byte[100]));
+        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--epochs", "1");
+        Assert.Equal(3, code);
+        Assert.Contains("truncated", stderr);
+    }
+
+    [Fact]
+    public void Layers_That_Cannot_Be_Unfrozen_Are_Exit_3()
+    {
+        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--epochs", "1", "--unfreeze", "3");
+        Assert.Equal(3, code);
+        Assert.Contains("cannot unfreeze 3 layer(s)", stderr);
+    }
+
+    [Fact]
+    public void Unknown_Cut_Tensor_Is_Exit_3()
+    {
+        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--epochs", "1", "--cut", "nowhere");
+        Assert.Equal(3, code);
+        Assert.Contains("'nowhere'", stderr);
+    }
+
+    [Theory]
+    [InlineData("--epochs", "-1")]
+    [InlineData("--optimizer", "adagrad")]
+    [InlineData("--schedule", "cosine")]
+    [InlineData("--val-split", "1.5")]
+    [InlineData("--hidden", "32,x")]
+    [InlineData("--activation", "gelu")]
+    [InlineData("--init", "orthogonal")]
+    [InlineData("--batch", "0")]
+    [InlineData("--classes", "1")]
+    [InlineData("--features", "x.npy")]
+    [InlineData("--no-such-flag", "1")]
+    public void Bad_Flags_Are_Exit_2(string flag, string value)
+    {
+        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, flag, value);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error:", stderr);
+    }
+
+    [Fact]
+    public void Help_Lists_The_Transfer_Options()
+    {
+        var (code, stdout, _) = Cli("transfer", "--help");
+        Assert.Equal(0, code);
+        foreach (var option in new[] { "--unfreeze", "--fine-tune-lr", "--cut", "--history", "--bench-features", "--train-limit" })
+            Assert.Contains(option, stdout);
+    }
+
+    private static OnnxModel ModelA()
+    {
+        var random = new Random(1);
+        float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5) * 0.2f).ToArray();
+        return new GraphBuilder()
+            .Input("input", TensorElementType.Float, "N", 1, 28, 28)
+            .Output("output", TensorElementType.Float, "N", 8)
+            .Initializer("W1", [16, 784], Values(16 * 784)).Initializer("B1", [16], Values(16))
+            .Initializer("W2", [8, 16], Values(128)).Initializer("B2", [8], Values(8))
+            .Initializer("W3", [8, 8], Values(64)).Initializer("B3", [8], Values(8))
+            .Node("Flatten", ["input"], ["flat"], "flatten", ("axis", 1L))
+            .Node("Gemm", ["flat", "W1", "B1"], ["z1"], "fc1", ("transB", 1L))
+            .Node("Relu", ["z1"], ["h1"], "relu1")
+            .Node("Gemm", ["h1", "W2", "B2"], ["z2"], "fc2", ("transB", 1L))
+            .Node("Relu", ["z2"], ["h2"], "relu2")
+            .Node("Gemm", ["h2", "W3", "B3"], ["logits"], "out", ("transB", 1L))
+            .Node("Softmax", ["logits"], ["output"], "softmax", ("axis", 1L))
+            .Build();
+    }
+
+    private static byte[] Idx(int magic, int[] dims, byte[] data)
+    {
+        var bytes = new byte[4 + 4 * dims.Length + data.Length];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, magic);
+        for (var i = 0; i < dims.Length; i++)
+            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * i), dims[i]);
+        data.CopyTo(bytes, 4 + 4 * dims.Length);
+        return bytes;
+    }
+
+    private static void WriteGzip(string path, byte[] content)
+    {
+        using var file = File.Create(path);
+        using var gzip = new GZipStream(file, CompressionLevel.Fastest);
+        gzip.Write(content);
+    }
+
+    /// <summary>Labels cycle 0..9; each image is noise plus a brightness that depends on its label.</summary>
+    private static void WriteFashion(string dir, int trainCount, int testCount)
+    {
+        var random = new Random(7);
+        foreach (var (prefix, count) in new[] { ("train", trainCount), ("t10k", testCount) })
+        {
+            var labels = Enumerable.Range(0, count).Select(i => (byte)(i % 10)).ToArray();
+            var pixels = labels.SelectMany(l => Enumerable.Range(0, 784).Select(_ => (byte)(l * 20 + random.Next(40)))).ToArray();
+            WriteGzip(Path.Combine(dir, $"{prefix}-images-idx3-ubyte.gz"), Idx(IdxFile.ImageMagic, [count, 28, 28], pixels));
+            WriteGzip(Path.Combine(dir, $"{prefix}-labels-idx1-ubyte.gz"), Idx(IdxFile.LabelMagic, [count], labels));
+        }
+    }
+}
