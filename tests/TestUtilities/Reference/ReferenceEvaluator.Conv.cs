@@ -25,6 +25,20 @@ public sealed partial class ReferenceEvaluator
         var taps = Coordinates(ker);
         var outCoords = Coordinates(outSp);
         long[] inStrides = RefTensor.StridesOf(inSp);
+        // Input offset of every (output position, tap), or −1 where the tap reads zero padding: the same for every
+        // batch item and channel, so computed once.
+        var source = new long[outCount * kerCount];
+        for (int o = 0; o < outCount; o++)
+            for (int t = 0; t < kerCount; t++)
+            {
+                long offset = 0;
+                for (int i = 0; i < k && offset >= 0; i++)
+                {
+                    long pos = outCoords[o][i] * strides[i] - pb[i] + taps[t][i] * dil[i];
+                    offset = pos >= 0 && pos < inSp[i] ? offset + pos * inStrides[i] : -1;
+                }
+                source[o * kerCount + t] = offset;
+            }
         var y = new double[n * m * outCount];
         for (long b = 0; b < n; b++)
             for (long oc = 0; oc < m; oc++)
@@ -37,18 +51,8 @@ public sealed partial class ReferenceEvaluator
                     {
                         long xBase = (b * c + g * cg + ci) * inCount, wBase = (oc * cg + ci) * kerCount;
                         for (int t = 0; t < kerCount; t++)
-                        {
-                            long offset = 0;
-                            bool inside = true;
-                            for (int i = 0; i < k && inside; i++)
-                            {
-                                long pos = outCoords[o][i] * strides[i] - pb[i] + taps[t][i] * dil[i];
-                                inside = pos >= 0 && pos < inSp[i];
-                                offset += pos * inStrides[i];
-                            }
-                            if (inside)
+                            if (source[o * kerCount + t] is var offset and >= 0)
                                 acc += x.Data[xBase + offset] * w.Data[wBase + t];
-                        }
                     }
                     y[(b * m + oc) * outCount + o] = acc;
                 }
