@@ -1,0 +1,26 @@
+using OnnxBn.Benchmarks;
+using OnnxBn.Runtime.Session;
+
+// The performance suite: every measurement behind bench/README.md in one run (see bench/run.sh).
+SuiteSettings settings;
+try
+{
+    settings = SuiteSettings.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    Console.Error.WriteLine("usage: OnnxBn.Benchmarks [--out DIR] [--models DIR] [--resnet50 FILE] [--onnxbn onnxbn.dll] [--quick] [--only fold,inference,overhead,batch-curve,fold-scaling]");
+    return 2;
+}
+
+OrtEnvironment.Initialize(OrtLogLevel.Error);
+Directory.CreateDirectory(settings.OutputDirectory);
+var suite = new Suite(settings, Console.Error);
+var results = suite.Run();
+File.WriteAllText(Path.Combine(settings.OutputDirectory, "results.json"), results.ToJson() + "\n");
+var table = SuiteTable.Markdown(results);
+File.WriteAllText(Path.Combine(settings.OutputDirectory, "table.md"), table);
+Console.Out.Write(table);
+Console.Error.WriteLine($"wrote {settings.OutputDirectory}/results.json, table.md and the SVG charts");
+return 0;

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using OnnxBn.Folding;
+
+namespace OnnxBn.Benchmarks;
+
+internal sealed partial class Suite
+{
+    /// <summary>
+    /// Runs <c>onnxbn fold</c> as its own process under /usr/bin/time: the peak resident set of a fresh process is
+    /// the memory a user sees (an in-process measurement carries the suite's own heap along).
+    /// </summary>
+    private ProcessFoldResult? FoldInFreshProcess(string model, int runs)
+    {
+        if (settings.OnnxbnDll is not { } dll || !File.Exists(dll) || !File.Exists("/usr/bin/time"))
+        {
+            log.WriteLine("fold: fresh-process measurement skipped (needs --onnxbn onnxbn.dll and /usr/bin/time)");
+            return null;
+        }
+        var seconds = new List<double>();
+        var rss = new List<long>();
+        for (var i = 0; i < runs; i++)
+        {
+            var output = Path.Combine(_work, "fresh.folded.onnx");
+            var start = new ProcessStartInfo("/usr/bin/time")
+            {
+                ArgumentList = { "-f", "rss_kb=%M", "dotnet", dll, "fold", model, "-o", output },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            var clock = Stopwatch.StartNew();
+            using var process = Process.Start(start)!;
+            process.StandardOutput.ReadToEnd();
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            seconds.Add(clock.Elapsed.TotalSeconds);
+            var line = error.Split('\n').LastOrDefault(l => l.StartsWith("rss_kb=", StringComparison.Ordinal));
+            if (process.ExitCode != 0 || line is null)
+            {
+                log.WriteLine($"fold: onnxbn fold failed (exit {process.ExitCode}): {error.Trim()}");
+                return null;
+            }
+            rss.Add(long.Parse(line["rss_kb=".Length..], CultureInfo.InvariantCulture) * 1024);
+        }
+        seconds.Sort();
+        return new ProcessFoldResult(runs, seconds[seconds.Count / 2], rss.Min(), rss.Max(), new FileInfo(model).Length);
+    }
+
+    /// <summary>Fold time against parameter count over generated MLP and CNN families, with a least-squares line each.</summary>
+    private void RunFoldScaling(SuiteResults results)
+    {
+        var directory = Path.Combine(_work, "family");
+        foreach (var millions in settings.FamilyMillions)
+        {
+            var parameters = millions * 1_000_000.0;
+            var mlpWidth = (int)Math.Round(Math.Sqrt(parameters / 4));
+            var cnnChannels = (int)Math.Round(Math.Sqrt(parameters / (9 * 8)));
+            foreach (var (family, make) in new (string, Func<string>)[]
+                     {
+                         ("mlp", () => ModelFamily.Mlp(directory, mlpWidth, 4)),
+                         ("cnn", () => ModelFamily.Cnn(directory, cnnChannels, 8)),
+                     })
+            {
+                Section($"fold scaling: {family} ~{millions} M parameters");
+                var path = make();
+                results.FoldScaling.Add(MeasureFold(family, path, settings.Quick ? 1 : 2));
+                File.Delete(path);
+                foreach (var leftover in Directory.EnumerateFiles(directory))
+                    File.Delete(leftover);
+            }
+        }
+        foreach (var family in new[] { "mlp", "cnn" })
+        {
+            var points = results.FoldScaling.Where(p => p.Family == family).ToList();
+            if (points.Count >= 2)
+            {
+                results.FoldFits[family + " load+fold+save"] = LinearFit.Of(points.Select(p => (double)p.Parameters), points.Select(p => p.LoadFoldSaveMs));
+                results.FoldFits[family + " fold"] = LinearFit.Of(points.Select(p => (double)p.Parameters), points.Select(p => p.FoldMs));
+            }
+        }
+        Charts.FoldTimeVsParameters(results.FoldScaling, results.FoldFits, Path.Combine(settings.OutputDirectory, "fold_time_vs_parameters.svg"));
+    }
+
+    /// <summary>The fastest of <paramref name="repetitions"/> load+fold+save runs (and its fold phase).</summary>
+    private static FoldScalingPoint MeasureFold(string family, string path, int repetitions)
+    {
+        var best = double.MaxValue;
+        var bestFold = double.MaxValue;
+        long parameters = 0;
+        var output = Path.ChangeExtension(path, ".folded.onnx");
+        for (var i = 0; i < repetitions; i++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            var start = Stopwatch.GetTimestamp();
+            var model = OnnxModel.Load(path);
+            var foldStart = Stopwatch.GetTimestamp();
+            var report = FoldPass.Run(model);
+            var foldMs = Stopwatch.GetElapsedTime(foldStart).TotalMilliseconds;
+            model.Save(output);
+            var totalMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            best = Math.Min(best, totalMs);
+            bestFold = Math.Min(bestFold, foldMs);
+            parameters = report.Before.Total;
+        }
+        return new FoldScalingPoint(family, Path.GetFileName(path), parameters, new FileInfo(path).Length, best, bestFold);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OnnxBn.Runtime.Benchmarking;
+
+namespace OnnxBn.Benchmarks;
+
+/// <summary>Everything one suite run measured (written as results.json next to table.md).</summary>
+internal sealed class SuiteResults
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public string CreatedUtc { get; init; } = "";
+    public bool Quick { get; init; }
+    public string OrtVersion { get; set; } = "";
+    public double? LoadAverageStart { get; init; }
+    public double? LoadAverageEnd { get; set; }
+    public double Minutes { get; set; }
+    public string? ResNet50Path { get; set; }
+    public FoldBenchmarkResult? FoldCost { get; set; }
+    public ProcessFoldResult? FoldProcess { get; set; }
+    public BenchmarkReport? ResNet50Sessions { get; set; }
+    public List<InferenceRow> Inference { get; } = [];
+    public RunOverheadResult? Overhead { get; set; }
+    public BenchmarkReport? BatchCurve { get; set; }
+    public List<FoldScalingPoint> FoldScaling { get; } = [];
+    public Dictionary<string, LinearFit> FoldFits { get; } = [];
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+}
+
+/// <summary>One inference row: a model folded vs original at one ORT optimization level.</summary>
+internal sealed record InferenceRow(string Model, string OrtOptimization, BenchmarkReport Report);
+
+/// <summary><c>onnxbn fold</c> run as its own process: median wall time and peak resident set.</summary>
+internal sealed record ProcessFoldResult(int Runs, double MedianSeconds, long MinPeakRssBytes, long MaxPeakRssBytes, long FileBytes);
+
+/// <summary>One generated model of the fold-scaling family.</summary>
+internal sealed record FoldScalingPoint(string Family, string Model, long Parameters, long FileBytes, double LoadFoldSaveMs, double FoldMs);
+
+/// <summary>A least-squares line y = Intercept + Slope·x and its coefficient of determination.</summary>
+internal sealed record LinearFit(double Intercept, double Slope, double RSquared, int Points)
+{
+    public static LinearFit Of(IEnumerable<double> xs, IEnumerable<double> ys)
+    {
+        var x = xs.ToArray();
+        var y = ys.ToArray();
+        double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0, syy = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+            syy += (y[i] - my) * (y[i] - my);
+        }
+        var slope = sxx == 0 ? 0 : sxy / sxx;
+        var r2 = sxx == 0 || syy == 0 ? 1 : sxy * sxy / (sxx * syy);
+        return new LinearFit(my - slope * mx, slope, r2, x.Length);
+    }
+}

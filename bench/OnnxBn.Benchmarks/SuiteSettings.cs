@@ -1,0 +1,53 @@
+namespace OnnxBn.Benchmarks;
+
+/// <summary>Command-line settings of the suite.</summary>
+internal sealed record SuiteSettings(
+    string OutputDirectory,
+    string ModelsDirectory,
+    string? ResNet50Path,
+    string? OnnxbnDll,
+    bool Quick,
+    IReadOnlySet<string> Sections)
+{
+    public static readonly string[] AllSections = ["fold", "inference", "overhead", "batch-curve", "fold-scaling"];
+
+    /// <summary>Time per batch size in the inference rows (per pair of models).</summary>
+    public TimeSpan InferenceDuration => Quick ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5);
+
+    /// <summary>Rounds of the fold-cost comparison.</summary>
+    public int FoldRounds => Quick ? 1 : 5;
+
+    /// <summary>Parameter counts (millions) of the generated fold-scaling family.</summary>
+    public int[] FamilyMillions => Quick ? [1, 2] : [2, 5, 10, 20, 40, 70, 100];
+
+    public bool Runs(string section) => Sections.Contains(section);
+
+    public static SuiteSettings Parse(string[] args)
+    {
+        string output = "bench/results", models = "models";
+        string? resnet = Environment.GetEnvironmentVariable("ONNXBN_RESNET50"), dll = null;
+        var quick = false;
+        var sections = new HashSet<string>(AllSections);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--out": output = Next(); break;
+                case "--models": models = Next(); break;
+                case "--resnet50": resnet = Next(); break;
+                case "--onnxbn": dll = Next(); break;
+                case "--quick": quick = true; break;
+                case "--only":
+                    sections = new HashSet<string>(Next().Split(','));
+                    var unknown = sections.Except(AllSections).ToList();
+                    if (unknown.Count > 0)
+                        throw new ArgumentException($"Unknown sections {string.Join(", ", unknown)}; known: {string.Join(", ", AllSections)}.");
+                    break;
+                default: throw new ArgumentException($"Unknown argument {args[i]}.");
+            }
+        }
+        return new SuiteSettings(Path.GetFullPath(output), Path.GetFullPath(models),
+            resnet is null ? null : Path.GetFullPath(resnet), dll is null ? null : Path.GetFullPath(dll), quick, sections);
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the whole performance suite in one go (~10 min on 2 cores) and writes bench/results/{table.md,results.json,*.svg}.
+#
+#   bench/run.sh            # full suite; copy bench/results/table.md into bench/README.md
+#   bench/run.sh --quick    # smoke run (~30 s): every section with tiny budgets, numbers not meaningful
+#   bench/run.sh --only fold,inference
+#
+# Needs: the .NET SDK, and for the fold-cost rows a ResNet-50 with every BN kept. It is exported on first use with
+# Debian's torchvision (/usr/bin/python3 models/export/export_resnet50.py, ~100 MB, never committed) into
+# $ONNXBN_RESNET50 (default: $TMPDIR/onnxbn-bench/resnet50_bn.onnx). Without torchvision those rows are skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+resnet="${ONNXBN_RESNET50:-${TMPDIR:-/tmp}/onnxbn-bench/resnet50_bn.onnx}"
+if [ ! -f "$resnet" ]; then
+  mkdir -p "$(dirname "$resnet")"
+  echo "exporting ResNet-50 to $resnet (one time, a few minutes)" >&2
+  /usr/bin/python3 models/export/export_resnet50.py "$resnet" >&2 || echo "ResNet-50 export failed; fold-cost rows will be skipped" >&2
+fi
+
+# Models live in models/ (fall back to the main worktree's copy when this checkout has none yet).
+models=models
+[ -f "$models/fashion_mlp_bn_after_act.onnx" ] || models=/work/main/models
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+dotnet build src/Cli/OnnxBn.Cli.csproj -c Release -v quiet -nologo >&2
+dotnet build bench/OnnxBn.Benchmarks/OnnxBn.Benchmarks.csproj -c Release -v quiet -nologo >&2
+dotnet bench/OnnxBn.Benchmarks/bin/Release/net10.0/OnnxBn.Benchmarks.dll \
+  --out bench/results --models "$models" --resnet50 "$resnet" \
+  --onnxbn src/Cli/bin/Release/net10.0/onnxbn.dll "$@"
