@@ -3,7 +3,8 @@ using OnnxBn.Folding.Numerics;
 namespace OnnxBn.Folding.Rules;
 
 /// <summary>
-/// A dense layer as exporters write it: MatMul(x, B) with a constant 2-D B [K, N], optionally followed by
+/// A dense layer as exporters write it: MatMul(x, B) with a constant 2-D B [K, N] (or PyTorch's Transpose of a
+/// constant [N, K], see <see cref="MatMulWeight"/>), optionally followed by
 /// Add(·, c) (either operand order: PyTorch writes Add(bias, x) for inputs of rank 3) with a constant c that varies
 /// only along the last axis ([N], [1, N], a scalar, ...). Its output features are the last axis of the MatMul's
 /// output, and a per-feature affine map s·y + t folds into it as
@@ -12,7 +13,7 @@ namespace OnnxBn.Folding.Rules;
 /// </summary>
 internal sealed class DenseLayer
 {
-    private DenseLayer(Node matMul, TensorData weight, int outputRank, Node? biasAdd, int biasIndex, TensorData? bias)
+    private DenseLayer(Node matMul, MatMulWeight weight, int outputRank, Node? biasAdd, int biasIndex, TensorData? bias)
     {
         MatMul = matMul;
         Weight = weight;
@@ -24,7 +25,7 @@ internal sealed class DenseLayer
 
     public Node MatMul { get; }
 
-    public TensorData Weight { get; }
+    public MatMulWeight Weight { get; }
 
     /// <summary>The rank of the layer's output (the MatMul's, which the Add keeps).</summary>
     public int OutputRank { get; }
@@ -35,7 +36,7 @@ internal sealed class DenseLayer
 
     public TensorData? Bias { get; }
 
-    public int Features => (int)Weight.Dims[1];
+    public int Features => (int)Weight.Columns;
 
     /// <summary>The node whose output is the layer's output.</summary>
     public Node Last => BiasAdd ?? MatMul;
@@ -63,13 +64,11 @@ internal sealed class DenseLayer
         else if (!last.Is("MatMul"))
             return $"input comes from {last.OpType}, not MatMul or Add";
 
-        if (!context.TryConstant(matMul.Input(1), out var weight))
-            return "MatMul weight is not a constant";
-        if (!weight.ElementType.IsFoldableFloat() || weight.Rank != 2)
-            return "MatMul weight is not a 2-D float tensor";
+        if (MatMulWeight.Resolve(context, matMul.Input(1), out var weight) is { } weightReason)
+            return weightReason;
         if (context.Ranks.RankOf(matMul.Output(0)) is not int rank)
             return "MatMul output rank is unknown";
-        if (bias is not null && BiasShapeProblem(bias, (int)weight.Dims[1], rank) is { } biasReason)
+        if (bias is not null && BiasShapeProblem(bias, (int)weight.Columns, rank) is { } biasReason)
             return biasReason;
         layer = new DenseLayer(matMul, weight, rank, add, biasIndex, bias);
         return null;
@@ -83,10 +82,10 @@ internal sealed class DenseLayer
     {
         var graph = context.Graph;
         int n = Features;
-        double[] w = Weight.ToDoubleArray();
-        AxisScaling.ScaleAlong(w, Weight.Dims, axis: 1, s);
+        double[] w = (double[])Weight.Values.Clone();
+        AxisScaling.ScaleAlong(w, [Weight.Rows, Weight.Columns], axis: 1, s);
         string stem = MatMul.Name.Length > 0 ? MatMul.Name : MatMul.Output(0);
-        context.ReplaceInputWithWeight(MatMul, 1, $"{stem}_B_bnfold", TensorData.FromDoubles("", Weight.ElementType, Weight.DimsArray(), w), Weight);
+        Weight.Replace(context, MatMul, 1, $"{stem}_B_bnfold", w);
 
         if (BiasAdd is not null)
         {
@@ -104,7 +103,7 @@ internal sealed class DenseLayer
             RenameOutput(graph, MatMul, output);
         else
         {
-            string shift = context.AddWeight($"{stem}_bias_bnfold", TensorData.FromDoubles("", Weight.ElementType, [n], t));
+            string shift = context.AddWeight($"{stem}_bias_bnfold", TensorData.FromDoubles("", Weight.Source.ElementType, [n], t));
             graph.AddNode("Add", [MatMul.Output(0), shift], [output], graph.UniqueName($"{stem}_bnfold_add"), after: MatMul);
         }
         return BiasAdd is null ? MatMul.DisplayName : $"{MatMul.DisplayName} + {BiasAdd.DisplayName}";

@@ -129,9 +129,10 @@ public sealed class MatMulBackwardRuleTests
     }
 
     [Fact]
-    public void Keeps_Bn_When_MatMul_Weight_Is_Computed()
+    public void Folds_Through_PyTorch_Transposed_Weight_And_Drops_The_Transpose()
     {
-        // PyTorch's bias-free Linear: MatMul(x, Transpose(W)) — the weight is not a constant matrix.
+        // PyTorch's bias-free Linear: MatMul(x, Transpose(W)). B = Wᵀ = [[1,2],[3,4]]; s = [2, 1.5], t = [-1.5, -4]
+        // → B' = B·diag(s) = [[2,3],[6,6]] and an Add(t).
         var model = new GraphBuilder()
             .Input("x", TensorElementType.Float, 3, 2)
             .Output("y", TensorElementType.Float, 3, 2)
@@ -140,7 +141,12 @@ public sealed class MatMulBackwardRuleTests
             .Node("MatMul", ["x", "W_T"], ["m"], "matmul")
             .TwoChannelBn("m", "y")
             .Build();
-        AssertKept(FoldPass.Run(model), "MatMul←BN: MatMul weight is not a constant");
+        var report = FoldPass.Run(model);
+
+        Assert.Equal(BnOutcome.FoldedBackward, Assert.Single(report.Fates).Outcome);
+        Assert.DoesNotContain(model.Graph.Nodes, n => n.OpType == "Transpose");
+        Assert.Equal([2.0, 3, 6, 6], InputValues(model, "MatMul", 1));
+        Assert.Equal([-1.5, -4], InputValues(model, "Add", 1));
     }
 
     [Fact]
