@@ -131,7 +131,7 @@ public sealed class TransferLearningTests
     }
 
     [Fact]
-    public void Feature_Extraction_Is_Exactly_The_Cut_Models_Output()
+    public void Feature_Extraction_Does_Not_Depend_On_The_Batch_Size()
     {
         var modelA = TransferModels.Mlp();
         using var transfer = TransferLearning.Prepare(modelA, Fast);
@@ -140,6 +140,9 @@ public sealed class TransferLearningTests
         var (batched, size) = extractor.Run(images, batchSize: 128);
         var (single, _) = extractor.Run(images, batchSize: 300);
         Assert.Equal(6, size);
-        Assert.Equal(single, batched);
+        // ONNX Runtime's GEMM blocks differently per batch size, so sums may round differently in the last bit.
+        Assert.Equal(single.Length, batched.Length);
+        for (int i = 0; i < single.Length; i++)
+            Assert.True(Math.Abs(single[i] - batched[i]) <= 1e-5f * Math.Max(1f, Math.Abs(single[i])), $"feature {i}: {single[i]} vs {batched[i]}");
     }
 }
