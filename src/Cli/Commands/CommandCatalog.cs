@@ -6,6 +6,7 @@ internal static class CommandCatalog
     public static IReadOnlyList<ICliCommand> All { get; } =
     [
         new FoldCommand(),
+        new VerifyCommand(),
         new InspectCommand(),
         new RunCommand(),
         new BenchCommand(),

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using OnnxBn.Cli.Options;
+using OnnxBn.Runtime.Session;
+using OnnxBn.Runtime.Verification;
+
+namespace OnnxBn.Cli.Commands;
+
+/// <summary>
+/// <c>onnxbn verify original.onnx candidate.onnx</c>: runs both through ONNX Runtime on the same inputs and compares
+/// every output; exit 0 when equivalent, 1 when not. With one model and <c>--against-device</c>, compares devices.
+/// </summary>
+internal sealed class VerifyCommand : ICliCommand
+{
+    public Command Build(CliConsole console)
+    {
+        var original = new Argument<string>("original") { Description = "The reference model (.onnx)." };
+        var candidate = new Argument<string?>("candidate")
+        {
+            Description = "The model to check against it (omit with --against-device to compare one model on two devices).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var shared = new EquivalenceCliOptions();
+        var json = new Option<string?>("--json") { Description = "Write every metric as JSON to FILE ('-' = stdout instead of the table).", HelpName = "FILE" };
+        var junit = new Option<string?>("--junit") { Description = "Write a JUnit XML report (one testcase per output) to FILE.", HelpName = "FILE" };
+        var command = new Command("verify",
+            "Check that two models compute the same outputs with ONNX Runtime (graph optimizations disabled by default). " +
+            EquivalenceCliOptions.Summary + " " + ExceptionExitCodes.HelpTable);
+        command.Arguments.Add(original);
+        command.Arguments.Add(candidate);
+        shared.AddTo(command);
+        command.Options.Add(json);
+        command.Options.Add(junit);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var options = shared.Bind(parse);
+                var first = parse.GetValue(original)!;
+                var second = parse.GetValue(candidate);
+                if (second is null && options.ReferenceDevice is null)
+                    throw new UsageException("verify needs a candidate model, or --against-device to compare one model on two devices.");
+                // The same environment settings as every other command, so commands can share one process (tests).
+                OrtEnvironment.Initialize(console.Verbose ? OrtLogLevel.Warning : OrtLogLevel.Error);
+                var report = EquivalenceChecker.Compare(ModelSource.FromFile(first), ModelSource.FromFile(second ?? first), options);
+                Write(console, report, parse.GetValue(json), parse.GetValue(junit));
+                return (int)(report.IsEquivalent ? ExitCode.Ok : ExitCode.CheckFailed);
+            }
+            catch (Exception ex)
+            {
+                return EquivalenceErrors.Report(ex, console);
+            }
+        });
+        return command;
+    }
+
+    /// <summary>The table to stdout (unless JSON goes there), and the JSON and JUnit files when asked.</summary>
+    internal static void Write(CliConsole console, EquivalenceReport report, string? json, string? junit)
+    {
+        if (json == "-")
+            console.Out.WriteLine(report.ToJson());
+        else
+            console.Out.Write(report.ToText(console.Verbose));
+        if (json is not null && json != "-")
+            WriteFile(json, report.ToJson());
+        if (junit is not null)
+            WriteFile(junit, report.ToJUnitXml());
+    }
+
+    private static void WriteFile(string path, string content)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+            Directory.CreateDirectory(directory);
+        File.WriteAllText(path, content + Environment.NewLine);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Runtime.InteropServices;
+using OnnxBn.Folding;
+
+namespace OnnxBn.Runtime.Inputs;
+
+/// <summary>
+/// Seeded random inputs shaped by the model's metadata (<see cref="InputShapes"/>): floating-point inputs uniform in
+/// [0, 1) (the range of scaled image pixels), integer inputs uniform in [0, <see cref="IntegerRange"/>), booleans
+/// fair coins. <see cref="Samples"/> samples are spread over runs of at most <see cref="BatchSize"/> along a symbolic
+/// batch dimension, or of the model's fixed batch. The same seed gives the same tensors on every machine.
+/// </summary>
+public sealed class RandomInputSource : IInputSource
+{
+    /// <summary>Samples used when no input option is given: one run of this many samples.</summary>
+    public const int DefaultSamples = 4;
+
+    /// <summary>Integer inputs are drawn from [0, IntegerRange) so they stay valid as small indices.</summary>
+    public const int IntegerRange = 10;
+
+    private readonly IReadOnlyDictionary<string, long[]> _shapes;
+
+    /// <summary>Creates a source of <paramref name="samples"/> samples from <paramref name="seed"/>.</summary>
+    /// <param name="samples">Samples in total (at least 1).</param>
+    /// <param name="seed">Seed of the generator.</param>
+    /// <param name="shapes">Per-input shape overrides (<c>--shape</c>); the whole shape of one run.</param>
+    /// <param name="batchSize">Most samples per run along a symbolic batch dimension.</param>
+    public RandomInputSource(int samples = DefaultSamples, int seed = 0, IReadOnlyDictionary<string, long[]>? shapes = null,
+        int batchSize = 32)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        Samples = samples;
+        Seed = seed;
+        BatchSize = batchSize;
+        _shapes = shapes ?? new Dictionary<string, long[]>();
+    }
+
+    /// <summary>Samples in total.</summary>
+    public int Samples { get; }
+
+    /// <summary>The generator's seed.</summary>
+    public int Seed { get; }
+
+    /// <summary>Most samples per run along a symbolic batch dimension.</summary>
+    public int BatchSize { get; }
+
+    /// <inheritdoc />
+    public string Description => $"random: {Samples} sample{(Samples == 1 ? "" : "s")} (seed {Seed}, uniform [0,1))";
+
+    /// <inheritdoc />
+    public IEnumerable<InputFeed> Feeds(IReadOnlyList<InputSignature> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        InputShapes.Validate(inputs, _shapes);
+        return Generate(inputs);
+    }
+
+    private IEnumerable<InputFeed> Generate(IReadOnlyList<InputSignature> inputs)
+    {
+        var random = new SeededRandom(Seed);
+        long done = 0;
+        while (done < Samples)
+        {
+            var batch = InputShapes.NextBatch(inputs, _shapes, Samples - done, BatchSize);
+            var tensors = inputs.Select(i => Create(i.Name, i.ElementType, InputShapes.Resolve(i, _shapes, batch), random)).ToArray();
+            var last = Math.Min(done + batch, Samples) - 1;
+            yield return new InputFeed($"random samples {done}-{last} (seed {Seed})", tensors);
+            done += batch;
+        }
+    }
+
+    /// <summary>A tensor of random values of <paramref name="type"/>, drawn as the class summary describes.</summary>
+    /// <exception cref="InputMismatchException">The type is not numeric (strings, complex).</exception>
+    public static TensorData Create(string name, TensorElementType type, long[] shape, SeededRandom random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var count = checked((int)shape.Aggregate(1L, (a, b) => a * b));
+        var size = type.SizeInBytes();
+        if (size == 0 || type is TensorElementType.Complex64 or TensorElementType.Complex128 || (int)type > (int)TensorElementType.BFloat16)
+            throw new InputMismatchException(
+                $"Input '{name}' is {type.DisplayName()}: random values can only be made for numeric inputs; pass --input {name}=FILE.");
+        var bytes = new byte[checked(count * size)];
+        switch (type)
+        {
+            case TensorElementType.Float: random.FillUniform(MemoryMarshal.Cast<byte, float>(bytes.AsSpan())); break;
+            case TensorElementType.Double: random.FillUniform(MemoryMarshal.Cast<byte, double>(bytes.AsSpan())); break;
+            case TensorElementType.Float16: Fill(MemoryMarshal.Cast<byte, Half>(bytes.AsSpan()), () => (Half)random.NextSingle()); break;
+            case TensorElementType.BFloat16:
+                Fill(MemoryMarshal.Cast<byte, BFloat16Bits>(bytes.AsSpan()), () => BFloat16Bits.FromSingle(random.NextSingle()));
+                break;
+            case TensorElementType.Int64: Fill(MemoryMarshal.Cast<byte, long>(bytes.AsSpan()), () => random.Next(IntegerRange)); break;
+            case TensorElementType.Int32: Fill(MemoryMarshal.Cast<byte, int>(bytes.AsSpan()), () => random.Next(IntegerRange)); break;
+            case TensorElementType.Int16: Fill(MemoryMarshal.Cast<byte, short>(bytes.AsSpan()), () => (short)random.Next(IntegerRange)); break;
+            case TensorElementType.UInt64: Fill(MemoryMarshal.Cast<byte, ulong>(bytes.AsSpan()), () => (ulong)random.Next(IntegerRange)); break;
+            case TensorElementType.UInt32: Fill(MemoryMarshal.Cast<byte, uint>(bytes.AsSpan()), () => (uint)random.Next(IntegerRange)); break;
+            case TensorElementType.UInt16: Fill(MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan()), () => (ushort)random.Next(IntegerRange)); break;
+            case TensorElementType.Int8 or TensorElementType.UInt8: Fill(bytes.AsSpan(), () => (byte)random.Next(IntegerRange)); break;
+            default: Fill(bytes.AsSpan(), () => (byte)random.Next(2)); break; // bool
+        }
+        return new TensorData(name, type, shape, bytes, null, null);
+    }
+
+    private static void Fill<T>(Span<T> values, Func<T> next) where T : unmanaged
+    {
+        for (var i = 0; i < values.Length; i++)
+            values[i] = next();
+    }
+}
+
+/// <summary>
+/// A small, fast, seeded generator (SplitMix64) whose sequence is fixed by this code rather than by the .NET version,
+/// so the same seed gives the same inputs everywhere.
+/// </summary>
+public sealed class SeededRandom(long seed)
+{
+    private ulong _state = unchecked((ulong)seed);
+
+    /// <summary>The next 64 random bits.</summary>
+    public ulong NextUInt64()
+    {
+        var z = _state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>Uniform in [0, 1) with 24 random bits.</summary>
+    public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
+
+    /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Uniform in [0, <paramref name="bound"/>).</summary>
+    public int Next(int bound) => (int)((NextUInt64() >> 33) % (ulong)bound);
+
+    /// <summary>Fills with uniform [0, 1) floats.</summary>
+    public void FillUniform(Span<float> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+            values[i] = NextSingle();
+    }
+
+    /// <summary>Fills with uniform [0, 1) doubles.</summary>
+    public void FillUniform(Span<double> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+            values[i] = NextDouble();
+    }
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using OnnxBn.Folding;
+using OnnxBn.Runtime.Inputs;
+using OnnxBn.Runtime.Session;
+using OnnxBn.Runtime.Values;
+
+namespace OnnxBn.Runtime.Verification;
+
+/// <summary>
+/// Runs two models through ONNX Runtime on the same inputs and compares every output (by name, else by position),
+/// returning an <see cref="EquivalenceReport"/>. Usable from any test:
+/// <c>EquivalenceChecker.Compare("model.onnx", "folded.onnx").AssertEquivalent();</c>
+/// </summary>
+/// <remarks>
+/// A missing output or a shape mismatch is a failure in the report, never an exception. Exceptions are kept for what
+/// prevents a comparison: a model ONNX Runtime cannot load (<see cref="ModelLoadException"/>), data that does not fit
+/// the model (<see cref="InputMismatchException"/>), an unavailable device, or an ONNX Runtime error during a run.
+/// </remarks>
+public static class EquivalenceChecker
+{
+    /// <summary>Compares two model files.</summary>
+    public static EquivalenceReport Compare(string original, string candidate, EquivalenceOptions? options = null) =>
+        Compare(ModelSource.FromFile(original), ModelSource.FromFile(candidate), options);
+
+    /// <summary>Compares two in-memory models (for example a model and its folded copy).</summary>
+    public static EquivalenceReport Compare(OnnxModel original, OnnxModel candidate, EquivalenceOptions? options = null) =>
+        Compare(ModelSource.FromModel(original, original.SourcePath ?? "original"),
+            ModelSource.FromModel(candidate, "candidate"), options);
+
+    /// <summary>Compares two serialized models.</summary>
+    public static EquivalenceReport Compare(byte[] original, byte[] candidate, EquivalenceOptions? options = null) =>
+        Compare(ModelSource.FromBytes(original, "original"), ModelSource.FromBytes(candidate, "candidate"), options);
+
+    /// <summary>Compares one model on two devices: <paramref name="reference"/> as the original, <paramref name="device"/> as the candidate.</summary>
+    public static EquivalenceReport CompareDevices(string model, ExecutionProvider reference, ExecutionProvider device,
+        EquivalenceOptions? options = null) =>
+        Compare(ModelSource.FromFile(model), ModelSource.FromFile(model),
+            (options ?? new EquivalenceOptions()) with { ReferenceDevice = reference, Device = device });
+
+    /// <summary>Compares two models from any source.</summary>
+    public static EquivalenceReport Compare(ModelSource original, ModelSource candidate, EquivalenceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(candidate);
+        options ??= new EquivalenceOptions();
+        var source = options.Inputs ?? new RandomInputSource();
+        var total = Stopwatch.StartNew();
+        using var originalSession = original.Open(SessionOptionsFor(options, options.ReferenceDevice ?? options.Device), "original");
+        using var candidateSession = candidate.Open(SessionOptionsFor(options, options.Device), "candidate");
+        var loadTime = total.Elapsed;
+
+        var problems = new List<string>();
+        var notes = new List<string>();
+        foreach (var session in new[] { originalSession, candidateSession })
+        {
+            if (session.ProviderFallbackReason is { } reason)
+                notes.Add($"{(session == originalSession ? "original" : "candidate")}: {reason}");
+        }
+        var inputNames = Matching.Inputs(originalSession, candidateSession, problems);
+        var pairs = Matching.Outputs(originalSession, candidateSession, notes);
+        var accumulators = pairs.Select(p => Accumulator(p, options)).ToArray();
+
+        var runs = 0;
+        var runTime = TimeSpan.Zero;
+        if (problems.Count == 0)
+        {
+            var signatures = originalSession.Inputs.Where(i => i.IsTensor).Select(InputSignature.From).ToArray();
+            foreach (var feed in source.Feeds(signatures))
+            {
+                runTime += RunAndCompare(feed, originalSession, candidateSession, inputNames, pairs, accumulators);
+                runs++;
+            }
+        }
+        if (options.MinTop1 is not null && accumulators.Length > 0 && pairs.All(p => !IsClassifier(p.Original)))
+            notes.Add("--min-top1 given but no output is a classifier's [N,C] scores: top-1 not checked.");
+
+        return new EquivalenceReport
+        {
+            Original = original.Label,
+            Candidate = candidate.Label,
+            OriginalDevice = originalSession.ActiveProvider,
+            CandidateDevice = candidateSession.ActiveProvider,
+            OptimizationLevel = options.OptimizationLevel,
+            Inputs = source.Description,
+            Runs = runs,
+            Outputs = accumulators.Select(a => a.Finish(options.MinTop1)).ToArray(),
+            Problems = problems,
+            Notes = notes,
+            Elapsed = total.Elapsed,
+            LoadTime = loadTime,
+            RunTime = runTime,
+        };
+    }
+
+    private static TimeSpan RunAndCompare(InputFeed feed, InferenceSession originalSession, InferenceSession candidateSession,
+        IReadOnlyDictionary<string, string> inputNames, IReadOnlyList<Matching.OutputPair> pairs, OutputAccumulator[] accumulators)
+    {
+        var values = feed.Tensors.Select(ToOrtValue).ToArray();
+        try
+        {
+            var originalInputs = new Dictionary<string, OrtValue>();
+            var candidateInputs = new Dictionary<string, OrtValue>();
+            for (var i = 0; i < values.Length; i++)
+            {
+                originalInputs[feed.Tensors[i].Name] = values[i];
+                if (inputNames.TryGetValue(feed.Tensors[i].Name, out var candidateName))
+                    candidateInputs[candidateName] = values[i];
+            }
+            var compared = pairs.Where(p => p.Candidate is not null).ToArray();
+            var clock = Stopwatch.StartNew();
+            using var originalOutputs = originalSession.Run(originalInputs, pairs.Select(p => p.Original.Name).ToArray());
+            using var candidateOutputs = candidateSession.Run(candidateInputs, compared.Select(p => p.Candidate!.Name).ToArray());
+            var inRun = clock.Elapsed;
+            for (var i = 0; i < pairs.Count; i++)
+            {
+                if (pairs[i].Candidate is { } c)
+                    Compare(feed.Label, accumulators[i], originalOutputs[i], candidateOutputs[c.Name]);
+            }
+            return inRun;
+        }
+        finally
+        {
+            foreach (var value in values)
+                value.Dispose();
+        }
+    }
+
+    private static OrtValue ToOrtValue(TensorData tensor)
+    {
+        try
+        {
+            return Data.TensorDataInterop.ToOrtValue(tensor);
+        }
+        catch (NotSupportedException ex)
+        {
+            throw new InputMismatchException(ex.Message);
+        }
+    }
+
+    private static void Compare(string run, OutputAccumulator accumulator, OrtValue original, OrtValue candidate)
+    {
+        if (accumulator.HasStructuralFailure)
+            return;
+        if (!original.IsTensor || !candidate.IsTensor || original.ElementType != candidate.ElementType ||
+            !OutputReader.IsComparable(original.ElementType))
+        {
+            accumulator.Fail(OutputVerdict.TypeMismatch,
+                $"element types differ or cannot be compared: original {Describe(original)}, candidate {Describe(candidate)}");
+            return;
+        }
+        if (!original.Shape.SequenceEqual(candidate.Shape))
+        {
+            accumulator.Fail(OutputVerdict.ShapeMismatch,
+                $"shapes differ in run '{run}': original {OrtElementTypes.FormatShape(original.Shape.ToArray())}, " +
+                $"candidate {OrtElementTypes.FormatShape(candidate.Shape.ToArray())}");
+            return;
+        }
+        accumulator.Add(run, (TensorElementType)(int)original.ElementType, original.Shape.ToArray(),
+            OutputReader.ToDoubles(original), OutputReader.ToDoubles(candidate));
+    }
+
+    private static string Describe(OrtValue value) =>
+        value.IsTensor ? $"{value.ElementType} {OrtElementTypes.FormatShape(value.Shape.ToArray())}" : "a non-tensor value";
+
+    private static OutputAccumulator Accumulator(Matching.OutputPair pair, EquivalenceOptions options)
+    {
+        var type = (TensorElementType)(int)pair.Original.ElementType;
+        var accumulator = new OutputAccumulator(pair.Original.Name, pair.Candidate?.Name, pair.Match,
+            options.ToleranceFor(pair.Original.Name, pair.Candidate?.Name, type), options.NanEqual);
+        if (pair.Candidate is null)
+            accumulator.Fail(OutputVerdict.Missing, "the candidate has no such output" +
+                " (outputs are matched by name, or by position when the candidate renamed them)");
+        return accumulator;
+    }
+
+    private static bool IsClassifier(NodeMetadata output) => output.Shape.Count == 2 && output.Shape[1] is -1 or >= 2;
+
+    private static SessionOptions SessionOptionsFor(EquivalenceOptions options, ExecutionProvider device)
+    {
+        var session = new SessionOptions
+        {
+            GraphOptimizationLevel = options.OptimizationLevel,
+            ExecutionProvider = device,
+            IntraOpNumThreads = options.IntraOpThreads,
+        };
+        // Between runs the checker compares outputs and prepares the next batch; spinning ORT worker threads would
+        // compete with that work for the same cores.
+        session.ConfigEntries["session.intra_op.allow_spinning"] = "0";
+        return session;
+    }
+}

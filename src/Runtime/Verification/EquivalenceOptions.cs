@@ -1,0 +1,55 @@
+using OnnxBn.Folding;
+using OnnxBn.Runtime.Inputs;
+using OnnxBn.Runtime.Session;
+
+namespace OnnxBn.Runtime.Verification;
+
+/// <summary>
+/// How <see cref="EquivalenceChecker"/> runs and judges two models. The defaults are the ones the CLI documents:
+/// ONNX Runtime graph optimizations disabled, CPU, four random samples (seed 0), atol 1e-5 and rtol 1e-4
+/// (float16/bfloat16 outputs: atol 1e-3, rtol 1e-2), NaN never equal.
+/// </summary>
+public sealed record EquivalenceOptions
+{
+    /// <summary>Tolerance of float32, float64 and integer outputs (unless an output has its own).</summary>
+    public Tolerance Tolerance { get; init; } = Tolerance.Default;
+
+    /// <summary>Tolerance of float16 and bfloat16 outputs, compared in their own precision.</summary>
+    public Tolerance HalfPrecisionTolerance { get; init; } = Tolerance.HalfPrecisionDefault;
+
+    /// <summary>Per-output tolerances, by the original's (or the candidate's) output name.</summary>
+    public IReadOnlyDictionary<string, Tolerance> OutputTolerances { get; init; } = new Dictionary<string, Tolerance>();
+
+    /// <summary>
+    /// When set, every classifier output (<c>[N,C]</c> with C ≥ 2) must also agree on the top-1 class of at least this
+    /// fraction of rows (1.0 = every row).
+    /// </summary>
+    public double? MinTop1 { get; init; }
+
+    /// <summary>Treat NaN in both outputs at the same index as equal (a NaN on one side only always fails).</summary>
+    public bool NanEqual { get; init; }
+
+    /// <summary>ONNX Runtime graph optimization for both sessions; disabled so ORT's own fusions cannot hide a difference.</summary>
+    public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.Disabled;
+
+    /// <summary>Where the candidate runs (and the original too, unless <see cref="ReferenceDevice"/> is set).</summary>
+    public ExecutionProvider Device { get; init; } = ExecutionProvider.Cpu;
+
+    /// <summary>Where the original runs, when it differs from <see cref="Device"/> (compare CPU against CUDA).</summary>
+    public ExecutionProvider? ReferenceDevice { get; init; }
+
+    /// <summary>Where the inputs come from; null = <see cref="RandomInputSource"/> with its defaults.</summary>
+    public IInputSource? Inputs { get; init; }
+
+    /// <summary>Threads per operator for both sessions (0 = ONNX Runtime's default).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>The tolerance that applies to an output: its own, else the one of its element type.</summary>
+    public Tolerance ToleranceFor(string name, string? candidateName, TensorElementType elementType)
+    {
+        if (OutputTolerances.TryGetValue(name, out var own) ||
+            (candidateName is not null && OutputTolerances.TryGetValue(candidateName, out own)))
+            return own;
+        return elementType is TensorElementType.Float16 or TensorElementType.BFloat16 ? HalfPrecisionTolerance : Tolerance;
+    }
+}

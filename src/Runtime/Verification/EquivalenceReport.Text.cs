@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text;
+
+namespace OnnxBn.Runtime.Verification;
+
+/// <summary>The human-readable report: a header, one table row per output, the error histograms and the verdict.</summary>
+public sealed partial class EquivalenceReport
+{
+    private static readonly string[] Columns =
+        ["output", "shape", "max abs", "max rel", "mean abs", "cosine", "top-1", "top-5", "worst at", "original", "candidate", "result"];
+
+    /// <summary>The table, histograms and verdict as plain text; <paramref name="verbose"/> adds timings.</summary>
+    public string ToText(bool verbose = false)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"original:  {Original} ({OriginalDevice})");
+        text.AppendLine($"candidate: {Candidate} ({CandidateDevice})");
+        text.AppendLine($"inputs:    {Inputs}, {Runs} run(s); ORT graph optimization {OptimizationLevel.ToString().ToLowerInvariant()}");
+        text.AppendLine();
+        var rows = Outputs.Select(Row).ToList();
+        AppendTable(text, rows);
+        foreach (var output in Outputs.Where(o => o.Elements > 0))
+            AppendHistogram(text, output);
+        foreach (var note in Notes)
+            text.AppendLine($"note: {note}");
+        if (verbose)
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"time: {Elapsed.TotalSeconds:F3} s total, {LoadTime.TotalSeconds:F3} s loading, {RunTime.TotalSeconds:F3} s in ONNX Runtime Run ({OverheadFraction * 100:F1}% outside Run)"));
+        text.AppendLine();
+        text.AppendLine(IsEquivalent
+            ? $"EQUIVALENT: {Outputs.Count} output(s) within tolerance over {Runs} run(s)."
+            : "NOT EQUIVALENT: " + FailureMessage);
+        return text.ToString();
+    }
+
+    private static string[] Row(OutputComparison o)
+    {
+        var name = o.MatchedBy == OutputMatch.Position ? $"{o.Name} -> {o.CandidateName}" : o.Name;
+        if (o.Elements == 0)
+            return [name, "", "", "", "", "", "", "", "", "", "", Result(o)];
+        var w = o.Worst;
+        return
+        [
+            name, "[" + string.Join(",", o.Shape) + "]", Sci(o.MaxAbsError), Sci(o.MaxRelError), Sci(o.MeanAbsError),
+            o.CosineSimilarity.ToString("F6", CultureInfo.InvariantCulture),
+            o.Top1Agreement is { } t1 ? Percent(t1) : "-",
+            o.Top5Overlap is { } t5 ? Percent(t5) : "-",
+            w?.IndexText ?? "", w is null ? "" : Short(w.Original), w is null ? "" : Short(w.Candidate), Result(o),
+        ];
+    }
+
+    private static string Result(OutputComparison o) => o.Verdict switch
+    {
+        OutputVerdict.Pass => "pass",
+        OutputVerdict.ToleranceExceeded => $"FAIL ({o.Violations} > tol)",
+        OutputVerdict.Top1BelowMinimum => "FAIL (top-1)",
+        OutputVerdict.Missing => "FAIL (missing)",
+        OutputVerdict.ShapeMismatch => "FAIL (shape)",
+        _ => "FAIL (type)",
+    };
+
+    private static void AppendTable(StringBuilder text, List<string[]> rows)
+    {
+        var widths = Columns.Select((c, i) => Math.Max(c.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        void Line(string[] cells) =>
+            text.AppendLine(string.Join("  ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd());
+        Line(Columns);
+        Line(widths.Select(w => new string('-', w)).ToArray());
+        rows.ForEach(Line);
+    }
+
+    private static void AppendHistogram(StringBuilder text, OutputComparison output)
+    {
+        text.AppendLine();
+        text.AppendLine($"|a-b| histogram of '{output.Name}' ({output.Elements} elements, {output.Tolerance}):");
+        var counts = output.Histogram.Counts;
+        var max = Math.Max(1, counts.Max());
+        for (var b = 0; b < counts.Count; b++)
+        {
+            if (counts[b] == 0)
+                continue;
+            var bar = new string('#', (int)Math.Ceiling(30.0 * counts[b] / max));
+            text.AppendLine($"  {ErrorHistogram.Labels[b],-11} {counts[b],10}  {bar}");
+        }
+    }
+
+    internal static string Percent(double fraction) => (fraction * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
+
+    private static string Sci(double value) => value.ToString("0.00e+00", CultureInfo.InvariantCulture);
+
+    private static string Short(double value) => value.ToString("G7", CultureInfo.InvariantCulture);
+}

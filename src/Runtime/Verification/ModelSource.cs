@@ -1,0 +1,87 @@
+using OnnxBn.Folding;
+using OnnxBn.Runtime.Native;
+using OnnxBn.Runtime.Session;
+
+namespace OnnxBn.Runtime.Verification;
+
+/// <summary>A model to verify: a file, serialized bytes or an in-memory <see cref="OnnxModel"/>, with a label for reports.</summary>
+public sealed class ModelSource
+{
+    private readonly Func<SessionOptions, InferenceSession> _open;
+
+    private ModelSource(string label, Func<SessionOptions, InferenceSession> open)
+    {
+        Label = label;
+        _open = open;
+    }
+
+    /// <summary>The file path, or the label given for an in-memory model.</summary>
+    public string Label { get; }
+
+    /// <summary>A model file (ONNX Runtime reads it, with any external data next to it).</summary>
+    public static ModelSource FromFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return new ModelSource(path, options => new InferenceSession(path, options));
+    }
+
+    /// <summary>A serialized model.</summary>
+    public static ModelSource FromBytes(byte[] model, string label = "<memory>")
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new ModelSource(label, options => new InferenceSession(model, options));
+    }
+
+    /// <summary>An in-memory model, serialized now (later edits to <paramref name="model"/> are not seen).</summary>
+    public static ModelSource FromModel(OnnxModel model, string? label = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return FromBytes(model.ToBytes(), label ?? model.SourcePath ?? "<memory>");
+    }
+
+    /// <summary>Creates the session; a model ONNX Runtime cannot load becomes a <see cref="ModelLoadException"/>.</summary>
+    internal InferenceSession Open(SessionOptions options, string role)
+    {
+        try
+        {
+            return _open(options);
+        }
+        catch (Exception ex) when (ex is OrtException or FileNotFoundException)
+        {
+            throw new ModelLoadException(role, Label, ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Label;
+}
+
+/// <summary>
+/// ONNX Runtime could not load one of the models being compared. <see cref="IsInvalidModel"/> tells an unreadable or
+/// unsupported model (missing file, bad protobuf, invalid graph, unknown operator) from other runtime failures.
+/// </summary>
+public sealed class ModelLoadException(string role, string label, Exception inner)
+    : Exception($"cannot load the {role} model {label}: {inner.Message}", inner)
+{
+    /// <summary><c>original</c> or <c>candidate</c>.</summary>
+    public string Role { get; } = role;
+
+    /// <summary>The model's path or label.</summary>
+    public string Label { get; } = label;
+
+    /// <summary>True when the model itself is at fault rather than the runtime or the machine.</summary>
+    public bool IsInvalidModel => InnerException switch
+    {
+        FileNotFoundException => true,
+        OrtException ort => ort.Code is OrtErrorCode.NoSuchFile or OrtErrorCode.NoModel or OrtErrorCode.InvalidProtobuf
+            or OrtErrorCode.InvalidGraph or OrtErrorCode.NotImplemented,
+        _ => false,
+    };
+}
+
+/// <summary>Thrown by <see cref="EquivalenceReport.AssertEquivalent"/>; the message pinpoints output, index and values.</summary>
+public sealed class EquivalenceException(EquivalenceReport report) : Exception(report.FailureMessage)
+{
+    /// <summary>The full report.</summary>
+    public EquivalenceReport Report { get; } = report;
+}
