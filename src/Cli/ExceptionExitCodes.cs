@@ -31,6 +31,9 @@ internal static class ExceptionExitCodes
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ExitCode.InvalidModel,
         NpyFormatException => ExitCode.InvalidModel,
         OrtLibraryNotFoundException or ExecutionProviderUnavailableException => ExitCode.RuntimeUnavailable,
+        // ONNX Runtime's verdict on the model itself (unparsable, invalid graph, unsupported opset) is a model problem.
+        OrtException { Code: OrtErrorCode.NoSuchFile or OrtErrorCode.InvalidProtobuf or OrtErrorCode.InvalidGraph
+            or OrtErrorCode.NotImplemented } => ExitCode.InvalidModel,
         OrtException => ExitCode.RuntimeError,
         OperationCanceledException => ExitCode.RuntimeError,
         _ => ExitCode.InternalError,

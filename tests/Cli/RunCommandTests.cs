@@ -84,7 +84,7 @@ public sealed class RunCommandTests
     [InlineData("wrong-dtype", 3, "input 'input' is float64 but the model expects float32")]
     [InlineData("wrong-shape", 3, "has shape [1,7] but the model expects [batch,8]")]
     [InlineData("malformed-npy", 3, "not a readable .npy file: missing the \\x93NUMPY magic")]
-    [InlineData("garbage-model", 5, "ONNX Runtime error InvalidProtobuf")]
+    [InlineData("garbage-model", 3, "ONNX Runtime error InvalidProtobuf")]
     [InlineData("cuda", 4, "cuda:0 execution provider is unavailable")]
     public void Failures_Are_One_Line_With_The_Right_Exit_Code(string kind, int exitCode, string message)
     {
@@ -135,6 +135,24 @@ public sealed class RunCommandTests
         Assert.Equal(ExitCode.RuntimeUnavailable, ExceptionExitCodes.Classify(new OrtLibraryNotFoundException([("/x/libonnxruntime.so.1", "not found")])));
         Assert.Equal(ExitCode.RuntimeError, ExceptionExitCodes.Classify(new OrtException(OrtErrorCode.Fail, "boom")));
         Assert.Equal(ExitCode.InvalidModel, ExceptionExitCodes.Classify(new NpyFormatException("a.npy", "bad")));
+        Assert.Equal(ExitCode.InvalidModel, ExceptionExitCodes.Classify(new OrtException(OrtErrorCode.InvalidGraph, "bad graph")));
+        Assert.Equal(ExitCode.InvalidModel, ExceptionExitCodes.Classify(new OrtException(OrtErrorCode.InvalidProtobuf, "bad bytes")));
+    }
+
+    [Fact]
+    public void A_Model_Onnx_Runtime_Rejects_Exits_3()
+    {
+        // Well-formed for our loader, invalid for ONNX Runtime: Relu given two inputs.
+        var dir = Directory.CreateTempSubdirectory("onnxbn-run-invalid").FullName;
+        var path = Path.Combine(dir, "invalid.onnx");
+        File.WriteAllBytes(path, new OnnxBn.TestUtilities.GraphBuilder()
+            .Input("x", OnnxBn.Folding.TensorElementType.Float, 1, 2)
+            .Output("y", OnnxBn.Folding.TensorElementType.Float, 1, 2)
+            .Node("Relu", ["x", "x"], ["y"])
+            .ToBytes());
+        var (code, _, error) = Cli("run", path, "--random");
+        Assert.Equal(3, code);
+        Assert.StartsWith("error:", error);
     }
 
     private static string WriteText(string dir, string name, string text)
