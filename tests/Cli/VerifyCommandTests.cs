@@ -218,4 +218,68 @@ public sealed class VerifyCommandTests
         Assert.Equal(0, code);
         Assert.Contains("1 run(s)", output);
     }
+
+    [Fact]
+    public void Fold_Verify_Writes_The_Folded_Model_Only_When_Equivalent()
+    {
+        var model = Path.Combine(_dir, "conv_bn.onnx");
+        File.WriteAllBytes(model, ConvBn().ToBytes());
+        var folded = Path.Combine(_dir, "folded.onnx");
+        var (code, output, error) = Run("fold", model, "-o", folded, "--verify", "--random", "3");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("EQUIVALENT", output);
+        Assert.True(File.Exists(folded));
+
+        // Zero tolerance: float rounding in the folded weights is now a failure, and nothing is written.
+        var strict = Path.Combine(_dir, "strict.onnx");
+        (code, output, error) = Run("fold", model, "-o", strict, "--verify", "--atol", "0", "--rtol", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("NOT EQUIVALENT", output);
+        Assert.Contains("output 'y' at index [", output);
+        Assert.Contains("not written", error);
+        Assert.False(File.Exists(strict));
+    }
+
+    [Fact]
+    public void Fold_Verify_Shares_The_Input_Options_And_Their_Usage_Errors()
+    {
+        var model = Path.Combine(_dir, "conv_bn.onnx");
+        File.WriteAllBytes(model, ConvBn().ToBytes());
+        Assert.Equal(2, Run("fold", model, "-o", Path.Combine(_dir, "a.onnx"), "--atol", "1e-3").Code); // needs --verify
+        Assert.Equal(2, Run("fold", model, "-o", Path.Combine(_dir, "b.onnx"), "--verify", "--tol", "oops").Code);
+        Assert.Equal(2, Run("fold", model, "-o", Path.Combine(_dir, "c.onnx"), "--verify", "--data", "fashion-mnist").Code);
+        Assert.False(File.Exists(Path.Combine(_dir, "c.onnx")));
+    }
+
+    [Fact]
+    public void Fold_Verify_With_Json_Keeps_Stdout_One_Fold_Document()
+    {
+        var model = Path.Combine(_dir, "conv_bn.onnx");
+        File.WriteAllBytes(model, ConvBn().ToBytes());
+        var (code, output, error) = Run("fold", model, "-o", Path.Combine(_dir, "j.onnx"), "--verify", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Contains("EQUIVALENT", error);
+    }
+
+    /// <summary>Conv(x [N,2,5,5]) → BatchNormalization → y: folds backward into the Conv.</summary>
+    private static GraphBuilder ConvBn()
+    {
+        float[] Values(int n, float lo, float hi, int seed)
+        {
+            var random = new Random(seed);
+            return Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * random.NextSingle()).ToArray();
+        }
+        return new GraphBuilder()
+            .Input("x", TensorElementType.Float, "N", 2, 5, 5)
+            .Output("y", TensorElementType.Float, "N", 3, 5, 5)
+            .Initializer("W", [3, 2, 3, 3], Values(54, -1, 1, 1))
+            .Initializer("B", [3], Values(3, -0.5f, 0.5f, 2))
+            .Initializer("gamma", [3], Values(3, 0.5f, 1.5f, 3))
+            .Initializer("beta", [3], Values(3, -0.2f, 0.2f, 4))
+            .Initializer("mean", [3], Values(3, -0.5f, 0.5f, 5))
+            .Initializer("var", [3], Values(3, 0.25f, 2f, 6))
+            .Node("Conv", ["x", "W", "B"], ["c"], "conv", ("pads", new long[] { 1, 1, 1, 1 }))
+            .Node("BatchNormalization", ["c", "gamma", "beta", "mean", "var"], ["y"], "bn", ("epsilon", 1e-5f));
+    }
 }

@@ -1,13 +1,18 @@
 using System.CommandLine;
+using OnnxBn.Cli.Options;
 using OnnxBn.Cli.Rendering;
 using OnnxBn.Folding;
+using OnnxBn.Runtime.Session;
+using OnnxBn.Runtime.Verification;
 
 namespace OnnxBn.Cli.Commands;
 
 /// <summary>
 /// <c>onnxbn fold model.onnx [-o out.onnx] [--lower-unfolded] [--json] [--only backward|forward]</c>: folds every
 /// BatchNormalization that can be folded exactly, writes the result (default <c>model.folded.onnx</c> next to the
-/// input; the input is never touched) and reports every BN's fate with parameter and node totals.
+/// input; the input is never touched) and reports every BN's fate with parameter and node totals. With
+/// <c>--verify</c> (and the input/tolerance options of <c>onnxbn verify</c>) it first checks the folded model against
+/// the original through ONNX Runtime and writes it only if they are equivalent (otherwise exit 1, nothing written).
 /// </summary>
 internal sealed class FoldCommand : ICliCommand
 {
@@ -30,12 +35,20 @@ internal sealed class FoldCommand : ICliCommand
 
     private static readonly Option<string?> OnlyOption = CreateOnlyOption();
 
+    private static readonly Option<bool> VerifyOption = new("--verify")
+    {
+        Description = "Run original and folded model through ONNX Runtime (see onnxbn verify) and write the folded model only if they are equivalent.",
+    };
+
+    private readonly EquivalenceCliOptions _equivalence = new();
+
     public Command Build(CliConsole console)
     {
         var command = new Command("fold", "Fold BatchNormalization into neighbouring Conv/Gemm/MatMul layers and write the folded model.");
         command.Arguments.Add(ModelArgument);
-        foreach (var option in new Option[] { OutputOption, LowerOption, JsonOption, OnlyOption })
+        foreach (var option in new Option[] { OutputOption, LowerOption, JsonOption, OnlyOption, VerifyOption })
             command.Options.Add(option);
+        _equivalence.AddTo(command);
         command.SetAction(parsed => Execute(parsed, console));
         return command;
     }
@@ -50,8 +63,12 @@ internal sealed class FoldCommand : ICliCommand
         return option;
     }
 
-    private static int Execute(ParseResult parsed, CliConsole console)
+    private int Execute(ParseResult parsed, CliConsole console)
     {
+        var verify = parsed.GetValue(VerifyOption);
+        if (!verify && _equivalence.AnyGiven(parsed))
+            throw new UsageException("input, tolerance and device options apply with --verify only.");
+        var equivalence = verify ? _equivalence.Bind(parsed) : null;
         string input = parsed.GetValue(ModelArgument)!;
         string output = parsed.GetValue(OutputOption) ?? ModelPaths.Sibling(input, "folded");
         ModelPaths.RefuseOverwrite(input, output);
@@ -67,20 +84,45 @@ internal sealed class FoldCommand : ICliCommand
         };
 
         var model = OnnxModel.Load(input);
+        var original = equivalence is null ? null : model.Clone();
         var report = FoldPass.Run(model, options);
-        Save(model, output);
-
-        if (parsed.GetValue(JsonOption))
-        {
+        var json = parsed.GetValue(JsonOption);
+        if (json)
             console.Out.WriteLine(report.ToJson());
-            console.Error.WriteLine($"wrote {output}");
-        }
         else
-        {
             WriteReport(report, console.Out);
-            console.Out.WriteLine($"wrote {output}");
+
+        if (original is not null && Verify(original, model, input, equivalence!, console, json) is var code && code != ExitCode.Ok)
+        {
+            console.Error.WriteLine($"not written: {output} (the folded model was not verified equivalent)");
+            return (int)code;
         }
+        Save(model, output);
+        (json ? console.Error : console.Out).WriteLine($"wrote {output}");
         return (int)ExitCode.Ok;
+    }
+
+    /// <summary>
+    /// Compares the original with the folded model in memory; the verification report goes to stdout (stderr when
+    /// stdout carries the JSON fold report). Returns 0 when equivalent, 1 when not, or the code of what stopped it.
+    /// </summary>
+    private static ExitCode Verify(OnnxModel original, OnnxModel folded, string input, EquivalenceOptions options,
+        CliConsole console, bool json)
+    {
+        try
+        {
+            OrtEnvironment.Initialize(console.Verbose ? OrtLogLevel.Warning : OrtLogLevel.Error);
+            var verification = EquivalenceChecker.Compare(ModelSource.FromModel(original, input),
+                ModelSource.FromModel(folded, "folded"), options);
+            var writer = json ? console.Error : console.Out;
+            writer.WriteLine();
+            writer.Write(verification.ToText(console.Verbose));
+            return verification.IsEquivalent ? ExitCode.Ok : ExitCode.CheckFailed;
+        }
+        catch (Exception ex)
+        {
+            return (ExitCode)EquivalenceErrors.Report(ex, console);
+        }
     }
 
     private static void Save(OnnxModel model, string output)

@@ -74,12 +74,17 @@ internal sealed class EquivalenceCliOptions
 
     public EquivalenceCliOptions() => OrtOpt.AcceptOnlyFromAmong("disabled", "basic", "extended", "all");
 
+    private Option[] All => [InputsDir, Input, Data, Scale, Limit, Random, Seed, Shape, BatchSize, Atol, Rtol, Tol,
+        MinTop1, NanEqual, OrtOpt, Device, AgainstDevice];
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { InputsDir, Input, Data, Scale, Limit, Random, Seed, Shape, BatchSize, Atol, Rtol, Tol,
-                     MinTop1, NanEqual, OrtOpt, Device, AgainstDevice })
+        foreach (var option in All)
             command.Options.Add(option);
     }
+
+    /// <summary>True when the command line sets any of these options explicitly.</summary>
+    public bool AnyGiven(ParseResult parse) => All.Any(o => parse.GetResult(o) is { Implicit: false });
 
     /// <summary>The checker options for a parsed command line.</summary>
     /// <exception cref="UsageException">Conflicting or malformed values.</exception>

@@ -93,7 +93,8 @@ internal sealed class OutputAccumulator(string name, string? candidateName, Outp
 
         var allowed = tolerance.Allowed(b);
         var ratio = ok ? (allowed > 0 ? diff / allowed : 0) : allowed > 0 && double.IsFinite(diff) ? diff / allowed : double.PositiveInfinity;
-        if (ratio > _worstRatio)
+        // With atol = rtol = 0 every difference has an infinite ratio: the larger difference is then the worse one.
+        if (ratio > _worstRatio || (ratio == _worstRatio && double.IsPositiveInfinity(ratio) && diff > _worst!.AbsError))
         {
             _worstRatio = ratio;
             _worst = new ElementDifference(run, Unflatten(index, shape), b, a, diff, allowed);

@@ -149,5 +149,5 @@ public sealed class OutputComparison
             $"{Violations} of {Elements} elements out of tolerance, max abs error {Num(MaxAbsError)}");
     }
 
-    internal static string Num(double value) => value.ToString("G9", CultureInfo.InvariantCulture);
+    internal static string Num(double value) => value.ToString("G9", CultureInfo.InvariantCulture).Replace('E', 'e');
 }
