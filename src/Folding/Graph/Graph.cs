@@ -34,6 +34,10 @@ public sealed partial class Graph
             if (!_initializers.TryAdd(data.Name, data))
                 throw new OnnxModelException(file, "initializer is defined twice", $"tensor '{data.Name}'");
         }
+        // _initializers is the source of truth from here on (WriteTo rebuilds the list on every save). Keeping the
+        // parsed messages here too would pin every replaced weight's bytes until the model is dropped: a fold of a
+        // 100 MB model would then hold old and new weights at once.
+        proto.Initializer.Clear();
         foreach (var sparse in proto.SparseInitializer)
             _sparseInitializers.Add(sparse.Values?.Name ?? "");
         foreach (var input in proto.Input) _graphInputs.Add(input.Name);

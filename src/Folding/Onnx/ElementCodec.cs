@@ -64,9 +64,11 @@ internal static class ElementCodec
         switch (type)
         {
             case TensorElementType.Float:
-                var floats = new float[values.Length];
+                // Straight into the payload array: a float[] first and a byte copy after doubled the memory churn.
+                var floatBytes = GC.AllocateUninitializedArray<byte>(values.Length * sizeof(float));
+                var floats = MemoryMarshal.Cast<byte, float>(floatBytes.AsSpan());
                 for (int i = 0; i < floats.Length; i++) floats[i] = (float)values[i];
-                return MemoryMarshal.AsBytes(floats.AsSpan()).ToArray();
+                return floatBytes;
             case TensorElementType.Double:
                 return MemoryMarshal.AsBytes(values).ToArray();
             case TensorElementType.Float16:

@@ -16,19 +16,31 @@ public sealed partial class OnnxModel
             throw new OnnxModelException(path, "is a directory, not a model file");
         if (!System.IO.File.Exists(path))
             throw new OnnxModelException(path, "file not found");
-        byte[] bytes;
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        // Parsed straight from the file: reading it into one array first would hold a second copy of every weight
+        // (the whole file) while the message is built.
+        FileStream stream;
         try
         {
-            bytes = System.IO.File.ReadAllBytes(path);
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new OnnxModelException(path, $"cannot be read ({ex.Message})");
         }
-        if (bytes.Length == 0)
-            throw new OnnxModelException(path, "empty file (0 bytes), not an ONNX model");
-        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return FromBytes(bytes, path, directory);
+        using (stream)
+        {
+            if (stream.Length == 0)
+                throw new OnnxModelException(path, "empty file (0 bytes), not an ONNX model");
+            try
+            {
+                return FromProto(Parse(() => ModelProto.Parser.ParseFrom(stream), path), path, directory);
+            }
+            catch (IOException ex)
+            {
+                throw new OnnxModelException(path, $"cannot be read ({ex.Message})");
+            }
+        }
     }
 
     /// <summary>Loads a model from a stream; external data is resolved against <paramref name="baseDirectory"/> if given.</summary>
@@ -52,11 +64,33 @@ public sealed partial class OnnxModel
         }
         catch (InvalidProtocolBufferException ex)
         {
-            string why = ex.Message.Contains("truncated", StringComparison.OrdinalIgnoreCase)
-                ? "truncated file (protobuf message ends early)"
-                : $"not an ONNX model (protobuf parse failed: {ex.Message.TrimEnd('.')})";
-            throw new OnnxModelException(path, why);
+            throw ParseFailure(ex, path);
         }
+        return FromProto(proto, path, baseDirectory);
+    }
+
+    private static ModelProto Parse(Func<ModelProto> parse, string path)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw ParseFailure(ex, path);
+        }
+    }
+
+    private static OnnxModelException ParseFailure(InvalidProtocolBufferException ex, string? path)
+    {
+        string why = ex.Message.Contains("truncated", StringComparison.OrdinalIgnoreCase)
+            ? "truncated file (protobuf message ends early)"
+            : $"not an ONNX model (protobuf parse failed: {ex.Message.TrimEnd('.')})";
+        return new OnnxModelException(path, why);
+    }
+
+    private static OnnxModel FromProto(ModelProto proto, string? path, string? baseDirectory)
+    {
         if (proto.Graph is null || !proto.HasIrVersion)
             throw new OnnxModelException(path, "not an ONNX model (no ir_version or no graph)");
         var externalData = baseDirectory is null ? null : new ExternalDataReader(path, baseDirectory);

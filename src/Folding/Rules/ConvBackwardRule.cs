@@ -36,14 +36,13 @@ internal sealed class ConvBackwardRule : IFoldRule
         return RuleMatch.Ready(() =>
         {
             double[] s = AxisScaling.Broadcast(op.Scale, outChannels), t = AxisScaling.Broadcast(op.Shift, outChannels);
-            double[] w = weight.ToDoubleArray();
-            AxisScaling.ScaleAlong(w, weight.Dims, axis: 0, s);
+            var scaled = AxisScaling.ScaledCopy(weight, axis: 0, s);
             double[] b = bias?.ToDoubleArray() ?? new double[outChannels];
             for (int o = 0; o < outChannels; o++)
                 b[o] = s[o] * b[o] + t[o];
 
             string stem = conv.Name.Length > 0 ? conv.Name : conv.Output(0);
-            context.ReplaceInputWithWeight(conv, 1, $"{stem}_W_bnfold", TensorData.FromDoubles("", weight.ElementType, weight.DimsArray(), w), weight);
+            context.ReplaceInputWithWeight(conv, 1, $"{stem}_W_bnfold", scaled, weight);
             var biasType = bias?.ElementType ?? weight.ElementType;
             context.ReplaceInputWithWeight(conv, 2, $"{stem}_B_bnfold", TensorData.FromDoubles("", biasType, [outChannels], b), bias);
             context.RemoveAffineRenamingProducer(op, conv);

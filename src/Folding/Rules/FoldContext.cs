@@ -40,8 +40,16 @@ internal sealed class FoldContext
     }
 
     /// <summary>Points input <paramref name="index"/> of <paramref name="node"/> at a new weight.</summary>
-    public void ReplaceInputWithWeight(Node node, int index, string stem, TensorData tensor, TensorData? replaces = null) =>
+    public void ReplaceInputWithWeight(Node node, int index, string stem, TensorData tensor, TensorData? replaces = null)
+    {
+        string old = node.Input(index);
         Graph.SetNodeInput(node, index, AddWeight(stem, tensor, replaces));
+        // Drop the old weight now if nothing else reads it (the pass would remove it at the end anyway): folding a
+        // large model then never holds every old and every new weight at the same time.
+        if (old.Length > 0 && Graph.Initializer(old) is not null && Graph.Consumers(old).Count == 0
+            && !Graph.IsGraphOutput(old) && !Graph.IsGraphInput(old))
+            Graph.RemoveInitializer(old);
+    }
 
     /// <summary>
     /// Backward fold epilogue: removes the affine op and lets <paramref name="producer"/> write the op's output name,

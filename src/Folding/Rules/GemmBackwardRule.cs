@@ -43,13 +43,12 @@ internal sealed class GemmBackwardRule : IFoldRule
         return RuleMatch.Ready(() =>
         {
             double[] s = AxisScaling.Broadcast(op.Scale, features), t = AxisScaling.Broadcast(op.Shift, features);
-            double[] w = weight.ToDoubleArray();
-            AxisScaling.ScaleAlong(w, weight.Dims, featureAxis, s);
+            var scaled = AxisScaling.ScaledCopy(weight, featureAxis, s);
             double beta = gemm.GetFloat("beta", 1f);
             var (c, cDims) = FoldedBias(bias, beta, s, t);
 
             string stem = gemm.Name.Length > 0 ? gemm.Name : gemm.Output(0);
-            context.ReplaceInputWithWeight(gemm, 1, $"{stem}_B_bnfold", TensorData.FromDoubles("", weight.ElementType, weight.DimsArray(), w), weight);
+            context.ReplaceInputWithWeight(gemm, 1, $"{stem}_B_bnfold", scaled, weight);
             var biasType = bias?.ElementType ?? weight.ElementType;
             context.ReplaceInputWithWeight(gemm, 2, $"{stem}_C_bnfold", TensorData.FromDoubles("", biasType, cDims, c), bias);
             gemm.RemoveAttribute("beta");
