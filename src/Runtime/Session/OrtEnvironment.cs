@@ -37,19 +37,18 @@ public sealed unsafe class OrtEnvironment
     /// <summary>
     /// Creates the environment with a log level and, optionally, an explicit library path (see
     /// <see cref="OrtLibrary"/> for the resolution order). The first call decides; later calls return the same
-    /// environment and fail only if they ask for a different library or log level.
+    /// environment (a different log level is not applied to it: use <see cref="SessionOptions.LogLevel"/> per
+    /// session) and fail only if they ask for a different library.
     /// </summary>
     /// <exception cref="OrtLibraryNotFoundException">The library could not be loaded.</exception>
-    /// <exception cref="InvalidOperationException">An environment with other settings already exists.</exception>
     public static OrtEnvironment Initialize(OrtLogLevel? logLevel = null, string? libraryPath = null)
     {
         lock (Gate)
         {
             if (_instance is not null)
             {
-                if (logLevel is { } level && level != _instance.LogLevel)
-                    throw new InvalidOperationException(
-                        $"The ONNX Runtime environment already exists with log level {_instance.LogLevel}.");
+                // ORT has one environment per process; commands run in one process (tests, embedding apps) may ask
+                // for different log levels, which sessions set for themselves.
                 OrtLibrary.Load(libraryPath);
                 return _instance;
             }
