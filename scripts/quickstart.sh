@@ -14,8 +14,9 @@ mkdir -p "$out"
 echo "== onnxbn inspect $model"
 onnxbn inspect "$model"
 echo
-echo "== onnxbn fold $model -o $out/fashion_mlp.folded.onnx"
-onnxbn fold "$model" -o "$out/fashion_mlp.folded.onnx"
+echo "== onnxbn fold $model -o $out/fashion_mlp.folded.onnx --verify --data fashion-mnist:test --min-top1 1.0"
+echo "   (fold, then prove on the 10,000 real test images through ONNX Runtime; written only if equivalent)"
+onnxbn fold "$model" -o "$out/fashion_mlp.folded.onnx" --verify --data fashion-mnist:test --min-top1 1.0
 echo
 echo "== onnxbn run $out/fashion_mlp.folded.onnx (8 real test images)"
 onnxbn run "$out/fashion_mlp.folded.onnx" --input input=models/fashion_mlp_bn_after_act/test_data_set_0/input_0.pb
