@@ -19,12 +19,17 @@ public static class FoldPass
         int nodesBefore = graph.Nodes.Count;
         var rules = RuleCatalog.For(options.Directions);
         var fates = new FateBook();
+        var readConstants = graph.Nodes.Where(n => n.Is("Constant") && IsRead(graph, n)).ToList();
 
         while (TryFoldOne(model, rules, fates)) { }
 
         if (options.LowerUnfolded)
             LowerKept(model, fates);
 
+        // A Constant node that fed a folded BN (PyTorch's affine=False γ and β) is as dead as an unread
+        // initializer; Constants the input already left unread are not the pass's business.
+        foreach (var constant in readConstants.Where(n => !IsRead(graph, n)))
+            graph.RemoveNode(constant);
         graph.RemoveDeadInitializers();
         graph.RemoveStaleValueInfo();
         graph.TopologicalSort();
@@ -81,6 +86,11 @@ public static class FoldPass
             var lowering = BatchNormLowering.Match(context, op);
             if (lowering.IsReady)
                 fates.Lower(op, lowering.Apply!());
+            else
+                fates.NotLowered(op, lowering.DeclineReason!);
         }
     }
+
+    private static bool IsRead(Graph graph, Node node) =>
+        node.Outputs.Any(o => o.Length > 0 && (graph.Consumers(o).Count > 0 || graph.IsGraphOutput(o)));
 }

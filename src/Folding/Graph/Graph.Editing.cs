@@ -151,7 +151,8 @@ public sealed partial class Graph
 
     private bool IsNameTaken(string name) =>
         _producers.ContainsKey(name) || _consumers.ContainsKey(name) || _initializers.ContainsKey(name) ||
-        _graphInputs.Contains(name) || _graphOutputs.Contains(name) || _nodes.Any(n => n.Name == name);
+        _graphInputs.Contains(name) || _graphOutputs.Contains(name) || _subgraphNames.Contains(name) ||
+        _nodes.Any(n => n.Name == name);
 
     private void Attach(Node node, int position)
     {

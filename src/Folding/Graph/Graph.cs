@@ -18,6 +18,9 @@ public sealed partial class Graph
     private readonly HashSet<string> _graphOutputs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _sparseInitializers = new(StringComparer.Ordinal);
 
+    /// <summary>Names defined inside sub-graphs: <see cref="UniqueName"/> avoids them so no new value shadows one.</summary>
+    private readonly HashSet<string> _subgraphNames = new(StringComparer.Ordinal);
+
     internal Graph(GraphProto proto, string? file, ExternalDataReader? externalData)
         : this(proto, file, tensor => TensorProtoCodec.Decode(tensor, file, externalData))
     {
@@ -43,7 +46,10 @@ public sealed partial class Graph
         foreach (var input in proto.Input) _graphInputs.Add(input.Name);
         foreach (var output in proto.Output) _graphOutputs.Add(output.Name);
         foreach (var nodeProto in proto.Node)
+        {
             Attach(new Node(nodeProto, SubgraphScope.OuterReferences(nodeProto)), _nodes.Count);
+            SubgraphScope.AddDefinedNames(nodeProto, _subgraphNames);
+        }
         Validate();
     }
 

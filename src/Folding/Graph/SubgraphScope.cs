@@ -19,6 +19,32 @@ internal static class SubgraphScope
         return (IReadOnlyCollection<string>?)result ?? [];
     }
 
+    /// <summary>
+    /// Adds every name a sub-graph of <paramref name="node"/> (at any depth) defines to <paramref name="names"/>: an
+    /// outer value of the same name would be shadowed inside it, which ONNX forbids.
+    /// </summary>
+    public static void AddDefinedNames(NodeProto node, ISet<string> names)
+    {
+        foreach (var attribute in node.Attribute)
+        {
+            if (attribute.G is { } g) AddDefinedNames(g, names);
+            foreach (var sub in attribute.Graphs) AddDefinedNames(sub, names);
+        }
+    }
+
+    private static void AddDefinedNames(GraphProto graph, ISet<string> names)
+    {
+        foreach (var v in graph.Input) names.Add(v.Name);
+        foreach (var t in graph.Initializer) names.Add(t.Name);
+        foreach (var s in graph.SparseInitializer) names.Add(s.Values?.Name ?? "");
+        foreach (var n in graph.Node)
+        {
+            if (n.Name.Length > 0) names.Add(n.Name);
+            foreach (var o in n.Output) names.Add(o);
+            AddDefinedNames(n, names);
+        }
+    }
+
     private static void Collect(GraphProto graph, ref HashSet<string>? result)
     {
         var local = new HashSet<string>(StringComparer.Ordinal);

@@ -54,11 +54,19 @@ internal static class BatchNormRecognizer
         return (op, null);
     }
 
-    /// <summary>Why the node runs in training mode under its opset, or null in inference mode.</summary>
+    /// <summary>
+    /// Why the node runs in training mode under its opset (or, in opsets 1–6, still declares statistics outputs that
+    /// a fold would orphan), or null when it can be read as y = s·x + t alone.
+    /// </summary>
     public static string? TrainingModeReason(long opset, Node bn)
     {
         if (opset is > 0 and <= 6)
-            return bn.GetInt("is_test", 0) == 1 ? null : $"training mode (is_test is not 1 in opset {opset})";
+        {
+            if (bn.GetInt("is_test", 0) != 1)
+                return $"training mode (is_test is not 1 in opset {opset})";
+            // is_test=1 with statistics outputs still declared: removing the node would leave them without a producer.
+            return bn.PresentOutputCount > 1 ? $"{bn.PresentOutputCount} outputs: its statistics outputs would lose their producer" : null;
+        }
         if (opset >= 14 && bn.GetInt("training_mode", 0) != 0)
             return "training mode (training_mode=1)";
         if (bn.PresentOutputCount > 1)

@@ -17,6 +17,13 @@ internal sealed class FateBook
             Set(label, kind, BnOutcome.Kept, label == op.Label ? reason : $"merged into {op.Label}, which is kept: {reason}");
     }
 
+    /// <summary>Adds to a kept BN's reason why it could not be lowered to Mul+Add either.</summary>
+    public void NotLowered(AffineOp op, string reason)
+    {
+        string kept = _fates.TryGetValue(op.Label, out var fate) ? $"{fate.Detail}; " : "";
+        Set(op.Label, op.Kind, BnOutcome.Kept, $"{kept}not lowered: {reason}");
+    }
+
     public void Lower(AffineOp op, string detail)
     {
         foreach (var (label, kind) in LabelsOf(op))

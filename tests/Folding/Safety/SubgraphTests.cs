@@ -1,0 +1,138 @@
+using Google.Protobuf;
+using OnnxBn.Folding.Onnx.Proto;
+using OnnxBn.TestUtilities;
+using static OnnxBn.Folding.Tests.Safety.SafetyFixtures;
+
+namespace OnnxBn.Folding.Tests.Safety;
+
+/// <summary>
+/// The pass folds the main graph only. A BN inside an If or Loop body is left alone, and the bodies' reads of
+/// outer values (a shared weight) and their own names keep working after the outer graph is folded.
+/// </summary>
+public sealed class SubgraphTests
+{
+    /// <summary>A body computing Conv(x, W) → BN → <paramref name="output"/> from the outer x and W, with its own BN parameters.</summary>
+    private static GraphBuilder ConvBnBody(string output, string localName) => new GraphBuilder()
+        .Output(output, TensorElementType.Float, 1, 2, 2, 2)
+        .Initializer($"{localName}_gamma", [2], 2f, 3f)
+        .Initializer($"{localName}_beta", [2], 0.5f, -1f)
+        .Initializer($"{localName}_mean", [2], 1f, 2f)
+        .Initializer($"{localName}_var", [2], 1f, 4f)
+        .Node("Conv", ["x", "W"], [localName], "body_conv")
+        .Node("BatchNormalization", [localName, $"{localName}_gamma", $"{localName}_beta", $"{localName}_mean", $"{localName}_var"], [output], "body_bn");
+
+    private static GraphProto BodyOf(GraphBuilder builder) => ModelProto.Parser.ParseFrom(builder.ToBytes()).Graph;
+
+    /// <summary>
+    /// The outer Conv→BN of <see cref="SafetyFixtures.ConvBn"/> plus If(cond) whose branches run their own Conv→BN
+    /// on the outer x and W. The then-branch names its Conv output "conv_W_bnfold", the name the outer fold would
+    /// pick for the Conv's new weight.
+    /// </summary>
+    private static byte[] ConvBnWithIf()
+    {
+        var proto = ModelProto.Parser.ParseFrom(ConvBn()
+            .Input("cond", TensorElementType.Bool)
+            .Output("branch", TensorElementType.Float, 1, 2, 2, 2)
+            .ToBytes());
+        var node = new NodeProto { OpType = "If", Name = "if" };
+        node.Input.Add("cond");
+        node.Output.Add("branch");
+        node.Attribute.Add(new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = BodyOf(ConvBnBody("then_y", "conv_W_bnfold")) });
+        node.Attribute.Add(new AttributeProto { Name = "else_branch", Type = AttributeProto.Types.AttributeType.Graph, G = BodyOf(ConvBnBody("else_y", "else_c")) });
+        proto.Graph.Node.Add(node);
+        return proto.ToByteArray();
+    }
+
+    /// <summary>The outer Conv→BN plus a Loop whose body runs Conv→BN on the outer x and W and scans the result out.</summary>
+    private static byte[] ConvBnWithLoop()
+    {
+        var proto = ModelProto.Parser.ParseFrom(ConvBn()
+            .Initializer(TensorData.Create("trips", [], new long[] { 2 }.AsSpan()))
+            .Input("cond", TensorElementType.Bool)
+            .Output("scanned", TensorElementType.Float, 2, 1, 2, 2, 2)
+            .ToBytes());
+        var body = BodyOf(ConvBnBody("body_y", "body_c")
+            .Input("i", TensorElementType.Int64)
+            .Input("cond_in", TensorElementType.Bool)
+            .Output("cond_out", TensorElementType.Bool)
+            .Node("Identity", ["cond_in"], ["cond_out"], "keep_going"));
+        // Loop body outputs: the condition first, then the scan outputs.
+        var outputs = body.Output.ToList();
+        body.Output.Clear();
+        body.Output.Add(outputs.Single(o => o.Name == "cond_out"));
+        body.Output.Add(outputs.Single(o => o.Name == "body_y"));
+        var node = new NodeProto { OpType = "Loop", Name = "loop" };
+        node.Input.AddRange(["trips", "cond"]);
+        node.Output.Add("scanned");
+        node.Attribute.Add(new AttributeProto { Name = "body", Type = AttributeProto.Types.AttributeType.Graph, G = body });
+        proto.Graph.Node.Add(node);
+        return proto.ToByteArray();
+    }
+
+    [Theory]
+    [InlineData("if")]
+    [InlineData("loop")]
+    public void Outer_Bn_Folds_And_The_Body_Is_Left_Byte_For_Byte(string controlFlow)
+    {
+        byte[] original = controlFlow == "if" ? ConvBnWithIf() : ConvBnWithLoop();
+        var model = OnnxModel.FromBytes(original);
+        var report = FoldPass.Run(model);
+
+        Assert.Equal("folded backward into conv", Fate(report, "bn").Description);
+        Assert.DoesNotContain(report.Fates, f => f.Node == "body_bn");
+        var before = ModelProto.Parser.ParseFrom(original).Graph.Node.Single(n => n.Name == controlFlow);
+        var after = ModelProto.Parser.ParseFrom(model.ToBytes()).Graph.Node.Single(n => n.Name == controlFlow);
+        Assert.Equal(before.ToByteArray(), after.ToByteArray());
+    }
+
+    [Theory]
+    [InlineData("if")]
+    [InlineData("loop")]
+    public void A_Weight_The_Body_Reads_Survives_The_Outer_Fold(string controlFlow)
+    {
+        var model = OnnxModel.FromBytes(controlFlow == "if" ? ConvBnWithIf() : ConvBnWithLoop());
+        FoldPass.Run(model);
+
+        Assert.Equal([1.0, 0, 0, 1], Constant(model, "W").ToDoubleArray());
+        Assert.NotEqual("W", model.Graph.Nodes.Single(n => n.Name == "conv").Input(1));
+    }
+
+    [Fact]
+    public void New_Weight_Names_Do_Not_Shadow_Names_Defined_Inside_A_Body()
+    {
+        var model = OnnxModel.FromBytes(ConvBnWithIf());
+        FoldPass.Run(model);
+
+        var conv = model.Graph.Nodes.Single(n => n.Name == "conv");
+        Assert.NotEqual("conv_W_bnfold", conv.Input(1));
+        Assert.Null(model.Graph.Initializer("conv_W_bnfold"));
+    }
+
+    [Fact]
+    public void Bn_Whose_Output_A_Body_Reads_Is_Not_Folded_Forward()
+    {
+        // The body reads h (the BN's output) from the outer scope: bypassing the BN would change what it sees.
+        var proto = ModelProto.Parser.ParseFrom(new GraphBuilder()
+            .Input("x", TensorElementType.Float, 4, 2)
+            .Input("cond", TensorElementType.Bool)
+            .Output("z", TensorElementType.Float, 4, 2)
+            .Output("branch", TensorElementType.Float, 4, 2)
+            .Bn("bn", "x", "h")
+            .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
+            .Node("Gemm", ["h", "B"], ["z"], "gemm")
+            .ToBytes());
+        var branch = BodyOf(new GraphBuilder().Output("b_out", TensorElementType.Float, 4, 2).Node("Relu", ["h"], ["b_out"], "body_relu"));
+        var node = new NodeProto { OpType = "If", Name = "if" };
+        node.Input.Add("cond");
+        node.Output.Add("branch");
+        node.Attribute.Add(new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = branch });
+        node.Attribute.Add(new AttributeProto { Name = "else_branch", Type = AttributeProto.Types.AttributeType.Graph, G = branch.Clone() });
+        proto.Graph.Node.Add(node);
+        var model = OnnxModel.FromBytes(proto.ToByteArray());
+
+        var report = FoldPass.Run(model);
+
+        AssertKept(report, "bn", "output is read inside a sub-graph");
+        Assert.Equal("h", model.Graph.Nodes.Single(n => n.Name == "gemm").Input(0));
+    }
+}
