@@ -100,4 +100,17 @@ public sealed class LoweringTests
         AssertKept(report, "bn", "training mode");
         Assert.Equal(["Conv", "BatchNormalization"], OpTypes(model));
     }
+
+    [Fact]
+    public void Lowering_Then_Folding_Again_With_Lowering_Changes_Nothing()
+    {
+        var model = BnThenPaddedConv().Build();
+        FoldPass.Run(model, Lower);
+        byte[] once = model.ToBytes();
+
+        var again = FoldPass.Run(model, Lower);
+
+        Assert.Equal(0, again.Folded + again.Lowered);
+        Assert.Equal(once, model.ToBytes());
+    }
 }

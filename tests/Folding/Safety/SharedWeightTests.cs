@@ -68,4 +68,32 @@ public sealed class SharedWeightTests
         Assert.Equal(["Conv", "Conv", "Conv"], OpTypes(folded));
         AssertSameOutputs(original, folded, Feed("x", Input(1, 2, 2, 2)));
     }
+
+    [Fact]
+    public void Forward_Fold_Into_Two_Gemms_Sharing_B_Leaves_A_Third_Reader_Of_B_Untouched()
+    {
+        // x → BN → h → gemm1, gemm2 (both read B); x2 → gemm3 reads B too.
+        var builder = new GraphBuilder()
+            .Input("x", TensorElementType.Float, 4, 2)
+            .Input("x2", TensorElementType.Float, 4, 2)
+            .Output("z1", TensorElementType.Float, 4, 2)
+            .Output("z2", TensorElementType.Float, 4, 2)
+            .Output("z3", TensorElementType.Float, 4, 2)
+            .Bn("bn", "x", "h")
+            .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
+            .Node("Gemm", ["h", "B"], ["z1"], "gemm1")
+            .Node("Gemm", ["h", "B"], ["z2"], "gemm2", ("alpha", 0.5f))
+            .Node("Gemm", ["x2", "B"], ["z3"], "gemm3");
+        var original = builder.Build();
+        var model = builder.Build();
+        var report = FoldPass.Run(model);
+
+        Assert.Equal("folded forward into gemm1, gemm2", Fate(report, "bn").Description);
+        var gemms = model.Graph.Nodes.ToDictionary(n => n.Name);
+        Assert.Equal(3, new[] { "gemm1", "gemm2", "gemm3" }.Select(g => gemms[g].Input(1)).Distinct().Count());
+        Assert.Equal("B", gemms["gemm3"].Input(1));
+        Assert.Equal([1.0, 2, 3, 4], Constant(model, "B").ToDoubleArray());
+        var inputs = new Dictionary<string, TestUtilities.Reference.RefTensor> { ["x"] = Input(4, 2), ["x2"] = Input(4, 2) };
+        AssertSameOutputs(original, model, inputs);
+    }
 }
