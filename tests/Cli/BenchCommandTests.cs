@@ -81,7 +81,34 @@ public sealed class BenchCommandTests
         Assert.Contains("0.0 s per batch size", output);
     }
 
+    [Fact]
+    public void Backend_Test_Folder_And_Tensor_Files_Feed_The_Runs()
+    {
+        var model = GemmBn();
+        var data = Path.Combine(Path.GetDirectoryName(model)!, "test_data_set_0");
+        Directory.CreateDirectory(data);
+        var input = Path.Combine(data, "input_0.pb");
+        File.WriteAllBytes(input, TensorData.Create("x", [2, 8], Enumerable.Range(0, 16).Select(i => i * 0.1f).ToArray()).ToTensorProtoBytes());
+
+        var (code, output, error) = Cli(["bench", model, "--inputs", Path.GetDirectoryName(model)!, "--batch", "2", "--json", "-", .. Quick]);
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        Assert.StartsWith("test data: ", doc.RootElement.GetProperty("settings").GetProperty("inputs").GetString());
+
+        (code, output, error) = Cli(["bench", model, "--input", $"x={input}", "--batch", "2", "--folded", .. Quick]);
+        Assert.True(code == 0, error);
+        Assert.Contains("inputs: files: x=", output);
+
+        (code, _, error) = Cli(["bench", model, "--input", $"x={input}", .. Quick]);
+        Assert.Equal(2, code);
+        Assert.Contains("holds 2 samples, not batch 1; pass --batch 2", error);
+    }
+
     [Theory]
+    [InlineData("two-sources", 2, "Give one input source: --inputs, --input or --data")]
+    [InlineData("shape-with-files", 2, "--shape applies to random inputs only")]
+    [InlineData("bad-input-file", 2, "--input: 'x' is not NAME=FILE")]
+    [InlineData("bad-data", 2, "--data: ")]
     [InlineData("both-modes", 2, "either --compare or --folded")]
     [InlineData("iterations-and-duration", 2, "either --iterations or --duration")]
     [InlineData("bad-batch", 2, "--batch 1,x: batch sizes must be positive integers")]
@@ -103,6 +130,10 @@ public sealed class BenchCommandTests
         var dir = Path.GetDirectoryName(model)!;
         string[] args = kind switch
         {
+            "two-sources" => ["bench", model, "--inputs", dir, "--data", "fashion-mnist"],
+            "shape-with-files" => ["bench", model, "--inputs", dir, "--shape", "x=1x8"],
+            "bad-input-file" => ["bench", model, "--input", "x"],
+            "bad-data" => ["bench", model, "--data", "fashion-mnist:validation"],
             "both-modes" => ["bench", model, "--folded", "--compare", model],
             "iterations-and-duration" => ["bench", model, "--iterations", "3", "--duration", "1s"],
             "bad-batch" => ["bench", model, "--batch", "1,x"],

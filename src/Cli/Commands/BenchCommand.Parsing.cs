@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.CommandLine;
+using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Session;
 
 namespace OnnxBn.Cli.Commands;
@@ -51,6 +53,51 @@ internal sealed partial class BenchCommand
         {
             throw new UsageException($"--device: {ex.Message}");
         }
+    }
+
+    /// <summary>The input source of verify's options, per batch size; null for random inputs.</summary>
+    private static Func<int, IInputSource>? ParseInputSource(ParseResult parsed)
+    {
+        var dir = parsed.GetValue(InputsDirOption);
+        var files = parsed.GetValue(InputFileOption) ?? [];
+        var data = parsed.GetValue(DataOption);
+        var given = new[] { dir is not null, files.Length > 0, data is not null }.Count(g => g);
+        if (given == 0)
+            return null;
+        if (given > 1)
+            throw new UsageException("Give one input source: --inputs, --input or --data.");
+        if ((parsed.GetValue(ShapeOption) ?? []).Length > 0)
+            throw new UsageException("--shape applies to random inputs only.");
+        if (dir is not null)
+        {
+            if (!Directory.Exists(dir))
+                throw new UsageException($"--inputs {dir}: no such folder.");
+            return _ => new BackendTestDataSource(dir);
+        }
+        if (files.Length > 0)
+        {
+            var pairs = files.Select(f =>
+            {
+                try
+                {
+                    return TensorFileSource.Parse(f);
+                }
+                catch (FormatException ex)
+                {
+                    throw new UsageException($"--input: {ex.Message}");
+                }
+            }).ToArray();
+            return _ => new TensorFileSource(pairs);
+        }
+        try
+        {
+            FashionMnistSource.Parse(data!); // fail on a bad spec before any session is created
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new UsageException($"--data: {ex.Message}");
+        }
+        return batch => FashionMnistSource.Parse(data!, batchSize: batch, limit: batch);
     }
 
     internal static Dictionary<string, long[]> ParseShapes(IEnumerable<string> assignments)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OnnxBn.Runtime.Benchmarking;
+using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Session;
 
 namespace OnnxBn.Cli.Commands;
@@ -82,6 +83,22 @@ internal sealed partial class BenchCommand : ICliCommand
         DefaultValueFactory = _ => 0,
     };
 
+    private static readonly Option<string?> InputsDirOption = new("--inputs")
+    {
+        Description = "Inputs from an ONNX backend-test folder (test_data_set_0/input_*.pb, or the folder itself), as verify reads them.",
+    };
+
+    private static readonly Option<string[]> InputFileOption = new("--input")
+    {
+        Description = "An input from a file as name=file (.npy or .pb); repeat per input.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static readonly Option<string?> DataOption = new("--data")
+    {
+        Description = "Fashion-MNIST images as inputs (fashion-mnist:test or a folder), one batch of each --batch size, pixels/255.",
+    };
+
     private static readonly Option<string?> JsonOption = new("--json")
     {
         Description = "Also write the full report as JSON to this file ('-' for stdout instead of the table).",
@@ -96,7 +113,8 @@ internal sealed partial class BenchCommand : ICliCommand
         foreach (var option in new Option[]
                  {
                      CompareOption, FoldedOption, DeviceOption, BatchOption, ThreadsOption, OrtOptOption, WarmupOption,
-                     IterationsOption, DurationOption, CreationsOption, ShapeOption, SeedOption, JsonOption,
+                     IterationsOption, DurationOption, CreationsOption, ShapeOption, SeedOption, InputsDirOption, InputFileOption,
+                     DataOption, JsonOption,
                  })
             command.Options.Add(option);
         command.SetAction(parsed => Execute(parsed, console));
@@ -127,7 +145,7 @@ internal sealed partial class BenchCommand : ICliCommand
                 : InferenceBenchmark.Run(new BenchmarkTarget("model", Path.GetFullPath(model)),
                     compare is null ? null : new BenchmarkTarget("compare", Path.GetFullPath(compare)), options, progress);
         }
-        catch (BenchmarkSetupException ex)
+        catch (Exception ex) when (ex is BenchmarkSetupException or InputMismatchException)
         {
             throw new UsageException(ex.Message);
         }
@@ -181,6 +199,7 @@ internal sealed partial class BenchCommand : ICliCommand
             Device = ParseDevice(parsed.GetValue(DeviceOption)!),
             Seed = parsed.GetValue(SeedOption),
             Shapes = ParseShapes(parsed.GetValue(ShapeOption) ?? []),
+            InputSource = ParseInputSource(parsed),
             ProviderFallback = reason => console.Error.WriteLine($"warning: {reason}"),
         };
         try

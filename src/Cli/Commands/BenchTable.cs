@@ -12,7 +12,7 @@ internal static class BenchTable
         var runs = s.Iterations is { } n ? $"{n} runs" : $"{F(s.DurationSeconds ?? 0, 1)} s";
         output.WriteLine($"ONNX Runtime {report.Environment.OrtVersion} on {report.Environment.Provider}, " +
                          $"optimization {s.OrtOptimization}, threads {(s.Threads == 0 ? "default" : s.Threads)}, " +
-                         $"{runs} per batch size (+{s.Warmup} warmup), seed {s.Seed}");
+                         $"{runs} per batch size (+{s.Warmup} warmup); inputs: {s.Inputs}");
         foreach (var model in report.Models)
             output.WriteLine($"  {model.Label}: {model.Path}");
         if (report.Fold is { } fold)

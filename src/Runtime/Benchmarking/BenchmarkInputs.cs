@@ -1,5 +1,6 @@
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
+using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Session;
 using OnnxBn.Runtime.Values;
 
@@ -10,7 +11,7 @@ namespace OnnxBn.Runtime.Benchmarking;
 /// batch axis when the model leaves it symbolic; other symbolic dimensions come from an explicit shape
 /// (<c>--shape name=1x784</c>, whose first dimension is then replaced by the batch size) or default to 1.
 /// </summary>
-public static class BenchmarkInputs
+public static partial class BenchmarkInputs
 {
     /// <summary>The shape input <paramref name="input"/> gets for <paramref name="batch"/>.</summary>
     /// <exception cref="BenchmarkSetupException">The batch size cannot be applied or the explicit shape does not fit.</exception>
@@ -64,6 +65,39 @@ public static class BenchmarkInputs
                     throw new BenchmarkSetupException($"Input '{input.Name}' is not a tensor; benchmarks need tensor inputs.");
                 var tensor = RandomTensors.Create(input.Name, (TensorElementType)(int)input.ElementType,
                     ShapeFor(input, batch, shapes), random);
+                values[input.Name] = TensorDataInterop.ToOrtValue(tensor);
+            }
+        }
+        catch
+        {
+            foreach (var value in values.Values)
+                value.Dispose();
+            throw;
+        }
+        return values;
+    }
+
+    /// <summary>
+    /// One native tensor per input from the first feed of <paramref name="source"/> (the input sources of
+    /// <c>verify</c>: backend-test folders, tensor files, Fashion-MNIST), checked to hold <paramref name="batch"/> samples.
+    /// </summary>
+    /// <exception cref="BenchmarkSetupException">No feed, a missing input, or a different batch size.</exception>
+    public static Dictionary<string, OrtValue> FromSource(InferenceSession session, int batch, IInputSource source)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(source);
+        var feed = source.Feeds(session.Inputs.Select(InputSignature.From).ToList()).FirstOrDefault()
+            ?? throw new BenchmarkSetupException($"{source.Description}: no inputs.");
+        var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var input in session.Inputs)
+            {
+                var tensor = feed.Find(input.Name)
+                    ?? throw new BenchmarkSetupException($"{source.Description}: nothing for input '{input.Name}'.");
+                if (tensor.Rank > 0 && tensor.Dims[0] != batch)
+                    throw new BenchmarkSetupException(
+                        $"{source.Description}: input '{input.Name}' holds {tensor.Dims[0]} samples, not batch {batch}; pass --batch {tensor.Dims[0]}.");
                 values[input.Name] = TensorDataInterop.ToOrtValue(tensor);
             }
         }

@@ -64,9 +64,9 @@ public sealed record BenchmarkEnvironment(string OrtVersion, string Provider, in
     }
 }
 
-/// <summary>The settings a run used.</summary>
+/// <summary>The settings a run used; <paramref name="Inputs"/> says where the input values came from.</summary>
 public sealed record BenchmarkSettings(IReadOnlyList<int> Batches, int Warmup, int? Iterations, double? DurationSeconds,
-    int Threads, string OrtOptimization, string Device, int Seed, int SessionCreations);
+    int Threads, string OrtOptimization, string Device, int Seed, int SessionCreations, string Inputs);
 
 /// <summary>One model's measurements.</summary>
 /// <param name="Label">"original", "folded", "model" or "compare".</param>

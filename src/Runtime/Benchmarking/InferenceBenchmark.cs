@@ -42,7 +42,7 @@ public static partial class InferenceBenchmark
                 {
                     sessions[index] = new InferenceSession(targets[index].Path, sessionOptions);
                     runs[index] = options.Batches
-                        .Select(batch => new PreparedRun(sessions[index], batch, options.Seed, options.Shapes))
+                        .Select(batch => new PreparedRun(sessions[index], batch, options.Seed, options.Shapes, options.InputSource?.Invoke(batch)))
                         .ToArray();
                 });
             }
@@ -81,7 +81,8 @@ public static partial class InferenceBenchmark
 
     private static BenchmarkSettings SettingsOf(InferenceBenchmarkOptions o) =>
         new(o.Batches.ToArray(), o.Warmup, o.Duration is null ? o.Iterations : null, o.Duration?.TotalSeconds, o.Threads,
-            OptimizationName(o.OptimizationLevel), o.Device.ToString(), o.Seed, o.SessionCreations);
+            OptimizationName(o.OptimizationLevel), o.Device.ToString(), o.Seed, o.SessionCreations,
+            o.InputSource is { } source ? source(o.Batches[0]).Description : $"random (seed {o.Seed})");
 
     /// <summary>The command-line spelling of an optimization level: disabled, basic, extended or all.</summary>
     public static string OptimizationName(GraphOptimizationLevel level) => level switch

@@ -1,3 +1,4 @@
+using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Session;
 
 namespace OnnxBn.Runtime.Benchmarking;
@@ -37,6 +38,12 @@ public sealed record InferenceBenchmarkOptions
 
     /// <summary>Explicit input shapes by input name (symbolic dimensions); the first dimension is the batch.</summary>
     public IReadOnlyDictionary<string, long[]> Shapes { get; init; } = new Dictionary<string, long[]>();
+
+    /// <summary>
+    /// Where the inputs of each batch size come from (the first feed of the source is bound and reused for every
+    /// run; its first dimension must be the batch size); null for seeded random values shaped by metadata.
+    /// </summary>
+    public Func<int, IInputSource>? InputSource { get; init; }
 
     /// <summary>Told when <see cref="ExecutionProviderKind.Auto"/> falls back to the CPU.</summary>
     public Action<string>? ProviderFallback { get; init; }

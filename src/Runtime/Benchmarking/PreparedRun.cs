@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Session;
 using OnnxBn.Runtime.Values;
 
@@ -15,8 +16,13 @@ public sealed class PreparedRun : IDisposable
     private readonly IoBinding _binding;
     private readonly List<OrtValue> _owned = [];
 
-    /// <summary>Binds seeded random inputs for <paramref name="batch"/> and outputs shaped by one untimed run.</summary>
-    public PreparedRun(InferenceSession session, int batch, int seed, IReadOnlyDictionary<string, long[]>? shapes = null)
+    /// <summary>
+    /// Binds inputs for <paramref name="batch"/> (from <paramref name="source"/>'s first feed, or seeded random values)
+    /// and outputs shaped by one untimed run.
+    /// </summary>
+    /// <exception cref="BenchmarkSetupException">The source gives no feed, misses an input, or has another batch size.</exception>
+    public PreparedRun(InferenceSession session, int batch, int seed, IReadOnlyDictionary<string, long[]>? shapes = null,
+        IInputSource? source = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         _session = session;
@@ -24,7 +30,7 @@ public sealed class PreparedRun : IDisposable
         _binding = session.CreateIoBinding();
         try
         {
-            var inputs = BenchmarkInputs.Create(session, batch, seed, shapes);
+            var inputs = source is null ? BenchmarkInputs.Create(session, batch, seed, shapes) : BenchmarkInputs.FromSource(session, batch, source);
             _owned.AddRange(inputs.Values);
             foreach (var (name, value) in inputs)
                 _binding.BindInput(name, value);

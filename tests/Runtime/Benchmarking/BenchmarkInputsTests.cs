@@ -1,4 +1,6 @@
+using OnnxBn.Folding;
 using OnnxBn.Runtime.Benchmarking;
+using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Session;
 using OnnxBn.Runtime.Values;
 
@@ -40,6 +42,28 @@ public sealed class BenchmarkInputsTests
         Assert.Contains("fixes it at 784", Assert.Throws<BenchmarkSetupException>(() => BenchmarkInputs.ShapeFor(Input(-1, 784), 1, shapes)).Message);
         shapes["x"] = [1, 784, 1];
         Assert.Contains("3 dimensions given", Assert.Throws<BenchmarkSetupException>(() => BenchmarkInputs.ShapeFor(Input(-1, 784), 1, shapes)).Message);
+    }
+
+    [Fact]
+    public void Source_Feed_Is_Bound_When_Its_Batch_Matches()
+    {
+        using var session = new InferenceSession(BenchTestModels.GemmBnRelu());
+        var source = new FixedSource(TensorData.Create("x", [2, 4], [1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f]));
+        var inputs = BenchmarkInputs.FromSource(session, 2, source);
+        using (var x = inputs["x"])
+            Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f], x.ToArray<float>());
+        var ex = Assert.Throws<BenchmarkSetupException>(() => BenchmarkInputs.FromSource(session, 3, source));
+        Assert.Contains("holds 2 samples, not batch 3", ex.Message);
+        Assert.Contains("nothing for input 'x'", Assert.Throws<BenchmarkSetupException>(
+            () => BenchmarkInputs.FromSource(session, 2, new FixedSource(TensorData.Create("y", [2, 4], new float[8])))).Message);
+    }
+
+    /// <summary>One feed holding the given tensors.</summary>
+    private sealed class FixedSource(params TensorData[] tensors) : IInputSource
+    {
+        public string Description => "fixed";
+
+        public IEnumerable<InputFeed> Feeds(IReadOnlyList<InputSignature> inputs) => [new InputFeed("fixed", tensors)];
     }
 
     [Fact]
