@@ -43,6 +43,13 @@ internal static class AxisScaling
         var bytes = GC.AllocateUninitializedArray<byte>(weight.RawBytes.Length);
         var target = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
         int offset = 0;
+        if (inner == 1)
+        {
+            // Scaling the last axis (Gemm weights [in, out]): one factor per element, so multiply whole rows.
+            for (long o = 0; o < outer; o++, offset += (int)n)
+                ScaleFloats(source.Slice(offset, (int)n), factors, target.Slice(offset, (int)n));
+            return new TensorData("", TensorElementType.Float, weight.DimsArray(), bytes, null, null);
+        }
         for (long o = 0; o < outer; o++)
             for (int j = 0; j < n; j++)
             {
@@ -70,6 +77,23 @@ internal static class AxisScaling
         }
         for (; i < from.Length; i++)
             to[i] = (float)(from[i] * factor);
+    }
+
+    /// <summary>to[i] = (float)((double)from[i] · factors[i]), with the same vector/scalar equivalence.</summary>
+    private static void ScaleFloats(ReadOnlySpan<float> from, ReadOnlySpan<double> factors, Span<float> to)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= from.Length - 8; i += 8)
+            {
+                var (lower, upper) = Vector256.Widen(Vector256.Create(from.Slice(i, 8)));
+                Vector256.Narrow(lower * Vector256.Create(factors.Slice(i, 4)), upper * Vector256.Create(factors.Slice(i + 4, 4)))
+                    .CopyTo(to.Slice(i, 8));
+            }
+        }
+        for (; i < from.Length; i++)
+            to[i] = (float)(from[i] * factors[i]);
     }
 
     /// <summary>The values repeated to <paramref name="length"/> when there is one, else the values as they are.</summary>

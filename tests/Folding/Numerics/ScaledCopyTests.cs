@@ -14,6 +14,8 @@ public sealed class ScaledCopyTests
     [InlineData(new long[] { 7, 13 }, 1)]
     [InlineData(new long[] { 4, 6, 11 }, 1)]
     [InlineData(new long[] { 64, 9 }, 0)]
+    [InlineData(new long[] { 9, 21 }, 1)]
+    [InlineData(new long[] { 3, 2, 16 }, 2)]
     public void Float_Weights_Match_The_Float64_Path_Bit_For_Bit(long[] dims, int axis)
     {
         var random = new Random(17 + axis);
