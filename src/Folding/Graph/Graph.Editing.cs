@@ -137,6 +137,15 @@ public sealed partial class Graph
                 if (!_consumers.TryGetValue(input, out var list) || !list.Contains(node))
                     throw new InvalidOperationException($"consumer index is stale for '{input}'");
         }
+        // The other direction: an index entry left behind by a removed node would make a pass see a phantom reader.
+        var live = new HashSet<Node>(_nodes, ReferenceEqualityComparer.Instance);
+        foreach (var (value, producer) in _producers)
+            if (!live.Contains(producer))
+                throw new InvalidOperationException($"producer index names a removed node for '{value}'");
+        foreach (var (value, consumers) in _consumers)
+            if (consumers.Any(c => !live.Contains(c)))
+                throw new InvalidOperationException($"consumer index names a removed node for '{value}'");
+        CheckBoundaries();
         Validate();
     }
 

@@ -17,6 +17,31 @@ public sealed class ValueInfo
 
     internal ValueInfoProto Proto { get; }
 
+    /// <summary>
+    /// A detached declaration of tensor <paramref name="name"/> (for <see cref="Graph.SetOutputs"/>): its element type
+    /// and shape, or no shape when <paramref name="shape"/> is null (rank unknown). A <see cref="Dimension"/> with
+    /// neither a value nor a symbol is an unknown dimension.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is empty or a dimension is negative.</exception>
+    public static ValueInfo Tensor(string name, TensorElementType elementType, IReadOnlyList<Dimension>? shape = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var tensor = new TypeProto.Types.Tensor { ElemType = (int)elementType };
+        if (shape is not null)
+        {
+            tensor.Shape = new TensorShapeProto();
+            foreach (var dimension in shape)
+                tensor.Shape.Dim.Add(dimension switch
+                {
+                    { Value: < 0 } => throw new ArgumentException($"Dimension {dimension.Value} of '{name}' is negative.", nameof(shape)),
+                    { Value: { } v } => new TensorShapeProto.Types.Dimension { DimValue = v },
+                    { Symbol: { Length: > 0 } s } => new TensorShapeProto.Types.Dimension { DimParam = s },
+                    _ => new TensorShapeProto.Types.Dimension(),
+                });
+        }
+        return new ValueInfo(new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensor } });
+    }
+
     public string Name => Proto.Name ?? "";
 
     /// <summary>True when the value is declared as a tensor (not a sequence, map or optional).</summary>

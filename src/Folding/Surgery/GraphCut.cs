@@ -1,5 +1,3 @@
-using OnnxBn.Folding.Onnx.Proto;
-
 namespace OnnxBn.Folding.Surgery;
 
 /// <summary>
@@ -48,7 +46,8 @@ public static class GraphCut
     /// <summary>
     /// A copy of <paramref name="model"/> whose only output is <paramref name="tensor"/>, pruned of everything that
     /// does not feed it. The output keeps the type and shape the model declares for the tensor (value_info, input or
-    /// output); otherwise it gets the element type of the first graph input and no shape.
+    /// output); otherwise it gets the element type of the first graph input and no shape. The copy keeps the source
+    /// path (so saving it over model A is refused) and where each kept weight sits in external data.
     /// </summary>
     /// <exception cref="OnnxModelException">No node or graph input defines <paramref name="tensor"/>.</exception>
     public static OnnxModel Cut(OnnxModel model, string tensor)
@@ -62,32 +61,11 @@ public static class GraphCut
 
         var copy = model.Clone();
         var g = copy.Graph;
-        var needed = Ancestors(g, tensor);
-        foreach (var node in g.Nodes.Where(n => !needed.Contains(n)).ToList())
-            g.RemoveNode(node);
-
-        var output = DescribeOutput(g, tensor);
-        g.Proto.Output.Clear();
-        g.Proto.Output.Add(output);
-        g.RemoveValueInfo(tensor);
-        var used = new HashSet<string>(g.Nodes.SelectMany(n => n.Inputs.Concat(n.ImplicitInputs)), StringComparer.Ordinal) { tensor };
-        foreach (var input in g.Proto.Input.Where(i => !used.Contains(i.Name)).ToList())
-            g.Proto.Input.Remove(input);
-        return Rebuild(copy);
-    }
-
-    /// <summary>
-    /// Re-reads an edited copy so that the graph's indexes (inputs, outputs, producers) match its message again after
-    /// edits made directly to graph inputs and outputs; unused initializers and value_info are dropped on the way.
-    /// </summary>
-    internal static OnnxModel Rebuild(OnnxModel edited)
-    {
-        var rebuilt = OnnxModel.FromBytes(edited.ToBytes());
-        var graph = rebuilt.Graph;
-        graph.RemoveDeadInitializers();
-        graph.RemoveStaleValueInfo();
-        graph.CheckInvariants();
-        return OnnxModel.FromBytes(rebuilt.ToBytes());
+        g.SetOutput(DescribeOutput(g, tensor));
+        g.PruneUnreachable();
+        g.RemoveUnusedInputs();
+        g.CheckInvariants();
+        return copy;
     }
 
     /// <summary>The MatMul behind a bias Add (MatMul output plus a constant), or null.</summary>
@@ -99,30 +77,11 @@ public static class GraphCut
         return null;
     }
 
-    private static HashSet<Node> Ancestors(Graph graph, string tensor)
-    {
-        var needed = new HashSet<Node>(ReferenceEqualityComparer.Instance);
-        var pending = new Stack<string>();
-        pending.Push(tensor);
-        while (pending.TryPop(out var value))
-        {
-            if (graph.Producer(value) is not { } node || !needed.Add(node))
-                continue;
-            foreach (var input in node.Inputs.Concat(node.ImplicitInputs).Where(i => i.Length > 0))
-                pending.Push(input);
-        }
-        return needed;
-    }
-
-    private static ValueInfoProto DescribeOutput(Graph graph, string tensor)
+    private static ValueInfo DescribeOutput(Graph graph, string tensor)
     {
         if (graph.FindValueInfo(tensor) is { } declared)
-            return declared.Proto.Clone();
-        var elementType = graph.RuntimeInputs.Count > 0 ? (int)graph.RuntimeInputs[0].ElementType : (int)TensorElementType.Float;
-        return new ValueInfoProto
-        {
-            Name = tensor,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elementType } },
-        };
+            return declared;
+        var elementType = graph.RuntimeInputs.Count > 0 ? graph.RuntimeInputs[0].ElementType : TensorElementType.Float;
+        return ValueInfo.Tensor(tensor, elementType);
     }
 }

@@ -1,5 +1,3 @@
-using OnnxBn.Folding.Onnx.Proto;
-
 namespace OnnxBn.Folding.Surgery;
 
 /// <summary>A dense layer of the new head: W as <see cref="Outputs"/> rows of <see cref="Inputs"/>, bias, activation op (null for none).</summary>
@@ -60,9 +58,13 @@ public static class ModelAssembly
         if (outputOp == "Softmax")
             node.SetInt("axis", 1);
 
-        graph.Proto.Output.Clear();
-        graph.Proto.Output.Add(Declare(output, BatchDimension(graph), head[^1].Outputs));
-        return GraphCut.Rebuild(model);
+        graph.SetOutput(ValueInfo.Tensor(output, TensorElementType.Float, [BatchDimension(graph), new Dimension(head[^1].Outputs, null)]));
+        // Fine-tuned layers now read new initializers: the weights they replace are dropped, and so is value_info of
+        // anything that no longer exists.
+        graph.RemoveDeadInitializers();
+        graph.RemoveStaleValueInfo();
+        graph.CheckInvariants();
+        return model;
     }
 
     private static string AddDense(Graph graph, DenseSpec layer, string input, bool isLast)
@@ -136,26 +138,12 @@ public static class ModelAssembly
         }
     }
 
-    private static TensorShapeProto.Types.Dimension BatchDimension(Graph graph)
-    {
-        var first = graph.RuntimeInputs.FirstOrDefault()?.Shape?.FirstOrDefault();
-        return first switch
+    /// <summary>The batch dimension of the base's first input (a number or a symbol), or the symbol N.</summary>
+    private static Dimension BatchDimension(Graph graph) =>
+        graph.RuntimeInputs.FirstOrDefault()?.Shape?.FirstOrDefault() switch
         {
-            { Value: { } v } => new TensorShapeProto.Types.Dimension { DimValue = v },
-            { Symbol: { Length: > 0 } s } => new TensorShapeProto.Types.Dimension { DimParam = s },
-            _ => new TensorShapeProto.Types.Dimension { DimParam = "N" },
+            { Value: { } v } => new Dimension(v, null),
+            { Symbol: { Length: > 0 } s } => new Dimension(null, s),
+            _ => new Dimension(null, "N"),
         };
-    }
-
-    private static ValueInfoProto Declare(string name, TensorShapeProto.Types.Dimension batch, int units)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(batch);
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = units });
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorElementType.Float, Shape = shape } },
-        };
-    }
 }
