@@ -18,13 +18,9 @@ if [ ! -f "$resnet" ]; then
   /usr/bin/python3 models/export/export_resnet50.py "$resnet" >&2 || echo "ResNet-50 export failed; fold-cost rows will be skipped" >&2
 fi
 
-# Models live in models/ (fall back to the main worktree's copy when this checkout has none yet).
-models=models
-[ -f "$models/fashion_mlp_bn_after_act.onnx" ] || models=/work/main/models
-
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 dotnet build src/Cli/OnnxBn.Cli.csproj -c Release -v quiet -nologo >&2
 dotnet build bench/OnnxBn.Benchmarks/OnnxBn.Benchmarks.csproj -c Release -v quiet -nologo >&2
 dotnet bench/OnnxBn.Benchmarks/bin/Release/net10.0/OnnxBn.Benchmarks.dll \
-  --out bench/results --models "$models" --resnet50 "$resnet" \
+  --out bench/results --models models --resnet50 "$resnet" \
   --onnxbn src/Cli/bin/Release/net10.0/onnxbn.dll "$@"
