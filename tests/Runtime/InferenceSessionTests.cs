@@ -1,3 +1,4 @@
+using OnnxBn.Folding;
 using OnnxBn.Runtime.Native;
 using OnnxBn.Runtime.Session;
 using OnnxBn.Runtime.Values;
@@ -18,7 +19,7 @@ public sealed class InferenceSessionTests
         var input = Assert.Single(session.Inputs);
         Assert.Equal("X", input.Name);
         Assert.Equal(OrtValueKind.Tensor, input.Kind);
-        Assert.Equal(OrtElementType.Float, input.ElementType);
+        Assert.Equal(TensorElementType.Float, input.ElementType);
         Assert.Equal([-1L, 4L], input.Shape);
         Assert.Equal(["N", ""], input.SymbolicDimensions);
         Assert.Equal("[N,4]", input.ShapeText);

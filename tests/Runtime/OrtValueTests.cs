@@ -1,3 +1,4 @@
+using OnnxBn.Folding;
 using OnnxBn.Runtime.Session;
 using OnnxBn.Runtime.Values;
 
@@ -10,7 +11,7 @@ public sealed class OrtValueTests
     {
         var data = new float[] { 1, 2, 3, 4, 5, 6 };
         using var value = OrtValue.CreateTensor(data, [2, 3]);
-        Assert.Equal(OrtElementType.Float, value.ElementType);
+        Assert.Equal(TensorElementType.Float, value.ElementType);
         Assert.Equal([2L, 3L], value.Shape.ToArray());
         Assert.Equal(6, value.ElementCount);
 
@@ -31,7 +32,7 @@ public sealed class OrtValueTests
     public void Allocates_Zeroed_Native_Tensors()
     {
         using var value = OrtValue.Allocate<long>([3, 2]);
-        Assert.Equal(OrtElementType.Int64, value.ElementType);
+        Assert.Equal(TensorElementType.Int64, value.ElementType);
         Assert.All(value.ToArray<long>(), v => Assert.Equal(0, v));
         value.GetTensorMutableDataAsSpan<long>()[5] = 7;
         Assert.Equal(7, value.ToArray<long>()[5]);
@@ -78,7 +79,7 @@ public sealed class OrtValueTests
 
     private static void RoundTrip<T>(T[] data) where T : unmanaged
     {
-        var type = OrtElementTypes.Of<T>();
+        var type = TensorElementTypes.Of<T>();
         using var session = new InferenceSession(TestModels.Identity((int)type));
         Assert.Equal(type, session.Inputs[0].ElementType);
         using var input = OrtValue.CreateTensor(data, [2, 3]);

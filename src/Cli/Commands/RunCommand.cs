@@ -136,7 +136,7 @@ internal sealed class RunCommand : ICliCommand
                 if (meta.Shape.Any(d => d < 0))
                     console.Error.WriteLine($"note: random input '{meta.Name}' {meta.ShapeText} uses [{string.Join(",", dims)}]; set --shape to change it.");
             }
-            var tensor = RandomTensors.Create(meta.Name, (TensorElementType)(int)meta.ElementType, dims, generator);
+            var tensor = RandomTensors.Create(meta.Name, meta.ElementType, dims, generator);
             inputs[meta.Name] = Check(meta, tensor, "--shape");
         }
         return inputs;
@@ -147,7 +147,7 @@ internal sealed class RunCommand : ICliCommand
     {
         if ((int)tensor.ElementType != (int)meta.ElementType)
             throw new InvalidDataException($"{source}: input '{meta.Name}' is {tensor.ElementType.DisplayName()} but the model expects " +
-                                           $"{((TensorElementType)(int)meta.ElementType).DisplayName()}.");
+                                           $"{(meta.ElementType).DisplayName()}.");
         var fits = tensor.Rank == meta.Shape.Count && meta.Shape.Select((d, i) => d < 0 || d == tensor.Dims[i]).All(ok => ok);
         if (!fits)
             throw new InvalidDataException($"{source}: input '{meta.Name}' has shape [{string.Join(",", tensor.Dims)}] but the model expects {meta.ShapeText}.");

@@ -59,8 +59,17 @@ public static class TensorElementTypes
         _ => type.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>The element type that stores the managed type <typeparamref name="T"/>.</summary>
+    /// <summary>The element type that stores the managed type <typeparamref name="T"/>; throws for other types.</summary>
     public static TensorElementType Of<T>() where T : unmanaged
+    {
+        var type = TryOf<T>();
+        return type != TensorElementType.Undefined
+            ? type
+            : throw new NotSupportedException($"{typeof(T).Name} is not an ONNX tensor element type.");
+    }
+
+    /// <summary>The element type that stores <typeparamref name="T"/>, or <see cref="TensorElementType.Undefined"/>.</summary>
+    public static TensorElementType TryOf<T>() where T : unmanaged
     {
         if (typeof(T) == typeof(float)) return TensorElementType.Float;
         if (typeof(T) == typeof(double)) return TensorElementType.Double;
@@ -75,6 +84,6 @@ public static class TensorElementTypes
         if (typeof(T) == typeof(bool)) return TensorElementType.Bool;
         if (typeof(T) == typeof(uint)) return TensorElementType.UInt32;
         if (typeof(T) == typeof(ulong)) return TensorElementType.UInt64;
-        throw new ArgumentException($"{typeof(T).Name} is not an ONNX tensor element type.");
+        return TensorElementType.Undefined;
     }
 }

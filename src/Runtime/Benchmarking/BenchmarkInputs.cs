@@ -63,7 +63,7 @@ public static partial class BenchmarkInputs
             {
                 if (!input.IsTensor)
                     throw new BenchmarkSetupException($"Input '{input.Name}' is not a tensor; benchmarks need tensor inputs.");
-                var tensor = RandomTensors.Create(input.Name, (TensorElementType)(int)input.ElementType,
+                var tensor = RandomTensors.Create(input.Name, input.ElementType,
                     ShapeFor(input, batch, shapes), random);
                 values[input.Name] = TensorDataInterop.ToOrtValue(tensor);
             }

@@ -30,8 +30,8 @@ public static class TensorDataInterop
     /// <exception cref="NotSupportedException">ONNX Runtime values of this element type are not supported here.</exception>
     public static OrtValue ToOrtValue(TensorData tensor)
     {
-        var type = (OrtElementType)(int)tensor.ElementType;
-        if (OrtElementTypes.SizeOf(type) == 0 || type == OrtElementType.BFloat16)
+        var type = tensor.ElementType;
+        if (TensorElementTypes.SizeInBytes(type) == 0 || type == TensorElementType.BFloat16)
             throw new NotSupportedException($"Tensor '{tensor.Name}' of {tensor.ElementType.DisplayName()} cannot be passed to ONNX Runtime.");
         var value = OrtValue.Allocate(type, tensor.DimsArray());
         tensor.RawBytes.CopyTo(value.GetTensorMutableBytes());
@@ -40,5 +40,5 @@ public static class TensorDataInterop
 
     /// <summary>Copies a tensor value out of ONNX Runtime as a <see cref="TensorData"/> called <paramref name="name"/>.</summary>
     public static TensorData ToTensorData(OrtValue value, string name) =>
-        FromRaw(name, (TensorElementType)(int)value.ElementType, value.Shape.ToArray(), value.GetTensorBytes());
+        FromRaw(name, value.ElementType, value.Shape.ToArray(), value.GetTensorBytes());
 }

@@ -46,7 +46,7 @@ public sealed record InputSignature(string Name, TensorElementType ElementType, 
         ArgumentNullException.ThrowIfNull(input);
         var dims = input.Shape.Select(d => d >= 0 ? d : (long?)null).ToArray();
         var symbols = input.Shape.Select((_, i) => i < input.SymbolicDimensions.Count ? input.SymbolicDimensions[i] : "").ToArray();
-        return new InputSignature(input.Name, (TensorElementType)(int)input.ElementType, dims, symbols);
+        return new InputSignature(input.Name, input.ElementType, dims, symbols);
     }
 }
 

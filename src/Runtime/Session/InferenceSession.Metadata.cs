@@ -1,3 +1,4 @@
+using OnnxBn.Folding;
 using OnnxBn.Runtime.Native;
 using OnnxBn.Runtime.Values;
 
@@ -62,7 +63,7 @@ public sealed unsafe partial class InferenceSession
             nint tensorInfo;
             api.Check(api.CastTypeInfoToTensorInfo(raw, &tensorInfo));
             if (tensorInfo == 0)
-                return new NodeMetadata(name, (OrtValueKind)kind, OrtElementType.Undefined, [], []);
+                return new NodeMetadata(name, (OrtValueKind)kind, TensorElementType.Undefined, [], []);
             var (type, shape, symbolic) = TensorInfo.Read(api, tensorInfo);
             return new NodeMetadata(name, (OrtValueKind)kind, type, shape, symbolic);
         }

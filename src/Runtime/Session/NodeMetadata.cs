@@ -1,3 +1,4 @@
+using OnnxBn.Folding;
 using OnnxBn.Runtime.Values;
 
 namespace OnnxBn.Runtime.Session;
@@ -28,7 +29,7 @@ public enum OrtValueKind
 public sealed record NodeMetadata(
     string Name,
     OrtValueKind Kind,
-    OrtElementType ElementType,
+    TensorElementType ElementType,
     IReadOnlyList<long> Shape,
     IReadOnlyList<string> SymbolicDimensions)
 {

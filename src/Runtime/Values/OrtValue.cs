@@ -1,3 +1,4 @@
+using OnnxBn.Folding;
 using System.Runtime.InteropServices;
 using OnnxBn.Runtime.Native;
 
@@ -19,7 +20,7 @@ public sealed unsafe class OrtValue : IDisposable
     private readonly long[] _shape;
     private readonly void* _data;
 
-    private OrtValue(ValueHandle handle, bool isTensor, OrtElementType type, long[] shape, long count, void* data)
+    private OrtValue(ValueHandle handle, bool isTensor, TensorElementType type, long[] shape, long count, void* data)
     {
         Handle = handle;
         IsTensor = isTensor;
@@ -34,8 +35,8 @@ public sealed unsafe class OrtValue : IDisposable
     /// <summary>True for tensors; false for sequences, maps and other non-tensor values.</summary>
     public bool IsTensor { get; }
 
-    /// <summary>The element type (<see cref="OrtElementType.Undefined"/> for a non-tensor value).</summary>
-    public OrtElementType ElementType { get; }
+    /// <summary>The element type (<see cref="TensorElementType.Undefined"/> for a non-tensor value).</summary>
+    public TensorElementType ElementType { get; }
 
     /// <summary>The tensor's dimensions (empty for a scalar and for non-tensor values).</summary>
     public ReadOnlySpan<long> Shape => _shape;
@@ -53,11 +54,11 @@ public sealed unsafe class OrtValue : IDisposable
     /// <exception cref="ArgumentException">The element count of <paramref name="shape"/> differs from the data length.</exception>
     public static OrtValue CreateTensor<T>(Memory<T> data, ReadOnlySpan<long> shape) where T : unmanaged
     {
-        var type = OrtElementTypes.Of<T>();
-        var count = OrtElementTypes.ElementCount(shape);
+        var type = TensorElementTypes.Of<T>();
+        var count = OrtShapes.ElementCount(shape);
         if (count != data.Length)
             throw new ArgumentException(
-                $"Shape {OrtElementTypes.FormatShape(shape.ToArray())} holds {count} elements but the buffer has {data.Length}.",
+                $"Shape {OrtShapes.FormatShape(shape.ToArray())} holds {count} elements but the buffer has {data.Length}.",
                 nameof(data));
 
         var api = OrtApi.Instance;
@@ -83,12 +84,12 @@ public sealed unsafe class OrtValue : IDisposable
         CreateTensor(data.AsMemory(), shape);
 
     /// <summary>Allocates a zero-filled tensor in native memory with ONNX Runtime's default CPU allocator.</summary>
-    public static OrtValue Allocate(OrtElementType type, ReadOnlySpan<long> shape)
+    public static OrtValue Allocate(TensorElementType type, ReadOnlySpan<long> shape)
     {
-        var size = OrtElementTypes.SizeOf(type);
+        var size = TensorElementTypes.SizeInBytes(type);
         if (size == 0)
             throw new NotSupportedException($"Cannot allocate a tensor of {type}.");
-        var count = OrtElementTypes.ElementCount(shape);
+        var count = OrtShapes.ElementCount(shape);
         var api = OrtApi.Instance;
         nint value;
         fixed (long* dims = shape)
@@ -102,7 +103,7 @@ public sealed unsafe class OrtValue : IDisposable
 
     /// <summary>Allocates a zero-filled tensor of <typeparamref name="T"/> in native memory.</summary>
     public static OrtValue Allocate<T>(ReadOnlySpan<long> shape) where T : unmanaged =>
-        Allocate(OrtElementTypes.Of<T>(), shape);
+        Allocate(TensorElementTypes.Of<T>(), shape);
 
     /// <summary>Takes ownership of a value ONNX Runtime created (a run output) and reads its type and shape.</summary>
     internal static OrtValue FromNative(nint value)
@@ -114,7 +115,7 @@ public sealed unsafe class OrtValue : IDisposable
             int isTensor;
             api.Check(api.IsTensor(value, &isTensor));
             if (isTensor == 0)
-                return new OrtValue(handle, false, OrtElementType.Undefined, [], 0, null);
+                return new OrtValue(handle, false, TensorElementType.Undefined, [], 0, null);
 
             nint info;
             api.Check(api.GetTensorTypeAndShape(value, &info));
@@ -122,7 +123,7 @@ public sealed unsafe class OrtValue : IDisposable
             var (type, shape, _) = TensorInfo.Read(api, info);
             void* data;
             api.Check(api.GetTensorMutableData(value, &data));
-            return new OrtValue(handle, true, type, shape, OrtElementTypes.ElementCount(shape), data);
+            return new OrtValue(handle, true, type, shape, OrtShapes.ElementCount(shape), data);
         }
         catch
         {
@@ -140,7 +141,7 @@ public sealed unsafe class OrtValue : IDisposable
         ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
         if (!IsTensor)
             throw new InvalidOperationException("This value is not a tensor.");
-        if (OrtElementTypes.TryOf<T>() != ElementType)
+        if (TensorElementTypes.TryOf<T>() != ElementType)
             throw new InvalidOperationException($"The tensor holds {ElementType}, not {typeof(T).Name}.");
         return new Span<T>(_data, checked((int)ElementCount));
     }
@@ -152,9 +153,9 @@ public sealed unsafe class OrtValue : IDisposable
     public Span<byte> GetTensorMutableBytes()
     {
         ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
-        if (!IsTensor || OrtElementTypes.SizeOf(ElementType) == 0)
+        if (!IsTensor || TensorElementTypes.SizeInBytes(ElementType) == 0)
             throw new InvalidOperationException($"This value has no fixed-size tensor data ({ElementType}).");
-        return new Span<byte>(_data, checked((int)(ElementCount * OrtElementTypes.SizeOf(ElementType))));
+        return new Span<byte>(_data, checked((int)(ElementCount * TensorElementTypes.SizeInBytes(ElementType))));
     }
 
     /// <summary>Copies the tensor's elements into a new array.</summary>

@@ -1,3 +1,4 @@
+using OnnxBn.Folding;
 using System.Runtime.InteropServices;
 using OnnxBn.Runtime.Native;
 
@@ -7,7 +8,7 @@ namespace OnnxBn.Runtime.Values;
 internal static unsafe class TensorInfo
 {
     /// <summary>Element type, dimensions (-1 where unknown) and symbolic dimension names ("" where none).</summary>
-    public static (OrtElementType Type, long[] Shape, string[] SymbolicDims) Read(OrtApi api, nint info)
+    public static (TensorElementType Type, long[] Shape, string[] SymbolicDims) Read(OrtApi api, nint info)
     {
         int type;
         api.Check(api.GetTensorElementType(info, &type));
@@ -24,6 +25,6 @@ internal static unsafe class TensorInfo
             for (var i = 0; i < (int)rank; i++)
                 symbolic[i] = names[i] == null ? "" : Marshal.PtrToStringUTF8((nint)names[i]) ?? "";
         }
-        return ((OrtElementType)type, shape, symbolic);
+        return ((TensorElementType)type, shape, symbolic);
     }
 }

@@ -151,20 +151,20 @@ public static class EquivalenceChecker
         if (!original.Shape.SequenceEqual(candidate.Shape))
         {
             accumulator.Fail(OutputVerdict.ShapeMismatch,
-                $"shapes differ in run '{run}': original {OrtElementTypes.FormatShape(original.Shape.ToArray())}, " +
-                $"candidate {OrtElementTypes.FormatShape(candidate.Shape.ToArray())}");
+                $"shapes differ in run '{run}': original {OrtShapes.FormatShape(original.Shape.ToArray())}, " +
+                $"candidate {OrtShapes.FormatShape(candidate.Shape.ToArray())}");
             return;
         }
-        accumulator.Add(run, (TensorElementType)(int)original.ElementType, original.Shape.ToArray(),
+        accumulator.Add(run, original.ElementType, original.Shape.ToArray(),
             OutputReader.ToDoubles(original), OutputReader.ToDoubles(candidate));
     }
 
     private static string Describe(OrtValue value) =>
-        value.IsTensor ? $"{value.ElementType} {OrtElementTypes.FormatShape(value.Shape.ToArray())}" : "a non-tensor value";
+        value.IsTensor ? $"{value.ElementType} {OrtShapes.FormatShape(value.Shape.ToArray())}" : "a non-tensor value";
 
     private static OutputAccumulator Accumulator(Matching.OutputPair pair, EquivalenceOptions options)
     {
-        var type = (TensorElementType)(int)pair.Original.ElementType;
+        var type = pair.Original.ElementType;
         var accumulator = new OutputAccumulator(pair.Original.Name, pair.Candidate?.Name, pair.Match,
             options.ToleranceFor(pair.Original.Name, pair.Candidate?.Name, type), options.NanEqual);
         if (pair.Candidate is null)

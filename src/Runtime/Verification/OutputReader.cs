@@ -11,29 +11,29 @@ internal static class OutputReader
         var result = new double[value.ElementCount];
         switch (value.ElementType)
         {
-            case OrtElementType.Float: Widen(value.GetTensorDataAsSpan<float>(), result, f => f); break;
-            case OrtElementType.Double: value.GetTensorDataAsSpan<double>().CopyTo(result); break;
-            case OrtElementType.Float16: Widen(value.GetTensorDataAsSpan<Half>(), result, h => (double)h); break;
-            case OrtElementType.BFloat16:
+            case TensorElementType.Float: Widen(value.GetTensorDataAsSpan<float>(), result, f => f); break;
+            case TensorElementType.Double: value.GetTensorDataAsSpan<double>().CopyTo(result); break;
+            case TensorElementType.Float16: Widen(value.GetTensorDataAsSpan<Half>(), result, h => (double)h); break;
+            case TensorElementType.BFloat16:
                 var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(value.GetTensorBytes());
                 Widen(bits, result, b => new BFloat16Bits(b).ToSingle());
                 break;
-            case OrtElementType.Int64: Widen(value.GetTensorDataAsSpan<long>(), result, x => x); break;
-            case OrtElementType.Int32: Widen(value.GetTensorDataAsSpan<int>(), result, x => x); break;
-            case OrtElementType.Int16: Widen(value.GetTensorDataAsSpan<short>(), result, x => x); break;
-            case OrtElementType.Int8: Widen(value.GetTensorDataAsSpan<sbyte>(), result, x => x); break;
-            case OrtElementType.UInt64: Widen(value.GetTensorDataAsSpan<ulong>(), result, x => x); break;
-            case OrtElementType.UInt32: Widen(value.GetTensorDataAsSpan<uint>(), result, x => x); break;
-            case OrtElementType.UInt16: Widen(value.GetTensorDataAsSpan<ushort>(), result, x => x); break;
-            case OrtElementType.UInt8: Widen(value.GetTensorDataAsSpan<byte>(), result, x => x); break;
-            case OrtElementType.Bool: Widen(value.GetTensorDataAsSpan<bool>(), result, x => x ? 1 : 0); break;
+            case TensorElementType.Int64: Widen(value.GetTensorDataAsSpan<long>(), result, x => x); break;
+            case TensorElementType.Int32: Widen(value.GetTensorDataAsSpan<int>(), result, x => x); break;
+            case TensorElementType.Int16: Widen(value.GetTensorDataAsSpan<short>(), result, x => x); break;
+            case TensorElementType.Int8: Widen(value.GetTensorDataAsSpan<sbyte>(), result, x => x); break;
+            case TensorElementType.UInt64: Widen(value.GetTensorDataAsSpan<ulong>(), result, x => x); break;
+            case TensorElementType.UInt32: Widen(value.GetTensorDataAsSpan<uint>(), result, x => x); break;
+            case TensorElementType.UInt16: Widen(value.GetTensorDataAsSpan<ushort>(), result, x => x); break;
+            case TensorElementType.UInt8: Widen(value.GetTensorDataAsSpan<byte>(), result, x => x); break;
+            case TensorElementType.Bool: Widen(value.GetTensorDataAsSpan<bool>(), result, x => x ? 1 : 0); break;
             default: throw new NotSupportedException($"{value.ElementType} outputs cannot be compared numerically.");
         }
         return result;
     }
 
-    public static bool IsComparable(OrtElementType type) =>
-        type is not (OrtElementType.Undefined or OrtElementType.String or OrtElementType.Complex64 or OrtElementType.Complex128);
+    public static bool IsComparable(TensorElementType type) =>
+        type is not (TensorElementType.Undefined or TensorElementType.String or TensorElementType.Complex64 or TensorElementType.Complex128);
 
     private static void Widen<T>(ReadOnlySpan<T> source, double[] destination, Func<T, double> convert)
     {

@@ -10,7 +10,7 @@ namespace OnnxBn.Runtime.Tests.Benchmarking;
 public sealed class BenchmarkInputsTests
 {
     private static NodeMetadata Input(params long[] shape) =>
-        new("x", OrtValueKind.Tensor, OrtElementType.Float, shape, shape.Select(d => d < 0 ? "N" : "").ToArray());
+        new("x", OrtValueKind.Tensor, TensorElementType.Float, shape, shape.Select(d => d < 0 ? "N" : "").ToArray());
 
     [Fact]
     public void Symbolic_First_Dimension_Becomes_The_Batch()
