@@ -92,7 +92,7 @@ public sealed class TransferCommandTests : IDisposable
     public void Truncated_Idx_File_Is_Exit_3()
     {
         var labels = Path.Combine(_data, "train-labels-idx1-ubyte.gz");
-        WriteGzip(labels, Idx(IdxFile.LabelMagic, [300], new byte[100]));
+        IdxFiles.WriteGzip(labels, IdxFiles.Encode(IdxFile.LabelMagic, [300], new byte[100]));
         var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--epochs", "1");
         Assert.Equal(3, code);
         Assert.Contains("truncated", stderr);
@@ -162,23 +162,6 @@ public sealed class TransferCommandTests : IDisposable
             .Build();
     }
 
-    private static byte[] Idx(int magic, int[] dims, byte[] data)
-    {
-        var bytes = new byte[4 + 4 * dims.Length + data.Length];
-        BinaryPrimitives.WriteInt32BigEndian(bytes, magic);
-        for (var i = 0; i < dims.Length; i++)
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * i), dims[i]);
-        data.CopyTo(bytes, 4 + 4 * dims.Length);
-        return bytes;
-    }
-
-    private static void WriteGzip(string path, byte[] content)
-    {
-        using var file = File.Create(path);
-        using var gzip = new GZipStream(file, CompressionLevel.Fastest);
-        gzip.Write(content);
-    }
-
     /// <summary>Labels cycle 0..9; each image is noise plus a brightness that depends on its label.</summary>
     private static void WriteFashion(string dir, int trainCount, int testCount)
     {
@@ -187,8 +170,8 @@ public sealed class TransferCommandTests : IDisposable
         {
             var labels = Enumerable.Range(0, count).Select(i => (byte)(i % 10)).ToArray();
             var pixels = labels.SelectMany(l => Enumerable.Range(0, 784).Select(_ => (byte)(l * 20 + random.Next(40)))).ToArray();
-            WriteGzip(Path.Combine(dir, $"{prefix}-images-idx3-ubyte.gz"), Idx(IdxFile.ImageMagic, [count, 28, 28], pixels));
-            WriteGzip(Path.Combine(dir, $"{prefix}-labels-idx1-ubyte.gz"), Idx(IdxFile.LabelMagic, [count], labels));
+            IdxFiles.WriteGzip(Path.Combine(dir, $"{prefix}-images-idx3-ubyte.gz"), IdxFiles.Encode(IdxFile.ImageMagic, [count, 28, 28], pixels));
+            IdxFiles.WriteGzip(Path.Combine(dir, $"{prefix}-labels-idx1-ubyte.gz"), IdxFiles.Encode(IdxFile.LabelMagic, [count], labels));
         }
     }
 }

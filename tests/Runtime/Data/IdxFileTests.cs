@@ -1,3 +1,4 @@
+using OnnxBn.TestUtilities;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using OnnxBn.Runtime.Data;
@@ -12,23 +13,6 @@ public sealed class IdxFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    internal static byte[] Idx(int magic, int[] dims, byte[] data)
-    {
-        var bytes = new byte[4 + 4 * dims.Length + data.Length];
-        BinaryPrimitives.WriteInt32BigEndian(bytes, magic);
-        for (var i = 0; i < dims.Length; i++)
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * i), dims[i]);
-        data.CopyTo(bytes, 4 + 4 * dims.Length);
-        return bytes;
-    }
-
-    internal static void WriteGzip(string path, byte[] content)
-    {
-        using var file = File.Create(path);
-        using var gzip = new GZipStream(file, CompressionLevel.Fastest);
-        gzip.Write(content);
-    }
-
     /// <summary>Writes a tiny Fashion-MNIST copy: images whose pixels all equal their label × 20, labels cycling 0..9.</summary>
     internal static void WriteFashion(string dir, int trainCount, int testCount, bool gzip = true)
     {
@@ -36,12 +20,12 @@ public sealed class IdxFileTests : IDisposable
         {
             var labels = Enumerable.Range(0, count).Select(i => (byte)(i % 10)).ToArray();
             var pixels = labels.SelectMany(l => Enumerable.Repeat((byte)(l * 20), 28 * 28)).ToArray();
-            var images = Idx(IdxFile.ImageMagic, [count, 28, 28], pixels);
-            var labelFile = Idx(IdxFile.LabelMagic, [count], labels);
+            var images = IdxFiles.Encode(IdxFile.ImageMagic, [count, 28, 28], pixels);
+            var labelFile = IdxFiles.Encode(IdxFile.LabelMagic, [count], labels);
             if (gzip)
             {
-                WriteGzip(Path.Combine(dir, $"{prefix}-images-idx3-ubyte.gz"), images);
-                WriteGzip(Path.Combine(dir, $"{prefix}-labels-idx1-ubyte.gz"), labelFile);
+                IdxFiles.WriteGzip(Path.Combine(dir, $"{prefix}-images-idx3-ubyte.gz"), images);
+                IdxFiles.WriteGzip(Path.Combine(dir, $"{prefix}-labels-idx1-ubyte.gz"), labelFile);
             }
             else
             {
@@ -57,9 +41,9 @@ public sealed class IdxFileTests : IDisposable
     public void Reads_Raw_And_Gzip_Files(bool gzip)
     {
         var path = Path.Combine(_dir, "images");
-        var content = Idx(IdxFile.ImageMagic, [2, 2, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+        var content = IdxFiles.Encode(IdxFile.ImageMagic, [2, 2, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
         if (gzip)
-            WriteGzip(path, content);
+            IdxFiles.WriteGzip(path, content);
         else
             File.WriteAllBytes(path, content);
         var images = IdxFile.ReadImages(path);
@@ -71,7 +55,7 @@ public sealed class IdxFileTests : IDisposable
     public void Wrong_Magic_Names_Both_Numbers()
     {
         var path = Path.Combine(_dir, "labels");
-        File.WriteAllBytes(path, Idx(IdxFile.ImageMagic, [1, 1, 1], [0]));
+        File.WriteAllBytes(path, IdxFiles.Encode(IdxFile.ImageMagic, [1, 1, 1], [0]));
         var ex = Assert.Throws<InvalidDataException>(() => IdxFile.ReadLabels(path));
         Assert.Contains("0x00000803", ex.Message);
         Assert.Contains("0x00000801", ex.Message);
@@ -81,7 +65,7 @@ public sealed class IdxFileTests : IDisposable
     public void Truncated_Data_Is_Reported()
     {
         var path = Path.Combine(_dir, "labels");
-        WriteGzip(path, Idx(IdxFile.LabelMagic, [10], [1, 2, 3]));
+        IdxFiles.WriteGzip(path, IdxFiles.Encode(IdxFile.LabelMagic, [10], [1, 2, 3]));
         var ex = Assert.Throws<InvalidDataException>(() => IdxFile.ReadLabels(path));
         Assert.Contains("truncated", ex.Message);
         Assert.Contains(path, ex.Message);
@@ -91,7 +75,7 @@ public sealed class IdxFileTests : IDisposable
     public void Truncated_Header_Is_Reported()
     {
         var path = Path.Combine(_dir, "images");
-        File.WriteAllBytes(path, Idx(IdxFile.ImageMagic, [5], []));
+        File.WriteAllBytes(path, IdxFiles.Encode(IdxFile.ImageMagic, [5], []));
         Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(path)).Message);
     }
 
@@ -99,7 +83,7 @@ public sealed class IdxFileTests : IDisposable
     public void Extra_Data_Is_Reported()
     {
         var path = Path.Combine(_dir, "labels");
-        File.WriteAllBytes(path, Idx(IdxFile.LabelMagic, [2], [1, 2, 3]));
+        File.WriteAllBytes(path, IdxFiles.Encode(IdxFile.LabelMagic, [2], [1, 2, 3]));
         Assert.Contains("more data", Assert.Throws<InvalidDataException>(() => IdxFile.ReadLabels(path)).Message);
     }
 
@@ -107,7 +91,7 @@ public sealed class IdxFileTests : IDisposable
     public void Image_And_Label_Counts_Must_Agree()
     {
         WriteFashion(_dir, 20, 10);
-        WriteGzip(Path.Combine(_dir, "t10k-labels-idx1-ubyte.gz"), Idx(IdxFile.LabelMagic, [9], new byte[9]));
+        IdxFiles.WriteGzip(Path.Combine(_dir, "t10k-labels-idx1-ubyte.gz"), IdxFiles.Encode(IdxFile.LabelMagic, [9], new byte[9]));
         var ex = Assert.Throws<InvalidDataException>(() => FashionMnist.Load(_dir));
         Assert.Contains("10 images but 9 labels", ex.Message);
     }
