@@ -17,6 +17,10 @@ public sealed partial class OnnxModel
         if (!System.IO.File.Exists(path))
             throw new OnnxModelException(path, "file not found");
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        byte[]? file = ReadWhole(path);
+        if (file is not null && SlicingModelParser.TryParse(file) is { } sliced)
+            return FromProto(sliced, path, directory);
+        file = null; // the fallback below must not hold a second copy of the file while it parses
         // Parsed straight from the file: reading it into one array first would hold a second copy of every weight
         // (the whole file) while the message is built.
         FileStream stream;
@@ -43,12 +47,47 @@ public sealed partial class OnnxModel
         }
     }
 
+    /// <summary>
+    /// The whole file in one array, for <see cref="SlicingModelParser"/> (initializer payloads become slices of it,
+    /// so it is the only copy of the weights); null when it cannot be one array or cannot be read, in which case
+    /// the streaming path reports what is wrong.
+    /// </summary>
+    private static byte[]? ReadWhole(string path)
+    {
+        try
+        {
+            using var handle = System.IO.File.OpenHandle(path);
+            long length = RandomAccess.GetLength(handle);
+            if (length == 0 || length > Array.MaxLength)
+                return null;
+            // Uninitialized: every byte is overwritten by the read, and zeroing 100 MB first costs as much as reading it.
+            var bytes = GC.AllocateUninitializedArray<byte>((int)length);
+            int read = 0;
+            while (read < bytes.Length)
+            {
+                int n = RandomAccess.Read(handle, bytes.AsSpan(read), read);
+                if (n == 0)
+                    return null; // the file shrank while being read
+                read += n;
+            }
+            return bytes;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Loads a model from a stream; external data is resolved against <paramref name="baseDirectory"/> if given.</summary>
     public static OnnxModel Load(Stream stream, string? baseDirectory = null)
     {
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
-        return FromBytes(buffer.ToArray(), null, baseDirectory);
+        // The array is ours alone, so initializer payloads may alias it.
+        byte[] bytes = buffer.ToArray();
+        return SlicingModelParser.TryParse(bytes) is { } sliced
+            ? FromProto(sliced, null, baseDirectory)
+            : FromBytes(bytes, null, baseDirectory);
     }
 
     /// <summary>Loads a model from bytes; external data is resolved against <paramref name="baseDirectory"/> if given.</summary>
