@@ -105,15 +105,14 @@ internal sealed class ExternalFile(string location)
         string final = Path.Combine(directory, Location);
         Directory.CreateDirectory(Path.GetDirectoryName(final)!);
         string temp = OnnxModel.TempNameFor(final);
-        using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        // Unbuffered: each payload goes to the OS in one write, straight from the tensor's memory.
+        using var stream = DurableFileStream.CreateNew(temp);
         foreach (var (tensor, offset) in Entries.OrderBy(e => e.Offset))
         {
-            if (stream.Position < offset)
-                stream.SetLength(offset);
-            stream.Position = offset;
+            stream.ExtendTo(offset);
             stream.Write(tensor.RawBytes);
         }
-        stream.Flush(flushToDisk: true);
+        stream.Commit();
         return temp;
     }
 }

@@ -37,14 +37,14 @@ public sealed partial class OnnxModel
                 throw new OnnxModelException(target, "the model is larger than 2 GiB inline; save with ExternalDataLayout.ExternalizeLarge");
             string modelTemp = TempNameFor(target);
             // Protobuf's default 4 KiB buffer turns a 100 MB model into ~25,000 write calls; 1 MiB chunks make ~100.
-            using (var stream = new FileStream(modelTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+            using (var stream = DurableFileStream.CreateNew(modelTemp))
             {
                 using (var coded = new CodedOutputStream(stream, 1 << 20, leaveOpen: true))
                 {
                     snapshot.WriteTo(coded);
                     coded.Flush();
                 }
-                stream.Flush(flushToDisk: true);
+                stream.Commit();
             }
             staged.Add((modelTemp, target));
             foreach (var (temp, final) in staged)
