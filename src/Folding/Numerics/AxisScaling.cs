@@ -40,24 +40,44 @@ internal static class AxisScaling
         long outer = ShapeMathProduct(weight.Dims, 0, axis), n = weight.Dims[axis], inner = ShapeMathProduct(weight.Dims, axis + 1, weight.Rank);
         if (factors.Length != n)
             throw new ArgumentException($"{factors.Length} factors for an axis of length {n}");
-        var source = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(weight.RawBytes);
         var bytes = GC.AllocateUninitializedArray<byte>(weight.RawBytes.Length);
-        var target = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
-        int offset = 0;
-        if (inner == 1)
-        {
-            // Scaling the last axis (Gemm weights [in, out]): one factor per element, so multiply whole rows.
-            for (long o = 0; o < outer; o++, offset += (int)n)
-                ScaleFloats(source.Slice(offset, (int)n), factors, target.Slice(offset, (int)n));
-            return new TensorData("", TensorElementType.Float, weight.DimsArray(), bytes, null, null);
-        }
-        for (long o = 0; o < outer; o++)
-            for (int j = 0; j < n; j++)
-            {
-                ScaleFloats(source.Slice(offset, (int)inner), factors[j], target.Slice(offset, (int)inner));
-                offset += (int)inner;
-            }
+        var job = new ScaleJob(weight.PayloadMemory, bytes, factors.ToArray(), (int)n, (int)inner);
+        // Rows are independent, so any split gives the same bits. On both cores: a fresh target array is paged in on
+        // first write, and those page faults cost as much as the arithmetic; each thread takes the faults of its part.
+        long rows = inner == 1 ? outer : outer * n;
+        int parts = bytes.Length < ParallelMinBytes ? 1 : (int)Math.Min(Environment.ProcessorCount, rows);
+        if (parts <= 1)
+            job.Run(0, rows);
+        else
+            Parallel.For(0, parts, p => job.Run(rows * p / parts, rows * (p + 1) / parts));
         return new TensorData("", TensorElementType.Float, weight.DimsArray(), bytes, null, null);
+    }
+
+    /// <summary>Below this size a weight is scaled on the calling thread: scheduling would cost more than it saves.</summary>
+    private const int ParallelMinBytes = 1 << 20;
+
+    /// <summary>One float32 ScaledCopy: source payload, target array, and how rows map to factors.</summary>
+    private sealed class ScaleJob(ReadOnlyMemory<byte> source, byte[] target, double[] factors, int n, int inner)
+    {
+        /// <summary>
+        /// Scales rows [<paramref name="from"/>, <paramref name="to"/>): rows of n elements with one factor each
+        /// (inner == 1, scaling the last axis as in Gemm weights [in, out]), else slices of inner elements sharing
+        /// factors[row mod n].
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(long from, long to)
+        {
+            var input = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(source.Span);
+            var output = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(target.AsSpan());
+            if (inner == 1)
+            {
+                for (long row = from; row < to; row++)
+                    ScaleFloats(input.Slice((int)(row * n), n), factors, output.Slice((int)(row * n), n));
+                return;
+            }
+            for (long slice = from; slice < to; slice++)
+                ScaleFloats(input.Slice((int)(slice * inner), inner), factors[(int)(slice % n)], output.Slice((int)(slice * inner), inner));
+        }
     }
 
     /// <summary>

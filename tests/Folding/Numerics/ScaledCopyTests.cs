@@ -5,7 +5,8 @@ namespace OnnxBn.Folding.Tests.Numerics;
 
 /// <summary>
 /// The one-pass float32 weight scaling gives exactly the bits of the float64 path it replaced
-/// (ToDoubleArray → ScaleAlong → FromDoubles), for every axis and for lengths off the vector width.
+/// (ToDoubleArray → ScaleAlong → FromDoubles), for every axis, for lengths off the vector width, and for weights
+/// large enough to be split across threads.
 /// </summary>
 public sealed class ScaledCopyTests
 {
@@ -16,6 +17,10 @@ public sealed class ScaledCopyTests
     [InlineData(new long[] { 64, 9 }, 0)]
     [InlineData(new long[] { 9, 21 }, 1)]
     [InlineData(new long[] { 3, 2, 16 }, 2)]
+    // Above 1 MiB the rows are split across cores: slice boundaries must not change a bit.
+    [InlineData(new long[] { 513, 3, 13, 13 }, 0)]
+    [InlineData(new long[] { 601, 457 }, 1)]
+    [InlineData(new long[] { 7, 301, 131 }, 1)]
     public void Float_Weights_Match_The_Float64_Path_Bit_For_Bit(long[] dims, int axis)
     {
         var random = new Random(17 + axis);
