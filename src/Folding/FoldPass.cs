@@ -5,8 +5,8 @@ namespace OnnxBn.Folding;
 /// <summary>
 /// Removes every BatchNormalization (and BN-like Mul/Add affine op) that can be removed exactly. The driver runs
 /// the rules to a fixpoint: each round recognizes affine ops in topological order, lets the first rule that
-/// matches rewrite the graph, checks the graph's invariants, and starts over. What no rule takes is kept (or, on
-/// request, lowered to Mul+Add) with the reasons every rule gave.
+/// matches rewrite the graph and checks the graph's invariants after that rewrite; rounds repeat until one changes
+/// nothing. What no rule takes is kept (or, on request, lowered to Mul+Add) with the reasons every rule gave.
 /// </summary>
 public static class FoldPass
 {
@@ -21,7 +21,7 @@ public static class FoldPass
         var fates = new FateBook();
         var readConstants = graph.Nodes.Where(n => n.Is("Constant") && IsRead(graph, n)).ToList();
 
-        while (TryFoldOne(model, rules, fates)) { }
+        while (FoldRound(model, rules, fates)) { }
 
         if (options.LowerUnfolded)
             LowerKept(model, fates);
@@ -38,15 +38,22 @@ public static class FoldPass
         return new FoldReport(fates.InOrder(), before, after, nodesBefore, graph.Nodes.Count);
     }
 
-    /// <summary>One round: applies the first rule that matches any affine op; false when none does.</summary>
-    private static bool TryFoldOne(OnnxModel model, IReadOnlyList<IFoldRule> rules, FateBook fates)
+    /// <summary>
+    /// One round: visits the affine ops in the round's topological order and applies, to each, the first rule that
+    /// matches; false when no rule matched any. Nodes a fold removed are skipped, and nodes a fold created wait for
+    /// the next round, whose fresh context (ranks, order) sees them.
+    /// </summary>
+    private static bool FoldRound(OnnxModel model, IReadOnlyList<IFoldRule> rules, FateBook fates)
     {
         var context = new FoldContext(model);
+        bool changed = false;
         foreach (var node in context.Graph.TopologicalOrder())
         {
+            if (!context.Graph.Contains(node)) continue;
             var op = Recognize(context, node, fates);
             if (op is null) continue;
             var reasons = new List<string>();
+            bool folded = false;
             foreach (var rule in rules)
             {
                 var match = rule.Match(context, op);
@@ -58,11 +65,13 @@ public static class FoldPass
                 string target = match.Apply!();
                 context.Graph.CheckInvariants();
                 fates.Record(op, rule.Direction, target, match.Absorbed);
-                return true;
+                folded = changed = true;
+                break;
             }
-            fates.Keep(op, reasons.Count == 0 ? "no rule applies" : string.Join("; ", reasons));
+            if (!folded)
+                fates.Keep(op, reasons.Count == 0 ? "no rule applies" : string.Join("; ", reasons));
         }
-        return false;
+        return changed;
     }
 
     private static AffineOp? Recognize(FoldContext context, Node node, FateBook fates)

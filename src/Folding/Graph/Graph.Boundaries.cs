@@ -77,7 +77,10 @@ public sealed partial class Graph
         }
         var dead = _nodes.Where(n => !live.Contains(n)).ToList();
         foreach (var node in dead)
+        {
             Detach(node);
+            _members.Remove(node);
+        }
         _nodes.RemoveAll(n => !live.Contains(n));
         RemoveDeadInitializers();
         RemoveStaleValueInfo();

@@ -42,6 +42,7 @@ public sealed partial class Graph
     {
         Detach(node);
         _nodes.Remove(node);
+        _members.Remove(node);
     }
 
     /// <summary>Adds an initializer, or replaces the one of the same name in place.</summary>
@@ -128,23 +129,26 @@ public sealed partial class Graph
     /// <summary>Throws when an index disagrees with the nodes (run by the fold driver after every rewrite).</summary>
     public void CheckInvariants()
     {
+        // Plain loops over the live indexes: the fold driver runs this after every rewrite.
         foreach (var node in _nodes)
         {
-            foreach (var output in node.Outputs.Where(o => o.Length > 0))
-                if (!_producers.TryGetValue(output, out var p) || !ReferenceEquals(p, node))
+            foreach (var output in node.Outputs)
+                if (output.Length > 0 && (!_producers.TryGetValue(output, out var p) || !ReferenceEquals(p, node)))
                     throw new InvalidOperationException($"producer index is stale for '{output}'");
-            foreach (var input in node.Inputs.Where(i => i.Length > 0))
-                if (!_consumers.TryGetValue(input, out var list) || !list.Contains(node))
+            foreach (var input in node.Inputs)
+                if (input.Length > 0 && (!_consumers.TryGetValue(input, out var list) || !list.Contains(node)))
                     throw new InvalidOperationException($"consumer index is stale for '{input}'");
         }
         // The other direction: an index entry left behind by a removed node would make a pass see a phantom reader.
-        var live = new HashSet<Node>(_nodes, ReferenceEqualityComparer.Instance);
+        if (_members.Count != _nodes.Count)
+            throw new InvalidOperationException("node membership is stale");
         foreach (var (value, producer) in _producers)
-            if (!live.Contains(producer))
+            if (!_members.Contains(producer))
                 throw new InvalidOperationException($"producer index names a removed node for '{value}'");
         foreach (var (value, consumers) in _consumers)
-            if (consumers.Any(c => !live.Contains(c)))
-                throw new InvalidOperationException($"consumer index names a removed node for '{value}'");
+            foreach (var consumer in consumers)
+                if (!_members.Contains(consumer))
+                    throw new InvalidOperationException($"consumer index names a removed node for '{value}'");
         CheckBoundaries();
         Validate();
     }
@@ -166,6 +170,7 @@ public sealed partial class Graph
     private void Attach(Node node, int position)
     {
         _nodes.Insert(position, node);
+        _members.Add(node);
         Reattach(node);
     }
 

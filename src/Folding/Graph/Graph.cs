@@ -11,6 +11,7 @@ namespace OnnxBn.Folding;
 public sealed partial class Graph
 {
     private readonly List<Node> _nodes = [];
+    private readonly HashSet<Node> _members = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, Node> _producers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Node>> _consumers = new(StringComparer.Ordinal);
     private readonly OrderedDictionary<string, TensorData> _initializers = new(StringComparer.Ordinal);
@@ -78,6 +79,9 @@ public sealed partial class Graph
 
     public Node? Producer(string value) => _producers.GetValueOrDefault(value);
 
+    /// <summary>True while <paramref name="node"/> is part of this graph (false once removed).</summary>
+    public bool Contains(Node node) => _members.Contains(node);
+
     /// <summary>Nodes that read <paramref name="value"/>, directly or from a sub-graph; a node reading it twice appears once.</summary>
     public IReadOnlyList<Node> Consumers(string value) =>
         _consumers.TryGetValue(value, out var list) ? list : [];
@@ -124,16 +128,18 @@ public sealed partial class Graph
     /// <summary>True when every value in the graph is defined once and every node input has a definition.</summary>
     private void Validate()
     {
-        var defined = new HashSet<string>(_graphInputs, StringComparer.Ordinal);
-        defined.UnionWith(_initializers.Keys);
-        defined.UnionWith(_sparseInitializers);
         // Implicit inputs too: a sub-graph reading an outer value that nothing defines is as broken as a direct read.
         foreach (var node in _nodes)
-            foreach (var input in node.Inputs.Concat(node.ImplicitInputs).Where(i => i.Length > 0))
-                if (!defined.Contains(input) && !_producers.ContainsKey(input))
+        {
+            foreach (var input in node.Inputs)
+                if (input.Length > 0 && !IsDefined(input))
                     throw new OnnxModelException(File, $"input '{input}' is produced by nothing (no node, initializer or graph input)", $"node '{node.DisplayName}'");
+            foreach (var input in node.ImplicitInputs)
+                if (input.Length > 0 && !IsDefined(input))
+                    throw new OnnxModelException(File, $"input '{input}' is produced by nothing (no node, initializer or graph input)", $"node '{node.DisplayName}'");
+        }
         foreach (var output in _graphOutputs)
-            if (!defined.Contains(output) && !_producers.ContainsKey(output))
+            if (!IsDefined(output))
                 throw new OnnxModelException(File, $"graph output '{output}' is produced by nothing");
         TopologicalOrder();
     }

@@ -32,6 +32,21 @@ public sealed class GraphViewTests
     }
 
     [Fact]
+    public void Contains_Knows_Which_Nodes_Are_Still_In_The_Graph()
+    {
+        var graph = Shuffled().Graph;
+        var sigmoid = graph.Producer("s")!;
+        Assert.True(graph.Contains(sigmoid));
+
+        graph.RemoveNode(sigmoid);
+        var added = graph.AddNode("Relu", ["a"], ["s"], "relu2");
+
+        Assert.False(graph.Contains(sigmoid));
+        Assert.True(graph.Contains(added));
+        Assert.All(graph.Nodes, n => Assert.True(graph.Contains(n)));
+    }
+
+    [Fact]
     public void Consumers_Lists_Every_Reader_Once()
     {
         var graph = Shuffled().Graph;
