@@ -59,7 +59,8 @@ public static class FoldPass
                 var match = rule.Match(context, op);
                 if (!match.IsReady)
                 {
-                    reasons.Add($"{rule.Name}: {match.DeclineReason}");
+                    if (!match.PatternAbsent)
+                        reasons.Add($"{rule.Name}: {match.DeclineReason}");
                     continue;
                 }
                 string target = match.Apply!();
@@ -69,7 +70,7 @@ public static class FoldPass
                 break;
             }
             if (!folded)
-                fates.Keep(op, reasons.Count == 0 ? "no rule applies" : string.Join("; ", reasons));
+                fates.Keep(op, reasons.Count == 0 ? NoNeighbour(context.Graph, op) : string.Join("; ", reasons));
         }
         return changed;
     }
@@ -98,6 +99,16 @@ public static class FoldPass
             else
                 fates.NotLowered(op, lowering.DeclineReason!);
         }
+    }
+
+    /// <summary>Why nothing could even be tried: the ops around the affine op are not linear ones.</summary>
+    private static string NoNeighbour(Graph graph, AffineOp op)
+    {
+        string input = graph.Producer(op.Input) is { } producer ? producer.OpType : "a graph input";
+        var readers = graph.Consumers(op.Output).Select(c => c.OpType).Distinct().ToList();
+        string output = graph.IsGraphOutput(op.Output) ? "is a graph output"
+            : readers.Count == 0 ? "feeds nothing" : $"feeds {string.Join(", ", readers)}";
+        return $"no linear op to fold into (input comes from {input}; output {output})";
     }
 
     private static bool IsRead(Graph graph, Node node) =>

@@ -20,7 +20,7 @@ internal sealed class AffineChainMergeRule : IFoldRule
         if (context.SoleConsumer(op.Output) is not { } consumer)
             return RuleMatch.Decline("output is a graph output or does not feed exactly one node");
         if (!consumer.Is("BatchNormalization") && !consumer.Is("Mul") && !consumer.Is("Div"))
-            return RuleMatch.Decline($"feeds {consumer.OpType}, not another affine op");
+            return RuleMatch.NotApplicable($"feeds {consumer.OpType}, not another affine op");
         if (Next(context, consumer) is not { } next)
             return RuleMatch.Decline($"{consumer.DisplayName} is not a foldable affine op");
         if (next.Input != op.Output)

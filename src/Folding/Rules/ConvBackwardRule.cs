@@ -18,8 +18,8 @@ internal sealed class ConvBackwardRule : IFoldRule
 
     public RuleMatch Match(FoldContext context, AffineOp op)
     {
-        if (LinearGuards.BackwardProducer(context, op, "Conv", out var conv) is { } reason)
-            return RuleMatch.Decline(reason);
+        if (LinearGuards.BackwardProducer(context, op, "Conv", out var conv) is { } declined)
+            return declined;
         if (!op.Axis.Is(1, context.Ranks.RankOf(op.Input)))
             return RuleMatch.Decline($"scales {op.Axis}, not Conv's channel axis 1");
         if (!context.TryConstant(conv.Input(1), out var weight))

@@ -20,8 +20,8 @@ internal sealed class ConvTransposeBackwardRule : IFoldRule
 
     public RuleMatch Match(FoldContext context, AffineOp op)
     {
-        if (LinearGuards.BackwardProducer(context, op, "ConvTranspose", out var deconv) is { } reason)
-            return RuleMatch.Decline(reason);
+        if (LinearGuards.BackwardProducer(context, op, "ConvTranspose", out var deconv) is { } declined)
+            return declined;
         if (!op.Axis.Is(1, context.Ranks.RankOf(op.Input)))
             return RuleMatch.Decline($"scales {op.Axis}, not ConvTranspose's channel axis 1");
         if (!context.TryConstant(deconv.Input(1), out var weight))

@@ -40,7 +40,7 @@ internal static class ForwardFold
         if (sites.Count == 0)
             return RuleMatch.Decline(Describe(consumers.Count, failures));
         if (!sites[0].Linear.Is(lead.OpType))
-            return RuleMatch.Decline($"feeds {sites[0].Linear.OpType} {sites[0].Linear.DisplayName}, not {lead.OpType}");
+            return RuleMatch.NotApplicable($"feeds {sites[0].Linear.OpType} {sites[0].Linear.DisplayName}, not {lead.OpType}");
 
         var edits = new List<Action>(sites.Count);
         foreach (var site in sites)

@@ -21,8 +21,8 @@ internal sealed class GemmBackwardRule : IFoldRule
 
     public RuleMatch Match(FoldContext context, AffineOp op)
     {
-        if (LinearGuards.BackwardProducer(context, op, "Gemm", out var gemm) is { } reason)
-            return RuleMatch.Decline(reason);
+        if (LinearGuards.BackwardProducer(context, op, "Gemm", out var gemm) is { } declined)
+            return declined;
         if (!op.Axis.Is(1, 2))
             return RuleMatch.Decline($"scales {op.Axis}, not Gemm's feature axis 1");
         if (!context.TryConstant(gemm.Input(1), out var weight))

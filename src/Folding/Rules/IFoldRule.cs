@@ -28,7 +28,14 @@ internal interface IFoldRule
 /// </summary>
 internal readonly record struct RuleMatch(string? DeclineReason, Func<string>? Apply, AffineOp? Absorbed = null)
 {
+    /// <summary>The rule's pattern is there but unsafe or inexact to fold: the reason belongs in the report.</summary>
     public static RuleMatch Decline(string reason) => new(reason, null);
+
+    /// <summary>The rule's pattern is not there at all (the neighbour is another kind of op): not worth reporting.</summary>
+    public static RuleMatch NotApplicable(string reason) => new(reason, null) { PatternAbsent = true };
+
+    /// <summary>True for a <see cref="NotApplicable"/> answer.</summary>
+    public bool PatternAbsent { get; init; }
 
     public static RuleMatch Ready(Func<string> apply) => new(null, apply);
 

@@ -7,19 +7,19 @@ internal static class LinearGuards
     /// The node of type <paramref name="opType"/> that produces the affine op's input, when its output feeds only the
     /// affine op and is not a graph output; otherwise the reason it cannot be folded into.
     /// </summary>
-    public static string? BackwardProducer(FoldContext context, AffineOp op, string opType, out Node producer)
+    public static RuleMatch? BackwardProducer(FoldContext context, AffineOp op, string opType, out Node producer)
     {
         producer = context.Graph.Producer(op.Input)!;
         if (producer is null)
-            return "input is not produced by a node";
+            return RuleMatch.NotApplicable("input is not produced by a node");
         if (!producer.Is(opType))
-            return $"input comes from {producer.OpType}, not {opType}";
+            return RuleMatch.NotApplicable($"input comes from {producer.OpType}, not {opType}");
         if (producer.Output(0) != op.Input)
-            return $"input is not {opType}'s first output";
+            return RuleMatch.NotApplicable($"input is not {opType}'s first output");
         if (context.Graph.IsGraphOutput(op.Input))
-            return $"{opType} output is also a graph output";
+            return RuleMatch.Decline($"{opType} output is also a graph output");
         if (context.Graph.Consumers(op.Input).Count != 1)
-            return $"{opType} output has {context.Graph.Consumers(op.Input).Count} consumers";
+            return RuleMatch.Decline($"{opType} output has {context.Graph.Consumers(op.Input).Count} consumers");
         return null;
     }
 

@@ -21,8 +21,8 @@ internal sealed class MatMulBackwardRule : IFoldRule
     public RuleMatch Match(FoldContext context, AffineOp op)
     {
         string producerType = context.Graph.Producer(op.Input) is { } p && p.Is("Add") ? "Add" : "MatMul";
-        if (LinearGuards.BackwardProducer(context, op, producerType, out var last) is { } reason)
-            return RuleMatch.Decline(reason);
+        if (LinearGuards.BackwardProducer(context, op, producerType, out var last) is { } declined)
+            return declined;
         if (DenseLayer.TryRead(context, last, out var layer) is { } layerReason)
             return RuleMatch.Decline(layerReason);
         int rank = layer.OutputRank;

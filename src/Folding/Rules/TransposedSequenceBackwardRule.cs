@@ -20,14 +20,16 @@ internal sealed class TransposedSequenceBackwardRule : IFoldRule
 
     public RuleMatch Match(FoldContext context, AffineOp op)
     {
-        if (LinearGuards.BackwardProducer(context, op, "Transpose", out var inner) is { } reason)
-            return RuleMatch.Decline(reason);
+        if (LinearGuards.BackwardProducer(context, op, "Transpose", out var inner) is { } declined)
+            return declined;
         if (!IsSwapLastTwo(inner))
             return RuleMatch.Decline("the Transpose before it does not have perm [0,2,1]");
         if (!op.Axis.Is(1, 3))
             return RuleMatch.Decline($"scales {op.Axis}, not axis 1 of a rank-3 tensor");
         if (context.SoleConsumer(op.Output) is not { } outer || !outer.Is("Transpose"))
-            return RuleMatch.Decline("output does not feed a single Transpose (or is a graph output)");
+            return context.Graph.Consumers(op.Output).Any(c => c.Is("Transpose"))
+                ? RuleMatch.Decline("output does not feed a single Transpose (or is a graph output)")
+                : RuleMatch.NotApplicable("output does not feed a Transpose");
         if (!IsSwapLastTwo(outer))
             return RuleMatch.Decline("the Transpose after it does not have perm [0,2,1]");
         if (context.Graph.Producer(inner.Input(0)) is not { } last)
