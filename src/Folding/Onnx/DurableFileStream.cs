@@ -37,6 +37,9 @@ internal sealed class DurableFileStream : Stream
 
     public override bool CanSeek => false;
 
+    // Stream requires these members; a forward-only writer supports none of them (CanRead and CanSeek say so).
+    private const string WriteOnly = "DurableFileStream is a forward-only writer";
+
     public override bool CanWrite => true;
 
     public override long Length => _file.Length;
@@ -44,7 +47,7 @@ internal sealed class DurableFileStream : Stream
     public override long Position
     {
         get => _file.Position;
-        set => throw new NotSupportedException();
+        set => throw new NotSupportedException(WriteOnly);
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
@@ -83,11 +86,11 @@ internal sealed class DurableFileStream : Stream
     {
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException(WriteOnly);
 
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException(WriteOnly);
 
-    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException(WriteOnly);
 
     protected override void Dispose(bool disposing)
     {
