@@ -68,14 +68,5 @@ internal static class CliHarness
         .Node("BatchNormalization", ["x", "gamma", "beta", "mean", "var"], ["y"], "bn");
 
     /// <summary>The repository's example models (none on a checkout without models/).</summary>
-    public static IEnumerable<string> RepoModels()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "OnnxBn.sln")))
-            {
-                string models = Path.Combine(dir.FullName, "models");
-                return Directory.Exists(models) ? Directory.EnumerateFiles(models, "*.onnx").Order(StringComparer.Ordinal) : [];
-            }
-        return [];
-    }
+    public static IEnumerable<string> RepoModels() => RepositoryPaths.ModelFiles();
 }

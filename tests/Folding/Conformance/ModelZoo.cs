@@ -1,3 +1,4 @@
+using OnnxBn.TestUtilities;
 using System.Text.Json;
 using OnnxBn.TestUtilities.Reference;
 
@@ -43,13 +44,7 @@ public static class ModelZoo
     public const double DefaultTolerance = 1e-4;
 
     /// <summary>The folder holding OnnxBn.sln, found by walking up from the test binaries.</summary>
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (System.IO.File.Exists(Path.Combine(dir.FullName, "OnnxBn.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException($"OnnxBn.sln not found above {AppContext.BaseDirectory}");
-    }
+    public static string RepoRoot() => RepositoryPaths.Root;
 
     public static string RepoModels => Path.Combine(RepoRoot(), "models");
 

@@ -1,3 +1,4 @@
+using OnnxBn.TestUtilities;
 using System.Security.Cryptography;
 
 namespace OnnxBn.Folding.Tests.ModelIO;
@@ -6,13 +7,13 @@ namespace OnnxBn.Folding.Tests.ModelIO;
 internal static class ModelFiles
 {
     /// <summary>The folder holding OnnxBn.sln, found by walking up from the test binaries.</summary>
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => RepositoryPaths.Root;
 
     /// <summary>Comparable fixtures on the development machine: a cross-check only, absent on a user's clone.</summary>
     public const string SharedModels = "/work/shared/models";
 
     /// <summary>Every .onnx file in the repository's models/ folder (none when the folder is absent).</summary>
-    public static IEnumerable<string> RepoModels() => OnnxFilesIn(Path.Combine(RepoRoot, "models"));
+    public static IEnumerable<string> RepoModels() => RepositoryPaths.ModelFiles();
 
     /// <summary>Every .onnx file in the shared fixture folder (none when it is absent).</summary>
     public static IEnumerable<string> SharedModelFiles() => OnnxFilesIn(SharedModels);
@@ -29,13 +30,6 @@ internal static class ModelFiles
             ? Directory.EnumerateFiles(directory, "*.onnx", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal)
             : [];
 
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "OnnxBn.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException($"OnnxBn.sln not found above {AppContext.BaseDirectory}");
-    }
 }
 
 /// <summary>A fresh temporary folder, deleted with everything in it when the test ends.</summary>

@@ -1,3 +1,4 @@
+using OnnxBn.TestUtilities;
 using System.Text.Json;
 using OnnxBn.Folding;
 using OnnxBn.TestUtilities.Reference;
@@ -11,7 +12,7 @@ namespace OnnxBn.Folding.Tests.Rules;
 /// </summary>
 public sealed class BackwardModelTests
 {
-    private static readonly string ModelsDirectory = Path.Combine(RepositoryRoot(), "models");
+    private static readonly string ModelsDirectory = RepositoryPaths.Models;
 
     /// <summary>Every synth_* model with at least one `backward into` entry in models/manifest.json.</summary>
     public static TheoryData<string> ModelsWithBackwardFolds()
@@ -98,12 +99,4 @@ public sealed class BackwardModelTests
         return JsonDocument.Parse(stream).RootElement.Clone();
     }
 
-    /// <summary>The directory holding OnnxBn.sln, found by walking up from the test binaries.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "OnnxBn.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException($"OnnxBn.sln not found above {AppContext.BaseDirectory}");
-    }
 }

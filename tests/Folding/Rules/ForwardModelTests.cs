@@ -1,3 +1,4 @@
+using OnnxBn.TestUtilities;
 using System.Text.Json;
 using OnnxBn.TestUtilities.Reference;
 
@@ -79,11 +80,5 @@ public sealed class ForwardModelTests
     }
 
     /// <summary>The folder holding OnnxBn.sln, found by walking up from the test binaries.</summary>
-    internal static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "OnnxBn.sln")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException($"no folder above {AppContext.BaseDirectory} holds OnnxBn.sln");
-    }
+    internal static string RepoRoot() => RepositoryPaths.Root;
 }

@@ -72,11 +72,5 @@ internal static class VerificationModels
     }
 
     /// <summary>The repository root (where OnnxBn.sln is).</summary>
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OnnxBn.sln")))
-            dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("OnnxBn.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepoRoot() => RepositoryPaths.Root;
 }
