@@ -1,5 +1,6 @@
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
+using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Native;
 using OnnxBn.Runtime.Session;
 
@@ -26,7 +27,7 @@ internal static class ExceptionExitCodes
 
     public static ExitCode Classify(Exception ex) => ex switch
     {
-        UsageException => ExitCode.Usage,
+        UsageException or InputMismatchException => ExitCode.Usage,
         OnnxModelException => ExitCode.InvalidModel,
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ExitCode.InvalidModel,
         NpyFormatException => ExitCode.InvalidModel,

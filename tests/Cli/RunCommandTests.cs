@@ -136,6 +136,7 @@ public sealed class RunCommandTests
         Assert.Equal(ExitCode.RuntimeError, ExceptionExitCodes.Classify(new OrtException(OrtErrorCode.Fail, "boom")));
         Assert.Equal(ExitCode.InvalidModel, ExceptionExitCodes.Classify(new NpyFormatException("a.npy", "bad")));
         Assert.Equal(ExitCode.InvalidModel, ExceptionExitCodes.Classify(new OrtException(OrtErrorCode.InvalidGraph, "bad graph")));
+        Assert.Equal(ExitCode.Usage, ExceptionExitCodes.Classify(new OnnxBn.Runtime.Inputs.InputMismatchException("string input: pass --input")));
         Assert.Equal(ExitCode.InvalidModel, ExceptionExitCodes.Classify(new OrtException(OrtErrorCode.InvalidProtobuf, "bad bytes")));
     }
 

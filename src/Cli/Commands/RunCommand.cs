@@ -1,3 +1,4 @@
+using OnnxBn.Runtime.Inputs;
 using System.CommandLine;
 using System.Globalization;
 using OnnxBn.Folding;
@@ -125,7 +126,7 @@ internal sealed class RunCommand : ICliCommand
         foreach (var name in shapes.Keys.Where(n => session.FindInput(n) is null || inputs.ContainsKey(n)))
             throw new UsageException($"--shape {name}=...: '{name}' is not a model input left for --random.");
 
-        var generator = new Random(seed);
+        var generator = new SeededRandom(seed);
         foreach (var meta in session.Inputs.Where(m => !inputs.ContainsKey(m.Name)))
         {
             if (!random)
@@ -136,7 +137,7 @@ internal sealed class RunCommand : ICliCommand
                 if (meta.Shape.Any(d => d < 0))
                     console.Error.WriteLine($"note: random input '{meta.Name}' {meta.ShapeText} uses [{string.Join(",", dims)}]; set --shape to change it.");
             }
-            var tensor = RandomTensors.Create(meta.Name, meta.ElementType, dims, generator);
+            var tensor = RandomInputSource.Create(meta.Name, meta.ElementType, dims, generator);
             inputs[meta.Name] = Check(meta, tensor, "--shape");
         }
         return inputs;

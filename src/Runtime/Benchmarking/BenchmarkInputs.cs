@@ -55,7 +55,8 @@ public static partial class BenchmarkInputs
         IReadOnlyDictionary<string, long[]>? shapes = null)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var random = new Random(HashCode.Combine(seed, batch));
+        // A fixed mix, not HashCode.Combine: that one is randomized per process, so runs would not repeat.
+        var random = new SeededRandom(seed * 1_000_003L + batch);
         var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
         try
         {
@@ -63,7 +64,7 @@ public static partial class BenchmarkInputs
             {
                 if (!input.IsTensor)
                     throw new BenchmarkSetupException($"Input '{input.Name}' is not a tensor; benchmarks need tensor inputs.");
-                var tensor = RandomTensors.Create(input.Name, input.ElementType,
+                var tensor = RandomInputSource.Create(input.Name, input.ElementType,
                     ShapeFor(input, batch, shapes), random);
                 values[input.Name] = TensorDataInterop.ToOrtValue(tensor);
             }

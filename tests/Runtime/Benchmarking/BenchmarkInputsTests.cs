@@ -80,4 +80,15 @@ public sealed class BenchmarkInputsTests
         Assert.Equal(Values(7), Values(7));
         Assert.NotEqual(Values(7), Values(8));
     }
+
+    [Fact]
+    public void Values_Come_From_The_Portable_Generator_So_Runs_In_Other_Processes_Repeat_Them()
+    {
+        // HashCode.Combine or System.Random would differ between processes or .NET versions; SeededRandom does not.
+        using var session = new InferenceSession(BenchTestModels.GemmBnRelu());
+        var inputs = BenchmarkInputs.Create(session, 2, seed: 7);
+        using var x = inputs["x"];
+        var expected = RandomInputSource.Create("x", TensorElementType.Float, [2, 4], new SeededRandom(7 * 1_000_003L + 2));
+        Assert.Equal(expected.ToArray<float>(), x.ToArray<float>());
+    }
 }
