@@ -126,7 +126,7 @@ internal sealed class RunCommand : ICliCommand
         foreach (var name in shapes.Keys.Where(n => session.FindInput(n) is null || inputs.ContainsKey(n)))
             throw new UsageException($"--shape {name}=...: '{name}' is not a model input left for --random.");
 
-        var generator = new SeededRandom(seed);
+        var generator = new OnnxBn.Runtime.SeededRandom(seed);
         foreach (var meta in session.Inputs.Where(m => !inputs.ContainsKey(m.Name)))
         {
             if (!random)

@@ -74,7 +74,7 @@ public sealed record TrainValidationSplit(LabeledData Train, LabeledData Validat
             throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be in [0, 1).");
         if (trainLimit is <= 0)
             throw new ArgumentOutOfRangeException(nameof(trainLimit), trainLimit, "The training limit must be positive.");
-        var order = new Training.SeededRandom(seed).Permutation(pool.Count);
+        var order = new SeededRandom(seed).Permutation(pool.Count);
         var validationCount = (int)Math.Round(validationFraction * pool.Count, MidpointRounding.AwayFromZero);
         var trainCount = Math.Min(pool.Count - validationCount, trainLimit ?? int.MaxValue);
         return new TrainValidationSplit(

@@ -88,14 +88,14 @@ public sealed class RandomInputSource : IInputSource
             case TensorElementType.BFloat16:
                 Fill(MemoryMarshal.Cast<byte, BFloat16Bits>(bytes.AsSpan()), () => BFloat16Bits.FromSingle(random.NextSingle()));
                 break;
-            case TensorElementType.Int64: Fill(MemoryMarshal.Cast<byte, long>(bytes.AsSpan()), () => random.Next(IntegerRange)); break;
-            case TensorElementType.Int32: Fill(MemoryMarshal.Cast<byte, int>(bytes.AsSpan()), () => random.Next(IntegerRange)); break;
-            case TensorElementType.Int16: Fill(MemoryMarshal.Cast<byte, short>(bytes.AsSpan()), () => (short)random.Next(IntegerRange)); break;
-            case TensorElementType.UInt64: Fill(MemoryMarshal.Cast<byte, ulong>(bytes.AsSpan()), () => (ulong)random.Next(IntegerRange)); break;
-            case TensorElementType.UInt32: Fill(MemoryMarshal.Cast<byte, uint>(bytes.AsSpan()), () => (uint)random.Next(IntegerRange)); break;
-            case TensorElementType.UInt16: Fill(MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan()), () => (ushort)random.Next(IntegerRange)); break;
-            case TensorElementType.Int8 or TensorElementType.UInt8: Fill(bytes.AsSpan(), () => (byte)random.Next(IntegerRange)); break;
-            default: Fill(bytes.AsSpan(), () => (byte)random.Next(2)); break; // bool
+            case TensorElementType.Int64: Fill(MemoryMarshal.Cast<byte, long>(bytes.AsSpan()), () => random.NextInt(IntegerRange)); break;
+            case TensorElementType.Int32: Fill(MemoryMarshal.Cast<byte, int>(bytes.AsSpan()), () => random.NextInt(IntegerRange)); break;
+            case TensorElementType.Int16: Fill(MemoryMarshal.Cast<byte, short>(bytes.AsSpan()), () => (short)random.NextInt(IntegerRange)); break;
+            case TensorElementType.UInt64: Fill(MemoryMarshal.Cast<byte, ulong>(bytes.AsSpan()), () => (ulong)random.NextInt(IntegerRange)); break;
+            case TensorElementType.UInt32: Fill(MemoryMarshal.Cast<byte, uint>(bytes.AsSpan()), () => (uint)random.NextInt(IntegerRange)); break;
+            case TensorElementType.UInt16: Fill(MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan()), () => (ushort)random.NextInt(IntegerRange)); break;
+            case TensorElementType.Int8 or TensorElementType.UInt8: Fill(bytes.AsSpan(), () => (byte)random.NextInt(IntegerRange)); break;
+            default: Fill(bytes.AsSpan(), () => (byte)random.NextInt(2)); break; // bool
         }
         return new TensorData(name, type, shape, bytes, null, null);
     }
@@ -104,46 +104,5 @@ public sealed class RandomInputSource : IInputSource
     {
         for (var i = 0; i < values.Length; i++)
             values[i] = next();
-    }
-}
-
-/// <summary>
-/// A small, fast, seeded generator (SplitMix64) whose sequence is fixed by this code rather than by the .NET version,
-/// so the same seed gives the same inputs everywhere.
-/// </summary>
-public sealed class SeededRandom(long seed)
-{
-    private ulong _state = unchecked((ulong)seed);
-
-    /// <summary>The next 64 random bits.</summary>
-    public ulong NextUInt64()
-    {
-        var z = _state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    /// <summary>Uniform in [0, 1) with 24 random bits.</summary>
-    public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
-
-    /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
-
-    /// <summary>Uniform in [0, <paramref name="bound"/>).</summary>
-    public int Next(int bound) => (int)((NextUInt64() >> 33) % (ulong)bound);
-
-    /// <summary>Fills with uniform [0, 1) floats.</summary>
-    public void FillUniform(Span<float> values)
-    {
-        for (var i = 0; i < values.Length; i++)
-            values[i] = NextSingle();
-    }
-
-    /// <summary>Fills with uniform [0, 1) doubles.</summary>
-    public void FillUniform(Span<double> values)
-    {
-        for (var i = 0; i < values.Length; i++)
-            values[i] = NextDouble();
     }
 }

@@ -1,17 +1,24 @@
-namespace OnnxBn.Runtime.Training;
+namespace OnnxBn.Runtime;
 
 /// <summary>
-/// A small seeded generator (xoshiro256**, seeded through SplitMix64) so that shuffling and weight initialization
-/// give the same numbers for the same seed on every machine and .NET version (System.Random makes no such promise).
+/// A small seeded generator (xoshiro256**, seeded through SplitMix64) so that random inputs, shuffling and weight
+/// initialization give the same numbers for the same seed on every machine and .NET version (System.Random makes no
+/// such promise, and HashCode is randomized per process).
 /// </summary>
 public sealed class SeededRandom
 {
     private ulong _s0, _s1, _s2, _s3;
 
-    /// <summary>A generator whose whole sequence is fixed by <paramref name="seed"/>.</summary>
+    /// <summary>A generator whose whole sequence is fixed by <paramref name="seed"/> (its 64 bits, as unsigned).</summary>
     public SeededRandom(ulong seed)
+        : this(unchecked((long)seed))
     {
-        var x = seed;
+    }
+
+    /// <summary>A generator whose whole sequence is fixed by <paramref name="seed"/>.</summary>
+    public SeededRandom(long seed)
+    {
+        var x = unchecked((ulong)seed);
         _s0 = SplitMix(ref x);
         _s1 = SplitMix(ref x);
         _s2 = SplitMix(ref x);
@@ -30,6 +37,23 @@ public sealed class SeededRandom
         _s2 ^= t;
         _s3 = RotateLeft(_s3, 45);
         return result;
+    }
+
+    /// <summary>A float uniform in [0, 1) with 24 random bits.</summary>
+    public float NextSingle() => (NextULong() >> 40) * (1.0f / (1 << 24));
+
+    /// <summary>Fills <paramref name="values"/> with floats uniform in [0, 1).</summary>
+    public void FillUniform(Span<float> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+            values[i] = NextSingle();
+    }
+
+    /// <summary>Fills <paramref name="values"/> with doubles uniform in [0, 1).</summary>
+    public void FillUniform(Span<double> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+            values[i] = NextDouble();
     }
 
     /// <summary>A double uniform in [0, 1) with 53 random bits.</summary>
