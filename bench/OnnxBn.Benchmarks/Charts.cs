@@ -13,7 +13,7 @@ internal static class Charts
     public static void LatencyVsBatch(BenchmarkReport report, string path)
     {
         var series = report.Models.Select(m => (m.Label, m.Batches.Select(b => (Math.Log2(b.Batch), Math.Log10(b.LatencyMs.P50 * 1000 / b.Batch))).ToArray())).ToArray();
-        var svg = Plot("Book MLP (BN after activations), ORT ENABLE_ALL, 1 thread",
+        var svg = Plot($"Book MLP (BN after activations), ORT ENABLE_ALL, {report.Settings.ThreadPool}",
             "batch size (log2)", "p50 latency per sample, µs (log10)", series,
             x => Math.Pow(2, x).ToString("F0", CultureInfo.InvariantCulture), y => Math.Pow(10, y).ToString("G3", CultureInfo.InvariantCulture),
             []);

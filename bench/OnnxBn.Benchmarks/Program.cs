@@ -1,4 +1,5 @@
 using OnnxBn.Benchmarks;
+using OnnxBn.Runtime.Benchmarking;
 using OnnxBn.Runtime.Session;
 
 // The performance suite: every measurement behind bench/README.md in one run (see bench/run.sh).
@@ -14,7 +15,7 @@ catch (ArgumentException ex)
     return 2;
 }
 
-OrtEnvironment.Initialize(OrtLogLevel.Error);
+OrtEnvironment.Initialize(OrtLogLevel.Error, threadPools: BenchmarkThreading.PoolsFor(Suite.InferenceThreads));
 Directory.CreateDirectory(settings.OutputDirectory);
 var suite = new Suite(settings, Console.Error);
 var results = suite.Run();

@@ -14,6 +14,12 @@ internal sealed partial class Suite(SuiteSettings settings, TextWriter log)
     public static readonly string[] InferenceModels =
         ["fashion_mlp_bn_after_act", "fashion_mlp_bn_before_act", "small_cnn_bn", "resnet_mini"];
 
+    /// <summary>
+    /// Intra-op threads of the inference rows: ONNX Runtime's default (one per core), what an app gets unless it
+    /// sets them. Both models share the process's global pool (<see cref="BenchmarkThreading"/>).
+    /// </summary>
+    public const int InferenceThreads = 0;
+
     private readonly string _work = Directory.CreateTempSubdirectory("onnxbn-suite").FullName;
     private readonly Progress _progress = new(log);
 
@@ -65,7 +71,7 @@ internal sealed partial class Suite(SuiteSettings settings, TextWriter log)
             Warmup = 1,
             Iterations = settings.Quick ? 2 : 10,
             SessionCreations = settings.Quick ? 1 : 5,
-            Threads = 1,
+            Threads = InferenceThreads,
         }, _progress);
         _progress.Done();
     }
@@ -90,7 +96,7 @@ internal sealed partial class Suite(SuiteSettings settings, TextWriter log)
                     Duration = settings.InferenceDuration,
                     MinimumPairs = settings.Quick ? 3 : 15,
                     SessionCreations = settings.Quick ? 2 : 10,
-                    Threads = 1,
+                    Threads = InferenceThreads,
                     OptimizationLevel = level,
                 }, _progress);
                 _progress.Done();
@@ -119,7 +125,7 @@ internal sealed partial class Suite(SuiteSettings settings, TextWriter log)
             Duration = settings.Quick ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(2.5),
             MinimumPairs = settings.Quick ? 3 : 10,
             SessionCreations = 1,
-            Threads = 1,
+            Threads = InferenceThreads,
         }, _progress);
         _progress.Done();
         Charts.LatencyVsBatch(results.BatchCurve, Path.Combine(settings.OutputDirectory, "latency_vs_batch.svg"));

@@ -48,7 +48,7 @@ internal static class SuiteTable
     {
         if (r.Inference.Count == 0)
             return;
-        md.AppendLine("### Inference latency, folded / original (1 intra-op thread, pre-bound I/O)");
+        md.AppendLine($"### Inference latency, folded / original ({r.Inference[0].Report.Settings.ThreadPool}, pre-bound I/O)");
         md.AppendLine();
         md.AppendLine("| model | ORT optimization | batch | folded / original | p50 original → folded | target | met |");
         md.AppendLine("|---|---|---|---|---|---|---|");

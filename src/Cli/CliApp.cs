@@ -11,7 +11,8 @@ public static class CliApp
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var console = new CliConsole(stdout, stderr, verbose: args.Contains("--verbose"));
+        var console = new CliConsole(stdout, stderr, verbose: args.Contains("--verbose"),
+            errorIsTerminal: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
         var root = BuildRoot(console);
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace OnnxBn.Cli;
 
 /// <summary>Where a command writes: results to <see cref="Out"/>, diagnostics to <see cref="Error"/>.</summary>
-public sealed class CliConsole(TextWriter stdout, TextWriter stderr, bool verbose)
+public sealed class CliConsole(TextWriter stdout, TextWriter stderr, bool verbose, bool errorIsTerminal = false)
 {
     /// <summary>Shown on every command; stack traces are printed only with it.</summary>
     public static readonly Option<bool> VerboseOption = new("--verbose")
@@ -17,4 +17,7 @@ public sealed class CliConsole(TextWriter stdout, TextWriter stderr, bool verbos
     public TextWriter Error { get; } = stderr;
 
     public bool Verbose { get; } = verbose;
+
+    /// <summary>Whether <see cref="Error"/> is a terminal, where progress can be redrawn in place.</summary>
+    public bool ErrorIsTerminal { get; } = errorIsTerminal;
 }

@@ -22,7 +22,7 @@ public sealed class BenchCommandTests
     }
 
     /// <summary>Gemm → BN → Relu on x [batch,8]: the BN folds backward into the Gemm.</summary>
-    private static string GemmBn()
+    internal static string GemmBn()
     {
         var w = Enumerable.Range(0, 64).Select(i => (i % 9 == 0 ? 1f : 0.01f * (i % 5))).ToArray();
         var bytes = new GraphBuilder()
@@ -53,7 +53,10 @@ public sealed class BenchCommandTests
         Assert.Contains("     4  folded", output);
         Assert.Contains("folded/original: median ", output);
         Assert.Contains("session creation folded/original: median", output);
-        Assert.Contains("100%", error);
+        // stderr is not a terminal here: one progress line per stage, no carriage-return redraws.
+        Assert.Contains("bench: batch 4\n", error.ReplaceLineEndings("\n"));
+        Assert.Single(error.ReplaceLineEndings("\n").Split('\n'), line => line == "bench: batch 1");
+        Assert.DoesNotContain('\r', error);
         var report = BenchmarkReport.FromJson(File.ReadAllText(json));
         Assert.Equal([1, 4], report.Settings.Batches);
         Assert.Equal(3, report.Models[1].Batches[1].LatencyMs.Count);

@@ -135,8 +135,10 @@ internal sealed partial class BenchCommand : ICliCommand
         if (compare is not null && !File.Exists(compare))
             throw new FileNotFoundException($"Model file not found: {compare}", compare);
 
-        OrtEnvironment.Initialize(console.Verbose ? OrtLogLevel.Warning : OrtLogLevel.Error);
-        var progress = new ProgressBar(console.Error);
+        // A fresh process gives both models one shared pool: pools of their own would slow each other down.
+        OrtEnvironment.Initialize(console.Verbose ? OrtLogLevel.Warning : OrtLogLevel.Error,
+            threadPools: OrtEnvironment.IsCreated ? null : BenchmarkThreading.PoolsFor(options.Threads));
+        var progress = new ProgressBar(console.Error, console.ErrorIsTerminal);
         BenchmarkReport report;
         try
         {

@@ -11,7 +11,7 @@ internal static class BenchTable
         var s = report.Settings;
         var runs = s.Iterations is { } n ? $"{n} runs" : $"{F(s.DurationSeconds ?? 0, 1)} s";
         output.WriteLine($"ONNX Runtime {report.Environment.OrtVersion} on {report.Environment.Provider}, " +
-                         $"optimization {s.OrtOptimization}, threads {(s.Threads == 0 ? "default" : s.Threads)}, " +
+                         $"optimization {s.OrtOptimization}, threads {(s.Threads == 0 ? "default" : s.Threads)}, {s.ThreadPool}, " +
                          $"{runs} per batch size (+{s.Warmup} warmup); inputs: {s.Inputs}");
         foreach (var model in report.Models)
             output.WriteLine($"  {model.Label}: {model.Path}");
@@ -54,26 +54,4 @@ internal static class BenchTable
     private static string Mib(long bytes) => F(bytes / 1048576.0, 1);
 
     private static string F(double value, int digits = 3) => value.ToString("F" + digits, CultureInfo.InvariantCulture);
-}
-
-/// <summary>A one-line progress bar on stderr, redrawn in place; <see cref="Finish"/> ends the line.</summary>
-internal sealed class ProgressBar(TextWriter error) : IProgress<BenchmarkProgress>
-{
-    private const int Width = 30;
-    private bool _drawn;
-
-    public void Report(BenchmarkProgress value)
-    {
-        var filled = (int)Math.Round(Math.Clamp(value.Fraction, 0, 1) * Width);
-        error.Write($"\r[{new string('#', filled)}{new string('.', Width - filled)}] {value.Fraction * 100,3:F0}% {value.Stage,-40}");
-        error.Flush();
-        _drawn = true;
-    }
-
-    public void Finish()
-    {
-        if (_drawn)
-            error.WriteLine();
-        _drawn = false;
-    }
 }

@@ -64,9 +64,12 @@ public sealed record BenchmarkEnvironment(string OrtVersion, string Provider, in
     }
 }
 
-/// <summary>The settings a run used; <paramref name="Inputs"/> says where the input values came from.</summary>
+/// <summary>
+/// The settings a run used; <paramref name="ThreadPool"/> says where the sessions got their threads
+/// (<see cref="BenchmarkThreading"/>), <paramref name="Inputs"/> where the input values came from.
+/// </summary>
 public sealed record BenchmarkSettings(IReadOnlyList<int> Batches, int Warmup, int? Iterations, double? DurationSeconds,
-    int Threads, string OrtOptimization, string Device, int Seed, int SessionCreations, string Inputs);
+    int Threads, string ThreadPool, string OrtOptimization, string Device, int Seed, int SessionCreations, string Inputs);
 
 /// <summary>One model's measurements.</summary>
 /// <param name="Label">"original", "folded", "model" or "compare".</param>

@@ -13,6 +13,7 @@ public static partial class InferenceBenchmark
     {
         var batchCount = options.Batches.Count;
         var stage = $"batch {runs[0].Batch}";
+        progress?.Report(new BenchmarkProgress(batchIndex / (double)batchCount, $"{stage}: warmup"));
         for (var w = 0; w < options.Warmup; w++)
         {
             token.ThrowIfCancellationRequested();

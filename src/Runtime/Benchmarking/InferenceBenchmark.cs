@@ -24,7 +24,7 @@ public static partial class InferenceBenchmark
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var targets = b is null ? new[] { a } : new[] { a, b };
-        var sessionOptions = options.ToSessionOptions();
+        var (threadPool, sessionOptions) = BenchmarkThreading.Choose(options, targets.Length);
         var peak = new PeakTracker();
 
         progress?.Report(new BenchmarkProgress(0, "creating sessions"));
@@ -66,7 +66,7 @@ public static partial class InferenceBenchmark
                 : options.Batches.Select((batch, i) => Compare(batch, samples[0][i], samples[1][i], models[0].Batches[i], models[1].Batches[i])).ToArray();
             var creationRatio = b is null ? null : RatioStatistics.OfPairs(creation[0].Samples, creation[1].Samples);
             return new BenchmarkReport(BenchmarkReport.CurrentSchema, DateTime.UtcNow.ToString("O"),
-                BenchmarkEnvironment.Current(OrtEnvironment.Instance.Version, provider), SettingsOf(options),
+                BenchmarkEnvironment.Current(OrtEnvironment.Instance.Version, provider), SettingsOf(options, threadPool),
                 models, comparisons, creationRatio, fold, peak.Peak);
         }
         finally
@@ -79,9 +79,9 @@ public static partial class InferenceBenchmark
         }
     }
 
-    private static BenchmarkSettings SettingsOf(InferenceBenchmarkOptions o) =>
+    private static BenchmarkSettings SettingsOf(InferenceBenchmarkOptions o, string threadPool) =>
         new(o.Batches.ToArray(), o.Warmup, o.Duration is null ? o.Iterations : null, o.Duration?.TotalSeconds, o.Threads,
-            OptimizationName(o.OptimizationLevel), o.Device.ToString(), o.Seed, o.SessionCreations,
+            threadPool, OptimizationName(o.OptimizationLevel), o.Device.ToString(), o.Seed, o.SessionCreations,
             o.InputSource is { } source ? source(o.Batches[0]).Description : $"random (seed {o.Seed})");
 
     /// <summary>The command-line spelling of an optimization level: disabled, basic, extended or all.</summary>

@@ -66,6 +66,10 @@ internal static class OrtApiSlot
     public const int ReleaseSessionOptions = 100;
 
     // Version 2 and later
+    public const int CreateEnvWithGlobalThreadPools = 119;
+    public const int DisablePerSessionThreads = 120;
+    public const int CreateThreadingOptions = 121;
+    public const int ReleaseThreadingOptions = 122;
     public const int GetAvailableProviders = 125;
     public const int ReleaseAvailableProviders = 126;
     public const int AddSessionConfigEntry = 130;
@@ -78,6 +82,9 @@ internal static class OrtApiSlot
     public const int GetBoundOutputValues = 140;
     public const int ClearBoundInputs = 141;
     public const int ClearBoundOutputs = 142;
+    public const int SetGlobalIntraOpNumThreads = 147;
+    public const int SetGlobalInterOpNumThreads = 148;
+    public const int SetGlobalSpinControl = 149;
 
     // Version 11 (ONNX Runtime 1.11)
     public const int SessionOptionsAppendExecutionProvider_CUDA_V2 = 204;

@@ -113,3 +113,8 @@ internal sealed unsafe class AllocatorStringHandle(nint handle) : OrtHandle(hand
 
     protected override void Release(OrtApi api, nint value) => api.IgnoreStatus(api.AllocatorFree(api.DefaultAllocator, (void*)value));
 }
+
+internal sealed class ThreadingOptionsHandle(nint handle) : OrtHandle(handle, null)
+{
+    protected override void Release(OrtApi api, nint value) => api.ReleaseThreadingOptions(value);
+}

@@ -33,8 +33,19 @@ internal static unsafe class NativeSessionOptions
 
     private static void Configure(OrtApi api, nint raw, SessionOptions options)
     {
-        api.Check(api.SetIntraOpNumThreads(raw, options.IntraOpNumThreads));
-        api.Check(api.SetInterOpNumThreads(raw, options.InterOpNumThreads));
+        if (options.UseGlobalThreadPools)
+        {
+            if (OrtEnvironment.Instance.ThreadPools is null)
+                throw new InvalidOperationException(
+                    "The session asks for the global thread pools, but ONNX Runtime's environment was created without them: " +
+                    "call OrtEnvironment.Initialize(threadPools: ...) before the first session.");
+            api.Check(api.DisablePerSessionThreads(raw));
+        }
+        else
+        {
+            api.Check(api.SetIntraOpNumThreads(raw, options.IntraOpNumThreads));
+            api.Check(api.SetInterOpNumThreads(raw, options.InterOpNumThreads));
+        }
         api.Check(api.SetSessionGraphOptimizationLevel(raw, (int)options.GraphOptimizationLevel));
         api.Check(api.SetSessionExecutionMode(raw, (int)options.ExecutionMode));
         api.Check(options.EnableMemoryPattern ? api.EnableMemPattern(raw) : api.DisableMemPattern(raw));

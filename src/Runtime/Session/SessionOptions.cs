@@ -10,6 +10,13 @@ public sealed class SessionOptions
     /// <summary>Threads used inside one operator (0 = ONNX Runtime's default, one per physical core).</summary>
     public int IntraOpNumThreads { get; set; }
 
+    /// <summary>
+    /// Run on the environment's process-wide pools (<see cref="OrtEnvironment.ThreadPools"/>) instead of pools of
+    /// this session's own; <see cref="IntraOpNumThreads"/> and <see cref="InterOpNumThreads"/> are then not used.
+    /// Creating the session fails if the environment was created without global pools.
+    /// </summary>
+    public bool UseGlobalThreadPools { get; set; }
+
     /// <summary>Threads used to run independent nodes in <see cref="ExecutionMode.Parallel"/> (0 = default).</summary>
     public int InterOpNumThreads { get; set; }
 

@@ -88,7 +88,7 @@ public sealed class InferenceBenchmarkTests
         Assert.Equal(["schema", "createdUtc", "environment", "settings", "models", "comparisons", "sessionCreationRatio", "fold", "peakWorkingSetBytes"], Names(root));
         Assert.Equal("onnxbn.bench/1", root.GetProperty("schema").GetString());
         Assert.Equal(["ortVersion", "provider", "processorCount", "os", "dotnetVersion", "loadAverage1Min"], Names(root.GetProperty("environment")));
-        Assert.Equal(["batches", "warmup", "iterations", "durationSeconds", "threads", "ortOptimization", "device", "seed", "sessionCreations", "inputs"], Names(root.GetProperty("settings")));
+        Assert.Equal(["batches", "warmup", "iterations", "durationSeconds", "threads", "threadPool", "ortOptimization", "device", "seed", "sessionCreations", "inputs"], Names(root.GetProperty("settings")));
         var model = root.GetProperty("models")[0];
         Assert.Equal(["label", "path", "sessionCreationMs", "sessionMemoryBytes", "batches"], Names(model));
         Assert.Equal(["count", "min", "p50", "p90", "p99", "max", "mean"], Names(model.GetProperty("sessionCreationMs")));
