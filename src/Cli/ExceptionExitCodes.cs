@@ -10,8 +10,8 @@ namespace OnnxBn.Cli;
 internal static class ExceptionExitCodes
 {
     public const string HelpTable =
-        "Exit codes: 0 ok · 1 check failed (verify mismatch) · 2 usage · 3 invalid or unsupported model/data · " +
-        "4 ONNX Runtime or execution provider unavailable · 5 ONNX Runtime error · 70 internal error.";
+        "Exit codes: 0 ok · 1 check failed (verify mismatch) · 2 usage · 3 invalid model/data (missing, unreadable, invalid graph) · " +
+        "4 ONNX Runtime or execution provider unavailable · 5 ONNX Runtime error · 6 unsupported model (valid, but an operator or layout onnxbn or ONNX Runtime cannot handle) · 70 internal error.";
 
     public static int Report(Exception ex, CliConsole console)
     {
@@ -28,13 +28,15 @@ internal static class ExceptionExitCodes
     public static ExitCode Classify(Exception ex) => ex switch
     {
         UsageException or InputMismatchException => ExitCode.Usage,
+        UnsupportedModelException => ExitCode.UnsupportedModel,
         OnnxModelException => ExitCode.InvalidModel,
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ExitCode.InvalidModel,
         NpyFormatException => ExitCode.InvalidModel,
         OrtLibraryNotFoundException or ExecutionProviderUnavailableException => ExitCode.RuntimeUnavailable,
-        // ONNX Runtime's verdict on the model itself (unparsable, invalid graph, unsupported opset) is a model problem.
-        OrtException { Code: OrtErrorCode.NoSuchFile or OrtErrorCode.InvalidProtobuf or OrtErrorCode.InvalidGraph
-            or OrtErrorCode.NotImplemented } => ExitCode.InvalidModel,
+        // ONNX Runtime's verdict on the model itself: unparsable or invalid is the model's fault; an operator it has no
+        // kernel for is a valid model it does not support.
+        OrtException { Code: OrtErrorCode.NoSuchFile or OrtErrorCode.InvalidProtobuf or OrtErrorCode.InvalidGraph } => ExitCode.InvalidModel,
+        OrtException { Code: OrtErrorCode.NotImplemented } => ExitCode.UnsupportedModel,
         OrtException => ExitCode.RuntimeError,
         OperationCanceledException => ExitCode.RuntimeError,
         _ => ExitCode.InternalError,

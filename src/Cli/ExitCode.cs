@@ -9,12 +9,17 @@ public enum ExitCode
     CheckFailed = 1,
     /// <summary>The command line was wrong.</summary>
     Usage = 2,
-    /// <summary>A model or data file was unreadable, invalid or unsupported.</summary>
+    /// <summary>A model or data file was missing, unreadable or invalid.</summary>
     InvalidModel = 3,
     /// <summary>ONNX Runtime or a requested execution provider is not available.</summary>
     RuntimeUnavailable = 4,
     /// <summary>ONNX Runtime reported an error while loading or running a model.</summary>
     RuntimeError = 5,
+    /// <summary>
+    /// A valid model asks for something onnxbn or ONNX Runtime does not do: an operator without a kernel for its
+    /// types, a layer transfer cannot unfreeze, a tensor layout the reader does not handle.
+    /// </summary>
+    UnsupportedModel = 6,
     /// <summary>A bug in onnxbn.</summary>
     InternalError = 70,
 }

@@ -10,8 +10,10 @@ public sealed class HelpTests
         Assert.Equal(0, code);
         Assert.Contains("fold", output);
         Assert.Contains("inspect", output);
-        foreach (var exit in new[] { "0 ok", "1 check failed", "2 usage", "3 invalid", "4 ONNX Runtime", "5 ONNX Runtime error", "70 internal" })
+        foreach (var exit in new[] { "0 ok", "1 check failed", "2 usage", "3 invalid", "4 ONNX Runtime", "5 ONNX Runtime error", "6 unsupported", "70 internal" })
             Assert.Contains(exit, output);
+        foreach (var listed in Enum.GetValues<ExitCode>())
+            Assert.Contains($" {(int)listed} ", output.ReplaceLineEndings(" "));
     }
 
     [Fact]

@@ -138,6 +138,9 @@ public sealed class RunCommandTests
         Assert.Equal(ExitCode.InvalidModel, ExceptionExitCodes.Classify(new OrtException(OrtErrorCode.InvalidGraph, "bad graph")));
         Assert.Equal(ExitCode.Usage, ExceptionExitCodes.Classify(new OnnxBn.Runtime.Inputs.InputMismatchException("string input: pass --input")));
         Assert.Equal(ExitCode.InvalidModel, ExceptionExitCodes.Classify(new OrtException(OrtErrorCode.InvalidProtobuf, "bad bytes")));
+        Assert.Equal(ExitCode.UnsupportedModel, ExceptionExitCodes.Classify(new OrtException(OrtErrorCode.NotImplemented, "no kernel")));
+        Assert.Equal(ExitCode.UnsupportedModel, ExceptionExitCodes.Classify(new OnnxBn.Folding.UnsupportedModelException("m.onnx", "segmented tensors are not supported", "W")));
+        Assert.Equal(ExitCode.InvalidModel, ExceptionExitCodes.Classify(new OnnxBn.Folding.OnnxModelException("m.onnx", "truncated", null)));
     }
 
     [Fact]
@@ -154,6 +157,28 @@ public sealed class RunCommandTests
         var (code, _, error) = Cli("run", path, "--random");
         Assert.Equal(3, code);
         Assert.StartsWith("error:", error);
+    }
+
+    [Fact]
+    public void A_Valid_Model_Onnx_Runtime_Has_No_Kernel_For_Exits_6_Unsupported()
+    {
+        var (code, output, error) = Cli("run", AcoshOnDoubles(), "--random");
+
+        Assert.Equal((int)ExitCode.UnsupportedModel, code);
+        Assert.Equal("", output);
+        Assert.Contains("Could not find an implementation for Acosh", error);
+    }
+
+    /// <summary>Valid ONNX (Acosh accepts double) that ONNX Runtime's CPU provider implements only for float.</summary>
+    internal static string AcoshOnDoubles()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("onnxbn-run-unsupported").FullName, "acosh_double.onnx");
+        File.WriteAllBytes(path, new OnnxBn.TestUtilities.GraphBuilder()
+            .Input("x", OnnxBn.Folding.TensorElementType.Double, 1, 2)
+            .Output("y", OnnxBn.Folding.TensorElementType.Double, 1, 2)
+            .Node("Acosh", ["x"], ["y"])
+            .ToBytes());
+        return path;
     }
 
     private static string WriteText(string dir, string name, string text)

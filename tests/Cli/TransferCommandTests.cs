@@ -99,10 +99,10 @@ public sealed class TransferCommandTests : IDisposable
     }
 
     [Fact]
-    public void Layers_That_Cannot_Be_Unfrozen_Are_Exit_3()
+    public void Layers_That_Cannot_Be_Unfrozen_Are_Exit_6_Unsupported()
     {
         var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--epochs", "1", "--unfreeze", "3");
-        Assert.Equal(3, code);
+        Assert.Equal(6, code);
         Assert.Contains("cannot unfreeze 3 layer(s)", stderr);
     }
 

@@ -137,6 +137,18 @@ public sealed class VerifyCommandTests
     }
 
     [Fact]
+    public void A_Valid_Model_Onnx_Runtime_Cannot_Run_Exits_6_Unsupported()
+    {
+        var unsupported = RunCommandTests.AcoshOnDoubles();
+
+        var (code, _, error) = Run("verify", unsupported, unsupported, "--random", "2");
+
+        Assert.Equal((int)ExitCode.UnsupportedModel, code);
+        Assert.Contains("original", error);
+        Assert.Contains("Could not find an implementation for Acosh", error);
+    }
+
+    [Fact]
     public void Unavailable_Cuda_Exits_4_Or_Runs_When_A_Gpu_Is_There()
     {
         var a = Model("a.onnx", [1, 2, 3]);

@@ -77,6 +77,9 @@ public sealed class ModelLoadException(string role, string label, Exception inne
             or OrtErrorCode.InvalidGraph or OrtErrorCode.NotImplemented,
         _ => false,
     };
+
+    /// <summary>True when the model is valid but ONNX Runtime has no kernel for one of its operators and types.</summary>
+    public bool IsUnsupportedModel => InnerException is OrtException { Code: OrtErrorCode.NotImplemented };
 }
 
 /// <summary>Thrown by <see cref="EquivalenceReport.AssertEquivalent"/>; the message pinpoints output, index and values.</summary>
