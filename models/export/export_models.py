@@ -126,6 +126,31 @@ class SmallCnnBn(nn.Module):
         return self.softmax(self.logits(x))
 
 
+class CnnDynamicView(nn.Module):
+    """The classic hand-written CNN head: x.view(x.size(0), -1) instead of nn.Flatten, after Conv -> ReLU -> BN.
+    With a dynamic batch axis the exporter computes the view's shape at run time (Shape -> Gather -> Unsqueeze ->
+    Concat -> Reshape), so the last BN reaches the Linear through that Reshape and is also read by the Shape."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, stride=2)      # -> 13x13
+        self.bn1 = nn.BatchNorm2d(8)
+        self.relu1 = nn.ReLU()
+        self.conv2 = nn.Conv2d(8, 16, 3, stride=2)     # -> 6x6
+        self.relu2 = nn.ReLU()
+        self.bn2 = nn.BatchNorm2d(16)
+        self.fc = nn.Linear(16 * 6 * 6, 10)
+        self.softmax = nn.Softmax(dim=1)
+
+    def logits(self, x):
+        x = self.relu1(self.bn1(self.conv1(x)))
+        x = self.bn2(self.relu2(self.conv2(x)))
+        return self.fc(x.view(x.size(0), -1))
+
+    def forward(self, x):
+        return self.softmax(self.logits(x))
+
+
 class Bottleneck(nn.Module):
     """keras.applications.resnet50 conv_block (projection=True) / identity_block.
     Convs have biases as in Keras (use_bias defaults to True there)."""
@@ -299,6 +324,9 @@ TORCH_MODELS = {
                         "Linear(50,8) -> Softmax; ReLU instead of the book's SELU"),
     "fashion_model_A_bn": (lambda: ModelA(True), 5, True, 2, None,
                            "task-A model with Linear -> BN -> ReLU x5 (300,100,50,50,50) -> Linear(50,8) -> Softmax"),
+    "small_cnn_dynamic_view": (CnnDynamicView, 2, False, 2, None,
+                               "Conv3x3(1->8,stride2) -> BN -> ReLU -> Conv3x3(8->16,stride2) -> ReLU -> BN -> "
+                               "x.view(x.size(0), -1) -> Linear(576,10) -> Softmax"),
 }
 
 
@@ -381,7 +409,7 @@ it per model as `tolerance`.
 README_TAIL = """
 Test accuracy is on the full 10,000-image Fashion-MNIST test set (task-A models: on the 8,000-image
 task-A test subset: labels 5 sandal and 6 shirt removed, 7,8,9 relabelled 5,6,7). The MLPs and the
-task-A models train 2 epochs, `small_cnn_bn` 2 epochs, `resnet_mini` 1 epoch (Adam, batch 64),
+task-A models train 2 epochs, `small_cnn_bn` and `small_cnn_dynamic_view` 2 epochs, `resnet_mini` 1 epoch (Adam, batch 64),
 so the accuracies are modest on purpose.
 
 ## manifest.json
@@ -411,7 +439,7 @@ synthetic models have `test_accuracy: null` and `pattern`.
 
 The expected folds are the conservative exact ones (see the docstring of `export/fold_check.py`):
 backward is preferred; forward only into Gemm/MatMul (as the left operand) or an unpadded, ungrouped
-Conv, optionally through a Flatten; everything else is kept.
+Conv, optionally through a Flatten or PyTorch's dynamic `x.view(x.size(0), -1)` Reshape; everything else is kept.
 
 ## Synthetic graphs
 
@@ -454,6 +482,11 @@ FACTS = """- Eval-mode export with the default `training=TrainingMode.EVAL` fuse
   `nn.Softmax(dim=1)` as `Softmax(axis=1)`; the dynamic batch axis is `dim_param: "N"` on input and
   output, all other dims are fixed.
 - BatchNorm1d on `[N,C]` exports as a rank-2 BatchNormalization (no Unsqueeze/Squeeze).
+- `x.view(x.size(0), -1)` (and `x.reshape(x.shape[0], -1)`) with a dynamic batch axis exports as
+  `Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), Unsqueeze(Constant -1)))` at opsets 9-17 (Unsqueeze's
+  axes an attribute up to opset 12, a Constant input from 13); with constant folding the `-1` becomes a
+  Constant `[-1]`. Without `dynamic_axes` the traced batch size is baked in as a Constant instead of the
+  Shape→Gather.
 - The first BN of the MLPs sits on raw pixels: some border pixels are 0 in all 1,280 calibration
   images, so their running variance is exactly 0 and gamma/sqrt(var+eps) reaches ~440. The fold is
   still exact, but forward-folding it multiplies Gemm/MatMul weight columns by up to ~440 — a
@@ -495,6 +528,9 @@ EXERCISES = {
     "resnet_mini": "bottleneck conv/identity blocks, Conv→BN→Add (residual) and projection-shortcut Conv→BN",
     "fashion_model_A": "no BN at all: folding must be a no-op (task-A base model for transfer to task B)",
     "fashion_model_A_bn": "five Gemm→BN→ReLU, backward into Gemm (transB=1)",
+    "small_cnn_dynamic_view": "PyTorch's `x.view(x.size(0), -1)` after Conv→ReLU→BN: the BN reaches the Gemm through a "
+                              "run-time Shape→Gather→Unsqueeze→Concat→Reshape and folds **forward** (each channel "
+                              "repeats 6·6 = 36 times); Conv→BN→ReLU backward",
 }
 
 

@@ -11,7 +11,9 @@ The rules are the conservative ones a correct folder can apply exactly:
             weights are constants and whose output feeds only this BN (optionally through a
             Transpose that moves the BN channel axis onto the weight's output axis);
   forward:  BN output consumed only by a Gemm (as A, transA=0) / MatMul (as A) / Conv with
-            zero padding and group 1 (optionally through a Flatten with static C,H,W);
+            zero padding and group 1 (optionally through a Flatten with static C,H,W, or through
+            PyTorch's dynamic x.view(x.size(0), -1): Reshape(y, Concat(Unsqueeze(Gather(Shape(y), 0)),
+            [-1])), whose Shape reads y only for its dims and reads x after the fold);
   kept:     anything else (padded Conv next, graph input before, non-linear op around...).
 Backward is preferred when both are possible.
 """
@@ -142,23 +144,73 @@ def _backward(G, bn):
     return None, f"producer {p.op_type} is not linear"
 
 
+def _int_const(G, name):
+    """The integer values of a constant (or of Unsqueeze(axes [0]) of one), else None."""
+    if G.is_const(name):
+        v = G.value(name)
+        return [int(i) for i in np.ravel(v)] if v.dtype.kind == "i" else None
+    p = G.prod.get(name)
+    if p is not None and p.op_type == "Unsqueeze" and _unsqueeze_axes(G, p) == [0]:
+        return _int_const(G, p.input[0])
+    return None
+
+
+def _unsqueeze_axes(G, node):
+    axes = _attr(node, "axes", None)
+    if axes is None and len(node.input) > 1 and G.is_const(node.input[1]):
+        axes = [int(v) for v in np.ravel(G.value(node.input[1]))]
+    return list(axes) if axes is not None else None
+
+
+def _is_batch_size(G, name, y):
+    """True when name is [y.shape[0]]: Unsqueeze(Gather(Shape(y), 0), [0]) or Gather(Shape(y), [0])."""
+    p = G.prod.get(name)
+    if p is not None and p.op_type == "Unsqueeze" and _unsqueeze_axes(G, p) == [0]:
+        g, vector = G.prod.get(p.input[0]), False
+    else:
+        g, vector = p, True
+    if g is None or g.op_type != "Gather" or _attr(g, "axis", 0) != 0 or not G.is_const(g.input[1]):
+        return False
+    idx = G.value(g.input[1])
+    shape = G.prod.get(g.input[0])
+    return (idx.ndim == (1 if vector else 0) and idx.size == 1 and int(np.ravel(idx)[0]) == 0
+            and shape is not None and shape.op_type == "Shape" and shape.input[0] == y and not shape.attribute)
+
+
+def _is_dynamic_view(G, reshape, y):
+    """Reshape(y, Concat([y.shape[0]], [-1] or [K])): PyTorch's x.view(x.size(0), -1) with a dynamic batch."""
+    if reshape.input[0] != y:
+        return False
+    concat = G.prod.get(reshape.input[1])
+    if concat is None or concat.op_type != "Concat" or _attr(concat, "axis", 0) != 0 or len(concat.input) != 2:
+        return False
+    k = _int_const(G, concat.input[1])
+    return _is_batch_size(G, concat.input[0], y) and k is not None and len(k) == 1 and (k[0] == -1 or k[0] > 0)
+
+
+def _value_readers(G, y):
+    """Consumers of y that read its values: Shape and Size read only its dims, which x has too."""
+    return [n for n in G.cons.get(y, []) if n.op_type not in ("Shape", "Size")]
+
+
 def _forward(G, bn, ignore_pads=False):
     y = bn.output[0]
-    c = G.only_consumer(y)
-    if c is None:
+    readers = _value_readers(G, y)
+    if y in G.outputs or len(readers) != 1:
         return None, "BN output is a graph output or has several consumers"
+    c = readers[0]
     via = []
     repeat = 1
-    if c.op_type == "Flatten" and _attr(c, "axis", 1) == 1:
+    if c.op_type == "Flatten" and _attr(c, "axis", 1) == 1 or c.op_type == "Reshape" and _is_dynamic_view(G, c, y):
         shp = G.shape.get(bn.input[0])
         if not shp or any(d is None for d in shp[2:]):
-            return None, "Flatten after BN with unknown spatial shape"
+            return None, f"{c.op_type} after BN with unknown spatial shape"
         repeat = int(np.prod(shp[2:])) if len(shp) > 2 else 1
         via.append(c.name)
         y = c.output[0]
         c = G.only_consumer(y)
         if c is None:
-            return None, "Flatten output has several consumers"
+            return None, f"{via[-1]} output has several consumers"
     if c.op_type == "Gemm":
         if c.input[0] != y or _attr(c, "transA", 0) or not G.is_const(c.input[1]):
             return None, "Gemm operand layout not foldable"

@@ -202,6 +202,21 @@ def run_node(node, vals):
         return [_maxpool(x, a)]
     if op == "GlobalAveragePool":
         return [_like(_f32(x).mean(axis=tuple(range(2, x.ndim)), keepdims=True), x)]
+    if op == "Shape":
+        dims = np.array(x.shape, np.int64)
+        return [dims[a.get("start", 0):a.get("end", len(dims))]]
+    if op == "Size":
+        return [np.array(x.size, np.int64)]
+    if op == "Gather":
+        return [np.take(x, ins[1], axis=a.get("axis", 0))]
+    if op == "Unsqueeze":
+        axes = a["axes"] if "axes" in a else [int(v) for v in ins[1]]
+        out = x
+        for ax in sorted(v % (x.ndim + len(axes)) for v in axes):
+            out = np.expand_dims(out, ax)
+        return [out]
+    if op == "Concat":
+        return [np.concatenate([i for i in ins if i is not None], axis=a["axis"])]
     if op == "Cast":
         from onnx import helper
         return [x.astype(helper.tensor_dtype_to_np_dtype(a["to"]))]

@@ -44,7 +44,9 @@ internal sealed record ForwardSite(Node Linear, string Value, Node? Via, long? P
 }
 
 /// <summary>
-/// Follows an affine op's output through a Flatten(axis=1) or a Reshape to [N, K] into the Gemm/MatMul behind it.
+/// Follows an affine op's output through a Flatten(axis=1) or a Reshape to [N, K] into the Gemm/MatMul behind it;
+/// the Reshape's shape may be a constant or PyTorch's run-time <c>x.view(x.size(0), -1)</c> expression
+/// (<see cref="BatchKeepingShape"/>).
 /// Flattening [N, C, d...] keeps channel c's elements together, so channel c becomes the contiguous block
 /// [c·P, (c+1)·P) of the K = C·P features: a forward fold scales and shifts that block.
 /// </summary>
@@ -85,21 +87,23 @@ internal static class FlattenMapping
 
     private static string? ReshapeReason(FoldContext context, Node reshape, long? perSample)
     {
-        if (!context.TryConstant(reshape.Input(1), out var shapeTensor) || shapeTensor.ElementType != TensorElementType.Int64)
-            return $"{reshape.DisplayName} shape is not a constant";
-        long[] shape = shapeTensor.ToArray<long>();
-        string text = ShapeMath.Format(shape);
+        if (BatchKeepingShape.Read(context, reshape, out var shape) is { } unreadable)
+            return unreadable;
+        string text = ShapeEntry.Format(shape);
         if (shape.Length != 2)
             return $"{reshape.DisplayName} reshapes to {text}, not [N, K]";
-        if (reshape.GetInt("allowzero", 0) != 0 && shape.Contains(0))
+        if (reshape.GetInt("allowzero", 0) != 0 && shape.Any(e => !e.IsBatch && e.Value == 0))
             return $"{reshape.DisplayName} has allowzero=1 and a 0 in {text}";
-        // [0, -1] and [0, K] keep the batch axis by construction; any other first entry does only when one sample
-        // holds exactly K elements, which needs the static shape.
-        if (shape[0] == 0)
+        if (shape[1].IsBatch)
+            return $"{reshape.DisplayName} reshapes to {text}: its features entry is the batch size, not -1 or K";
+        // [N, -1] and [N, K] with N read from the input at run time, and [0, -1] and [0, K], keep the batch axis by
+        // construction; any other first entry does only when one sample holds exactly K elements, which needs the
+        // static shape.
+        if (shape[0].IsBatch || shape[0].Value == 0)
             return null;
         if (perSample is not long size)
             return $"{reshape.DisplayName} reshapes to {text} and the per-sample size of its input is unknown";
-        if (shape[1] != -1 && shape[1] != size)
+        if (shape[1].Value != -1 && shape[1].Value != size)
             return $"{reshape.DisplayName} reshapes to {text}, which splits samples of {size} elements";
         return null;
     }

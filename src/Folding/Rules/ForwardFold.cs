@@ -15,9 +15,9 @@ internal interface IForwardFolder
 
 /// <summary>
 /// What every forward rule does around its own folder: the affine output must not be a graph output and every one
-/// of its readers must be foldable (a Gemm, MatMul or unpadded Conv, directly or through a Flatten/Reshape); then
-/// each reader gets its own new weights and the affine op is bypassed. The rule whose op type the first reader has
-/// leads; the others decline, so a BN is folded once into all its readers.
+/// of its readers must be foldable (a Gemm, MatMul or unpadded Conv, directly or through a Flatten/Reshape) or read
+/// only its shape (Shape, Size); then each reader gets its own new weights and the affine op is bypassed. The rule
+/// whose op type the first reader has leads; the others decline, so a BN is folded once into all its readers.
 /// </summary>
 internal static class ForwardFold
 {
@@ -25,8 +25,14 @@ internal static class ForwardFold
 
     public static RuleMatch Match(FoldContext context, AffineOp op, IForwardFolder lead)
     {
-        if (LinearGuards.ForwardConsumers(context, op, out var consumers) is { } guard)
+        if (LinearGuards.ForwardConsumers(context, op, out var readers) is { } guard)
             return RuleMatch.Decline(guard);
+        // Shape and Size read only the output's dims, which are the input's: after the bypass they read the input
+        // and compute the same, so they neither block the fold nor get folded into (x.view(x.size(0), -1) reads
+        // the BN output twice, once through a Shape).
+        var consumers = readers.Where(c => !ReadsOnlyShape(c)).ToList();
+        if (consumers.Count == 0)
+            return RuleMatch.NotApplicable("output is read only for its shape");
 
         var sites = new List<ForwardSite>(consumers.Count);
         var failures = new List<(Node Node, string Reason)>();
@@ -63,6 +69,8 @@ internal static class ForwardFold
             return string.Join(", ", sites.Select(s => s.Linear.DisplayName));
         });
     }
+
+    private static bool ReadsOnlyShape(Node node) => node.Is("Shape") || node.Is("Size");
 
     private static string Describe(int consumerCount, List<(Node Node, string Reason)> failures) =>
         consumerCount == 1 ? failures[0].Reason

@@ -40,6 +40,10 @@ public sealed class FoldPropertyTests
         FoldEquivalence.AssertFamily(FoldProblems.ForwardThroughFlatten, Seeds, requireSpecFolds: true);
 
     [Fact]
+    public void Forward_Folds_Through_PyTorch_Dynamic_View_Into_Gemm_And_MatMul() =>
+        FoldEquivalence.AssertFamily(FoldProblems.ForwardThroughDynamicView, Seeds, requireSpecFolds: true);
+
+    [Fact]
     public void Bn_Chains_Fold_Completely() =>
         FoldEquivalence.AssertFamily(FoldProblems.Chain, Seeds, requireSpecFolds: true);
 

@@ -141,6 +141,39 @@ public sealed class ReferenceEvaluatorTests
         Assert.Equal(new[] { 1 / 6.0, 0.5, 1 / 6.0, 1 / 6.0 }.Select(v => Math.Round(v, 12)), y.Select(v => Math.Round(v, 12)));
     }
 
+    [Theory]
+    [InlineData(0L, 1L, new double[] { 2 })]
+    [InlineData(1L, -1L, new double[] { 3, 4 })]
+    [InlineData(-2L, 10L, new double[] { 4, 5 })]
+    [InlineData(3L, 1L, new double[0])]
+    public void Shape_Slices_The_Dims_From_Start_To_End(long start, long end, double[] expected)
+    {
+        var b = new GraphBuilder(opset: 15).Input("x", F).Node("Shape", ["x"], ["y"], "s", ("start", start), ("end", end));
+        Assert.Equal(expected, Run(b, RefTensor.Zeros(2, 3, 4, 5)));
+    }
+
+    [Fact]
+    public void Shape_Gather_Unsqueeze_Concat_Reshape_Flattens_Each_Sample()
+    {
+        // x.view(x.size(0), -1) as PyTorch exports it at opset 13
+        var b = new GraphBuilder(opset: 13).Input("x", F)
+            .Initializer(TensorData.Create<long>("zero", [], [0]))
+            .Initializer(TensorData.Create<long>("axes", [1], [0]))
+            .Initializer(TensorData.Create<long>("minus_one", [1], [-1]))
+            .Node("Shape", ["x"], ["dims"], "s")
+            .Node("Gather", ["dims", "zero"], ["n"], "g", ("axis", 0L))
+            .Node("Unsqueeze", ["n", "axes"], ["n1"], "u")
+            .Node("Concat", ["n1", "minus_one"], ["shape"], "c", ("axis", 0L))
+            .Node("Reshape", ["x", "shape"], ["y"], "r")
+            .Output("y", F);
+        var x = RefTensor.Of([2, 3, 2], Enumerable.Range(0, 12).Select(v => (double)v).ToArray());
+
+        var y = ReferenceEvaluator.EvaluateSingle(b.Build(), x);
+
+        Assert.Equal([2L, 6], y.Shape);
+        Assert.Equal(x.Data, y.Data);
+    }
+
     [Fact]
     public void Unknown_Op_Names_The_Op_And_Node()
     {

@@ -15,6 +15,7 @@ public sealed class ForwardModelTests
     [InlineData("fashion_mlp_bn_before_act")]
     [InlineData("synth_conv_relu_bn_flatten_gemm")]
     [InlineData("synth_bn_padded_conv")]
+    [InlineData("small_cnn_dynamic_view")]
     public void Forward_Folds_Match_The_Manifest(string name)
     {
         string models = Path.Combine(RepoRoot(), "models");
@@ -49,6 +50,19 @@ public sealed class ForwardModelTests
     }
 
     [Fact]
+    public void PyTorch_Dynamic_View_Cnn_Loses_Every_Bn_And_Its_Shape_Reads_The_Relu()
+    {
+        var model = OnnxModel.Load(Path.Combine(RepoRoot(), "models", "small_cnn_dynamic_view.onnx"));
+        var report = FoldPass.Run(model);
+
+        Assert.Equal("folded forward into /fc/Gemm", Assert.Single(report.Fates, f => f.Node == "/bn2/BatchNormalization").Description);
+        Assert.DoesNotContain(model.Graph.Nodes, n => n.Is("BatchNormalization"));
+        string relu = Assert.Single(model.Graph.Nodes, n => n.Name == "/relu2/Relu").Output(0);
+        Assert.Equal(relu, Assert.Single(model.Graph.Nodes, n => n.Is("Shape")).Input(0));
+        Assert.Equal(relu, Assert.Single(model.Graph.Nodes, n => n.Is("Reshape")).Input(0));
+    }
+
+    [Fact]
     public void Padded_Conv_Bn_Is_Kept_Saying_The_Padding_Would_See_The_Shift()
     {
         var model = OnnxModel.Load(Path.Combine(RepoRoot(), "models", "synth_bn_padded_conv.onnx"));
@@ -63,6 +77,7 @@ public sealed class ForwardModelTests
     [InlineData("fashion_mlp_bn_before_act")]
     [InlineData("synth_conv_relu_bn_flatten_gemm")]
     [InlineData("synth_bn_padded_conv")]
+    [InlineData("small_cnn_dynamic_view")]
     public void Folded_Model_Computes_What_The_Original_Does(string name)
     {
         string models = Path.Combine(RepoRoot(), "models");

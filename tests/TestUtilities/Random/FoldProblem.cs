@@ -50,6 +50,11 @@ public enum Reshaping
     Flatten,
     /// <summary>Reshape to [0, -1], the same as Flatten(axis=1).</summary>
     Reshape,
+    /// <summary>
+    /// PyTorch's <c>x.view(x.size(0), -1)</c>: Reshape to a shape computed at run time from Shape(x) → Gather →
+    /// [Unsqueeze] → Concat with -1 or K, in one of the forms the exporter writes (drawn per problem).
+    /// </summary>
+    DynamicView,
 }
 
 /// <summary>

@@ -122,8 +122,34 @@ public static partial class FoldProblemBuilder
         {
             Reshaping.Flatten => Node("Flatten", [x]),
             Reshaping.Reshape => Node("Reshape", [x, ShapeConstant()]),
+            Reshaping.DynamicView => Node("Reshape", [x, ViewShape(x)]),
             _ => x,
         };
+
+        /// <summary>
+        /// [x.size(0), -1 | K] as the exporter computes it (opset 13): Gather with a scalar 0 then Unsqueeze, or with
+        /// [0]; -1 or K as a vector, or as a scalar under its own Unsqueeze; sometimes a Cast to int64 at the end.
+        /// </summary>
+        private string ViewShape(string x)
+        {
+            string dims = Node("Shape", [x]);
+            string batch = _rng.Chance(0.5)
+                ? Node("Unsqueeze", [Node("Gather", [dims, Int64("index", [], 0)], ("axis", 0L)), Int64("axes", [1], 0)])
+                : Node("Gather", [dims, Int64("index", [1], 0)], ("axis", 0L));
+            long features = _rng.Chance(0.7) ? -1 : p.InChannels;
+            string last = _rng.Chance(0.5)
+                ? Int64("features", [1], features)
+                : Node("Unsqueeze", [Int64("features", [], features), Int64("axes", [1], 0)]);
+            string shape = Node("Concat", [batch, last], ("axis", 0L));
+            return _rng.Chance(0.3) ? Node("Cast", [shape], ("to", (long)TensorElementType.Int64)) : shape;
+        }
+
+        private string Int64(string stem, long[] dims, long value)
+        {
+            string name = $"{stem}_{_next++}";
+            Builder.Initializer(TensorData.Create<long>(name, dims, [value]));
+            return name;
+        }
 
         private string ShapeConstant()
         {

@@ -112,4 +112,23 @@ public static partial class FoldProblems
             Reshaping = r.Chance(0.7) ? Reshaping.Flatten : Reshaping.Reshape, MustFold = 1,
         };
     }
+
+    /// <summary>
+    /// BN (or tf2onnx Mul+Add) on [M, C, H, W] or [M, C] → PyTorch's dynamic x.view(x.size(0), -1) → Gemm / MatMul /
+    /// MatMul+Add: folds forward, the Shape then reading the BN's input.
+    /// </summary>
+    public static FoldProblem ForwardThroughDynamicView(int seed)
+    {
+        var r = new SeededRandom(seed);
+        long channels = r.Int(1, 4);
+        long[] spatial = r.Chance(0.7) ? [r.Int(1, 3), r.Int(1, 3)] : [];
+        var kind = r.Pick(LinearKind.Gemm, LinearKind.MatMul, LinearKind.MatMulAdd);
+        var p = Dense(r, seed, nameof(ForwardThroughDynamicView), kind, BnPosition.Before);
+        return p with
+        {
+            InChannels = channels * spatial.Aggregate(1L, (a, d) => a * d), Spatial = spatial,
+            Affine = r.Chance(0.2) ? AffineForm.MulAdd : AffineForm.BatchNormalization,
+            Reshaping = Reshaping.DynamicView, MustFold = 1,
+        };
+    }
 }

@@ -2,7 +2,7 @@ using OnnxBn.Folding;
 
 namespace OnnxBn.TestUtilities.Reference;
 
-// Data movement (Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Gather, Cast) and pooling.
+// Data movement (Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Shape, Gather, Cast) and pooling.
 public sealed partial class ReferenceEvaluator
 {
     private static RefTensor Flatten(Node node, RefTensor x)
@@ -78,6 +78,15 @@ public sealed partial class ReferenceEvaluator
                 y.AddRange(x.Data.Skip((int)(o * chunk)).Take(chunk));
             }
         return RefTensor.Of(shape, [.. y]);
+    }
+
+    /// <summary>Shape: the dims of x from start to end (opset 15; both clamped, negative counts from the end).</summary>
+    private static RefTensor Shape(Node node, RefTensor x)
+    {
+        int Clamp(long v) => (int)Math.Clamp(v < 0 ? v + x.Rank : v, 0, x.Rank);
+        int start = Clamp(node.GetInt("start", 0)), end = Clamp(node.GetInt("end", x.Rank));
+        var dims = x.Shape[start..Math.Max(start, end)].Select(d => (double)d).ToArray();
+        return RefTensor.Of([dims.Length], dims);
     }
 
     private static RefTensor Gather(Node node, RefTensor x, RefTensor indices)

@@ -93,7 +93,7 @@ public sealed partial class ReferenceEvaluator
             "Squeeze" => [Squeeze(node, x[0]!, Arg(x, 1))],
             "Unsqueeze" => [Unsqueeze(node, x[0]!, Arg(x, 1))],
             "Concat" => [Concat(node, x)],
-            "Shape" => [RefTensor.Of([x[0]!.Rank], x[0]!.Shape.Select(d => (double)d).ToArray())],
+            "Shape" => [Shape(node, x[0]!)],
             "Gather" => [Gather(node, x[0]!, x[1]!)],
             "Cast" => [Cast(node, x[0]!)],
             "Identity" or "Dropout" => [x[0]!],
