@@ -93,37 +93,54 @@ public sealed partial class Graph
     /// <summary>Nodes in a dependency-respecting order (stable: the first ready node in file order comes first).</summary>
     public IReadOnlyList<Node> TopologicalOrder()
     {
-        var position = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < _nodes.Count; i++) position[_nodes[i]] = i;
-        var pending = new int[_nodes.Count];
-        // Every list exists before the first edge is added: a producer may come after its consumer in file order.
-        var dependents = new List<int>[_nodes.Count];
-        for (int i = 0; i < _nodes.Count; i++) dependents[i] = [];
-        for (int i = 0; i < _nodes.Count; i++)
+        // Plain arrays, no per-node collections: the fold driver runs this (through CheckInvariants) after every rewrite.
+        int count = _nodes.Count;
+        var position = new Dictionary<Node, int>(count, ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < count; i++) position[_nodes[i]] = i;
+        // Edges producer → consumer. A node reading a value twice (or two outputs of one producer) gets one edge per
+        // read and waits for each of them, which orders it the same as one edge would.
+        var edges = new List<(int Producer, int Consumer)>(count * 2);
+        var pending = new int[count];
+        var fanOut = new int[count + 1];
+        for (int i = 0; i < count; i++)
         {
-            foreach (var input in _nodes[i].Inputs.Concat(_nodes[i].ImplicitInputs).Where(v => v.Length > 0).Distinct())
-                if (_producers.TryGetValue(input, out var producer) && position.TryGetValue(producer, out int p))
-                {
-                    pending[i]++;
-                    dependents[p].Add(i);
-                }
+            AddEdges(_nodes[i].Inputs, i);
+            AddEdges(_nodes[i].ImplicitInputs, i);
         }
+        // Consumers of node p are dependents[start[p] .. start[p + 1]).
+        var start = new int[count + 1];
+        for (int p = 0; p < count; p++) start[p + 1] = start[p] + fanOut[p];
+        var dependents = new int[edges.Count];
+        var fill = start[..count];
+        foreach (var (p, i) in edges) dependents[fill[p]++] = i;
+
         var ready = new PriorityQueue<int, int>();
-        for (int i = 0; i < _nodes.Count; i++)
+        for (int i = 0; i < count; i++)
             if (pending[i] == 0) ready.Enqueue(i, i);
-        var result = new List<Node>(_nodes.Count);
+        var result = new List<Node>(count);
         while (ready.TryDequeue(out int i, out _))
         {
             result.Add(_nodes[i]);
-            foreach (int d in dependents[i])
-                if (--pending[d] == 0) ready.Enqueue(d, d);
+            for (int k = start[i]; k < start[i + 1]; k++)
+                if (--pending[dependents[k]] == 0) ready.Enqueue(dependents[k], dependents[k]);
         }
-        if (result.Count != _nodes.Count)
+        if (result.Count != count)
         {
             var stuck = _nodes.Where((_, i) => pending[i] > 0).First();
             throw new OnnxModelException(File, "the graph has a cycle", $"node '{stuck.DisplayName}'");
         }
         return result;
+
+        void AddEdges(IEnumerable<string> inputs, int consumer)
+        {
+            foreach (var input in inputs)
+                if (input.Length > 0 && _producers.TryGetValue(input, out var producer) && position.TryGetValue(producer, out int p))
+                {
+                    pending[consumer]++;
+                    fanOut[p]++;
+                    edges.Add((p, consumer));
+                }
+        }
     }
 
     /// <summary>Throws when an index disagrees with the nodes (run by the fold driver after every rewrite).</summary>
