@@ -39,6 +39,26 @@ public sealed class SlicingParserTests
         }
     }
 
+    /// <summary>Files of 8 MiB and more are read in parts on several threads: the parts must meet exactly.</summary>
+    [Fact]
+    public void A_Large_File_Read_In_Parallel_Parts_Loads_The_Same_Model()
+    {
+        var random = new Random(8);
+        int count = (9 << 20) / sizeof(float) + 3; // not a multiple of the part count
+        byte[] file = new GraphBuilder()
+            .Input("x", TensorElementType.Float, 1, count)
+            .Output("y", TensorElementType.Float, 1, 1)
+            .Initializer("W", [count, 1], Enumerable.Range(0, count).Select(_ => random.NextSingle()).ToArray())
+            .Node("MatMul", ["x", "W"], ["y"], "mm")
+            .ToBytes();
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp.File("big.onnx"), file);
+
+        var model = OnnxModel.Load(temp.File("big.onnx"));
+
+        Assert.Equal(file, model.ToBytes());
+    }
+
     [Fact]
     public void Payloads_Alias_The_File_Buffer_Instead_Of_Copies()
     {
