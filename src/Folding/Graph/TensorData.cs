@@ -8,19 +8,35 @@ namespace OnnxBn.Folding;
 /// An immutable constant tensor (an initializer, a Constant node's value, a test input): name, element type,
 /// dims and the little-endian payload. A tensor read from a file remembers its original message so that an
 /// untouched tensor is written back exactly as it was read (typed fields stay typed fields, external stays external).
+/// A weight a fold computed may hold its payload deferred (<see cref="DeferredPayload"/>): the bytes are a pure
+/// function of immutable inputs, computed when first read, so the tensor is as immutable as any other.
 /// </summary>
 public sealed partial class TensorData
 {
     private readonly long[] _dims;
     private readonly ReadOnlyMemory<byte> _payload;
+    private readonly DeferredPayload? _deferred;
 
     internal TensorData(string name, TensorElementType elementType, long[] dims, ReadOnlyMemory<byte> payload,
         TensorProto? sourceProto, ExternalPlacement? placement)
+        : this(name, elementType, dims, payload, null, sourceProto, placement)
+    {
+    }
+
+    /// <summary>A tensor whose payload is computed when first read (see <see cref="DeferredPayload"/>).</summary>
+    internal TensorData(string name, TensorElementType elementType, long[] dims, DeferredPayload payload)
+        : this(name, elementType, dims, ReadOnlyMemory<byte>.Empty, payload, null, null)
+    {
+    }
+
+    private TensorData(string name, TensorElementType elementType, long[] dims, ReadOnlyMemory<byte> payload,
+        DeferredPayload? deferred, TensorProto? sourceProto, ExternalPlacement? placement)
     {
         Name = name;
         ElementType = elementType;
         _dims = dims;
         _payload = payload;
+        _deferred = deferred;
         SourceProto = sourceProto;
         Placement = placement;
         ElementCount = ShapeMath.ElementCount(dims);
@@ -38,7 +54,7 @@ public sealed partial class TensorData
     public long ElementCount { get; }
 
     /// <summary>The payload as ONNX raw_data stores it: little-endian, densely packed, row-major.</summary>
-    public ReadOnlySpan<byte> RawBytes => _payload.Span;
+    public ReadOnlySpan<byte> RawBytes => PayloadMemory.Span;
 
     /// <summary>The original message, for a tensor read from a model and not changed since.</summary>
     internal TensorProto? SourceProto { get; }
@@ -46,7 +62,17 @@ public sealed partial class TensorData
     /// <summary>Where the tensor's bytes lived (or should live) in an external data file.</summary>
     internal ExternalPlacement? Placement { get; }
 
-    internal ReadOnlyMemory<byte> PayloadMemory => _payload;
+    /// <summary>The payload, computed first if it is deferred.</summary>
+    internal ReadOnlyMemory<byte> PayloadMemory => _deferred is null ? _payload : _deferred.Bytes;
+
+    /// <summary>Payload size in bytes, without computing a deferred payload.</summary>
+    internal int PayloadLength => _deferred?.Length ?? _payload.Length;
+
+    /// <summary>
+    /// The deferred payload while it has not been computed (a writer can then stream it in pieces instead of
+    /// making it whole), else null.
+    /// </summary>
+    internal DeferredPayload? PendingPayload => _deferred is { IsMaterialized: false } ? _deferred : null;
 
     /// <summary>A copy of the dims as an array.</summary>
     public long[] DimsArray() => (long[])_dims.Clone();
@@ -78,22 +104,22 @@ public sealed partial class TensorData
     }
 
     /// <summary>The same payload under another name (no copy).</summary>
-    public TensorData WithName(string name) => new(name, ElementType, _dims, _payload, null, Placement);
+    public TensorData WithName(string name) => new(name, ElementType, _dims, _payload, _deferred, null, Placement);
 
     /// <summary>The same payload with other dims of the same element count (no copy).</summary>
     public TensorData WithDims(long[] dims)
     {
         if (ShapeMath.ElementCount(dims) != ElementCount)
             throw new ArgumentException($"Tensor '{Name}': cannot reshape {ElementCount} elements to [{string.Join(",", dims)}].");
-        return new TensorData(Name, ElementType, (long[])dims.Clone(), _payload, null, Placement);
+        return new TensorData(Name, ElementType, (long[])dims.Clone(), _payload, _deferred, null, Placement);
     }
 
     /// <summary>A copy that keeps this tensor's external placement hint (used when a rule replaces a weight).</summary>
     internal TensorData WithPlacementOf(TensorData? original) =>
-        original?.Placement is null ? this : new TensorData(Name, ElementType, _dims, _payload, null, original.Placement with { Offset = -1 });
+        original?.Placement is null ? this : new TensorData(Name, ElementType, _dims, _payload, _deferred, null, original.Placement with { Offset = -1 });
 
     /// <summary>The values converted to float64 (float, double, half, bfloat16 and integer types).</summary>
-    public double[] ToDoubleArray() => ElementCodec.DecodeDoubles(ElementType, _payload.Span, ElementCount, Name);
+    public double[] ToDoubleArray() => ElementCodec.DecodeDoubles(ElementType, RawBytes, ElementCount, Name);
 
     /// <summary>The values as <typeparamref name="T"/>, which must be the tensor's own element type.</summary>
     public T[] ToArray<T>() where T : unmanaged
@@ -101,7 +127,7 @@ public sealed partial class TensorData
         var wanted = TensorElementTypes.Of<T>();
         if (wanted != ElementType)
             throw new InvalidOperationException($"Tensor '{Name}' holds {ElementType.DisplayName()}, not {wanted.DisplayName()}.");
-        return MemoryMarshal.Cast<byte, T>(_payload.Span).ToArray();
+        return MemoryMarshal.Cast<byte, T>(RawBytes).ToArray();
     }
 
     /// <summary>The values as a span of <typeparamref name="T"/> (the tensor's own element type), without copying.</summary>
@@ -110,7 +136,7 @@ public sealed partial class TensorData
         var wanted = TensorElementTypes.Of<T>();
         if (wanted != ElementType)
             throw new InvalidOperationException($"Tensor '{Name}' holds {ElementType.DisplayName()}, not {wanted.DisplayName()}.");
-        return MemoryMarshal.Cast<byte, T>(_payload.Span);
+        return MemoryMarshal.Cast<byte, T>(RawBytes);
     }
 
     /// <summary>Reads a serialized TensorProto (a backend-test .pb file); external data is not allowed there.</summary>

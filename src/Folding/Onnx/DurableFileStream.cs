@@ -26,7 +26,7 @@ internal sealed class DurableFileStream : Stream
     {
         _path = path;
         _flushEvery = flushEvery;
-        // No FileStream buffer: callers hand over large chunks (protobuf's buffer, tensor payloads).
+        // No FileStream buffer: callers hand over large chunks (PayloadWriter's buffer, tensor payloads).
         _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
     }
 

@@ -16,10 +16,9 @@ internal sealed class ExternalDataPlan
 
     public IReadOnlyList<ExternalFile> Files { get; }
 
-    public TensorProto Encode(TensorData tensor) =>
-        _placements.TryGetValue(tensor, out var placement)
-            ? TensorProtoCodec.EncodeExternal(tensor, placement)
-            : TensorProtoCodec.EncodeInline(tensor);
+    /// <summary>The message for a tensor this plan sends to an external file, or null for a tensor that stays inline.</summary>
+    public TensorProto? EncodeExternal(TensorData tensor) =>
+        _placements.TryGetValue(tensor, out var placement) ? TensorProtoCodec.EncodeExternal(tensor, placement) : null;
 
     public static ExternalDataPlan Create(OnnxModel model, string targetPath, ModelSaveOptions options, IReadOnlySet<string> protectedFiles)
     {
@@ -105,13 +104,16 @@ internal sealed class ExternalFile(string location)
         string final = Path.Combine(directory, Location);
         Directory.CreateDirectory(Path.GetDirectoryName(final)!);
         string temp = OnnxModel.TempNameFor(final);
-        // Unbuffered: each payload goes to the OS in one write, straight from the tensor's memory.
+        // Each large payload goes to the OS straight from the tensor's memory (or, when deferred, computed in pieces).
         using var stream = DurableFileStream.CreateNew(temp);
+        using var writer = new PayloadWriter(stream);
         foreach (var (tensor, offset) in Entries.OrderBy(e => e.Offset))
         {
+            writer.Flush(); // the gap before this tensor is filled on the stream itself
             stream.ExtendTo(offset);
-            stream.Write(tensor.RawBytes);
+            writer.WritePayload(tensor);
         }
+        writer.Flush();
         stream.Commit();
         return temp;
     }

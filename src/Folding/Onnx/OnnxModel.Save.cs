@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using OnnxBn.Folding.Onnx;
 using OnnxBn.Folding.Onnx.Proto;
 
@@ -32,17 +31,16 @@ public sealed partial class OnnxModel
         {
             foreach (var file in plan.Files)
                 staged.Add((file.WriteTemp(directory), Path.Combine(directory, file.Location)));
-            var snapshot = Snapshot(plan.Encode);
-            if (snapshot.CalculateSize() > int.MaxValue)
+            var spliced = SplicedModel.Create(this, plan.EncodeExternal);
+            if (spliced.Length > int.MaxValue)
                 throw new OnnxModelException(target, "the model is larger than 2 GiB inline; save with ExternalDataLayout.ExternalizeLarge");
             string modelTemp = TempNameFor(target);
-            // Protobuf's default 4 KiB buffer turns a 100 MB model into ~25,000 write calls; 1 MiB chunks make ~100.
             using (var stream = DurableFileStream.CreateNew(modelTemp))
             {
-                using (var coded = new CodedOutputStream(stream, 1 << 20, leaveOpen: true))
+                using (var writer = new PayloadWriter(stream))
                 {
-                    snapshot.WriteTo(coded);
-                    coded.Flush();
+                    spliced.WriteTo(writer);
+                    writer.Flush();
                 }
                 stream.Commit();
             }
@@ -59,7 +57,13 @@ public sealed partial class OnnxModel
     }
 
     /// <summary>Writes the model with every tensor inline to <paramref name="stream"/>.</summary>
-    public void Save(Stream stream) => Snapshot().WriteTo(stream);
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var writer = new PayloadWriter(stream);
+        SplicedModel.Create(this).WriteTo(writer);
+        writer.Flush();
+    }
 
     internal static string TempNameFor(string finalPath) =>
         Path.Combine(Path.GetDirectoryName(finalPath)!, $".{Path.GetFileName(finalPath)}.{Guid.NewGuid():N}.tmp");

@@ -74,7 +74,9 @@ public sealed partial class OnnxModel
     {
         // Snapshot shares the live NodeProto objects (enough for serializing); a clone must own its nodes, or
         // editing the clone would edit this model too.
-        var snapshot = Snapshot();
+        // The clone's graph takes this graph's tensors by name, so the snapshot needs no payloads (and must not
+        // compute deferred ones).
+        var snapshot = Snapshot(t => TensorProtoCodec.EncodeInlineHeader(t) ?? TensorProtoCodec.EncodeInline(t));
         for (int i = 0; i < snapshot.Graph.Node.Count; i++)
             snapshot.Graph.Node[i] = snapshot.Graph.Node[i].Clone();
         return new OnnxModel(snapshot, SourcePath, ExternalFilesRead, Graph);
@@ -99,10 +101,16 @@ public sealed partial class OnnxModel
     /// <summary>The model serialized with every tensor inline (what ONNX Runtime's CreateSessionFromArray takes).</summary>
     public byte[] ToBytes()
     {
-        var snapshot = Snapshot();
-        long size = snapshot.CalculateSize();
-        if (size > int.MaxValue)
+        var spliced = SplicedModel.Create(this);
+        if (spliced.Length > Array.MaxLength)
             throw new OnnxModelException(SourcePath, "the model is larger than 2 GiB and cannot be serialized inline; save it with external data");
-        return snapshot.ToByteArray();
+        // Written straight into an array of the exact size: deferred weights are computed into it, never kept.
+        var bytes = GC.AllocateUninitializedArray<byte>((int)spliced.Length);
+        using (var writer = new PayloadWriter(new MemoryStream(bytes, writable: true)))
+        {
+            spliced.WriteTo(writer);
+            writer.Flush();
+        }
+        return bytes;
     }
 }

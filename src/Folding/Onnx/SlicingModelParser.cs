@@ -1,6 +1,7 @@
 using System.Buffers;
 using Google.Protobuf;
 using OnnxBn.Folding.Onnx.Proto;
+using static OnnxBn.Folding.Onnx.ProtoWire;
 
 namespace OnnxBn.Folding.Onnx;
 
@@ -18,11 +19,7 @@ namespace OnnxBn.Folding.Onnx;
 /// </summary>
 internal static class SlicingModelParser
 {
-    private const uint GraphTag = (7 << 3) | WireLength;       // ModelProto.graph
-    private const uint InitializerTag = (5 << 3) | WireLength; // GraphProto.initializer
-    private const uint RawDataTag = (9 << 3) | WireLength;     // TensorProto.raw_data
     private static readonly byte[] EmptyRawData = [(byte)RawDataTag, 0];
-    private const int WireVarint = 0, WireFixed64 = 1, WireLength = 2, WireFixed32 = 5;
 
     /// <summary>
     /// The parsed model, or null when this parser steps aside: the bytes are malformed on the scanned path (the
@@ -149,66 +146,5 @@ internal static class SlicingModelParser
             else
                 output.Write(tensor[fieldStart..pos]);
         }
-    }
-
-    /// <summary>
-    /// Reads one field's tag and moves past its value. For a length-delimited field <paramref name="payloadStart"/>
-    /// is where its bytes begin (they end at the new <paramref name="pos"/>). False for anything malformed, for
-    /// field number 0, and for the deprecated group wire types, which the generated parser handles on the fallback path.
-    /// </summary>
-    private static bool TryReadField(ReadOnlySpan<byte> s, ref int pos, out uint tag, out int payloadStart)
-    {
-        payloadStart = -1;
-        tag = 0;
-        if (!TryReadVarint(s, ref pos, out ulong rawTag) || rawTag > uint.MaxValue || rawTag >> 3 == 0)
-            return false;
-        tag = (uint)rawTag;
-        switch ((int)(tag & 7))
-        {
-            case WireVarint:
-                return TryReadVarint(s, ref pos, out _);
-            case WireFixed64:
-                return Advance(s, ref pos, 8);
-            case WireFixed32:
-                return Advance(s, ref pos, 4);
-            case WireLength:
-                if (!TryReadVarint(s, ref pos, out ulong length) || length > int.MaxValue)
-                    return false;
-                payloadStart = pos;
-                return Advance(s, ref pos, (int)length);
-            default:
-                return false;
-        }
-    }
-
-    private static bool Advance(ReadOnlySpan<byte> s, ref int pos, int count)
-    {
-        if (count > s.Length - pos)
-            return false;
-        pos += count;
-        return true;
-    }
-
-    private static bool TryReadVarint(ReadOnlySpan<byte> s, ref int pos, out ulong value)
-    {
-        value = 0;
-        for (int shift = 0; shift < 64 && pos < s.Length; shift += 7)
-        {
-            byte b = s[pos++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-                return true;
-        }
-        return false;
-    }
-
-    private static void WriteVarint(ArrayBufferWriter<byte> output, uint value)
-    {
-        Span<byte> bytes = stackalloc byte[5];
-        int n = 0;
-        for (; value >= 0x80; value >>= 7)
-            bytes[n++] = (byte)(value | 0x80);
-        bytes[n++] = (byte)value;
-        output.Write(bytes[..n]);
     }
 }

@@ -147,6 +147,29 @@ internal static class TensorProtoCodec
         return proto;
     }
 
+    /// <summary>
+    /// The message <see cref="EncodeInline"/> makes, but with raw_data present and empty, for a writer that splices
+    /// the payload in itself (<see cref="SplicedModel"/>); null when the tensor's bytes are not stored as raw_data
+    /// (an unchanged tensor read from typed fields keeps them, see <see cref="EncodeInline"/>). Never computes a
+    /// deferred payload.
+    /// </summary>
+    public static TensorProto? EncodeInlineHeader(TensorData tensor)
+    {
+        TensorProto proto;
+        if (tensor.SourceProto is { } source && source.DataLocation != TensorProto.Types.DataLocation.External && source.Name == tensor.Name)
+        {
+            if (!source.HasRawData)
+                return null;
+            proto = source.Clone();
+        }
+        else
+        {
+            proto = NewHeader(tensor);
+        }
+        proto.RawData = ByteString.Empty;
+        return proto;
+    }
+
     /// <summary>The message for a tensor whose bytes go to <paramref name="placement"/>.</summary>
     public static TensorProto EncodeExternal(TensorData tensor, ExternalPlacement placement)
     {

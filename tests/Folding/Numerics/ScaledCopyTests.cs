@@ -39,6 +39,54 @@ public sealed class ScaledCopyTests
         Assert.Equal(values, weight.ToArray<float>()); // the source is not touched
     }
 
+    [Theory]
+    [InlineData(new long[] { 5, 3, 3, 3 }, 0)]
+    [InlineData(new long[] { 7, 13 }, 1)]
+    [InlineData(new long[] { 3, 2, 16 }, 2)]
+    [InlineData(new long[] { 9, 21, 5 }, 1)]
+    public void Float_Weights_Computed_In_Pieces_Equal_The_Whole(long[] dims, int axis)
+    {
+        var random = new Random(29 + axis);
+        var count = (int)dims.Aggregate(1L, (a, d) => a * d);
+        var weight = TensorData.Create("w", dims, Enumerable.Range(0, count).Select(_ => (float)random.NextDouble()).ToArray());
+        var factors = Enumerable.Range(0, (int)dims[axis]).Select(_ => random.NextDouble() * 4 - 2).ToArray();
+        var deferred = AxisScaling.ScaledCopy(weight, axis, factors).PendingPayload!;
+
+        var pieces = new byte[deferred.Length];
+        for (int offset = 0; offset < pieces.Length;)
+        {
+            // Pieces of 1 to 40 elements: they start and end anywhere inside a slice or a row of factors.
+            int length = Math.Min(pieces.Length - offset, random.Next(1, 41) * sizeof(float));
+            deferred.CopyTo(offset, pieces.AsSpan(offset, length));
+            offset += length;
+        }
+
+        Assert.Equal(deferred.Bytes, pieces);
+    }
+
+    [Fact]
+    public void Float_Weights_Are_Computed_Only_When_First_Read()
+    {
+        var weight = TensorData.Create("w", [4, 3], Enumerable.Range(0, 12).Select(i => (float)i).ToArray());
+
+        var scaled = AxisScaling.ScaledCopy(weight, 0, [1, 2, 3, 4]);
+
+        Assert.NotNull(scaled.PendingPayload);
+        Assert.Equal(48, scaled.PayloadLength);
+        Assert.Equal(new float[] { 0, 1, 2, 6, 8, 10, 18, 21, 24, 36, 40, 44 }, scaled.ToArray<float>());
+        Assert.Null(scaled.PendingPayload);
+    }
+
+    [Fact]
+    public void A_Piece_That_Splits_An_Element_Is_Refused()
+    {
+        var deferred = AxisScaling.ScaledCopy(TensorData.Create("w", [2, 3], new float[6]), 1, [1.0, 2.0, 3.0]).PendingPayload!;
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => deferred.CopyTo(2, new byte[4]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => deferred.CopyTo(0, new byte[6]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => deferred.CopyTo(20, new byte[8]));
+    }
+
     [Fact]
     public void Other_Element_Types_Take_The_Float64_Path()
     {
