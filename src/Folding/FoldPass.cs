@@ -5,8 +5,10 @@ namespace OnnxBn.Folding;
 /// <summary>
 /// Removes every BatchNormalization (and BN-like Mul/Add affine op) that can be removed exactly. The driver runs
 /// the rules to a fixpoint: each round recognizes affine ops in topological order, lets the first rule that
-/// matches rewrite the graph and checks the graph's invariants after that rewrite; rounds repeat until one changes
-/// nothing. What no rule takes is kept (or, on request, lowered to Mul+Add) with the reasons every rule gave.
+/// matches rewrite the graph and checks what that rewrite can have broken (indexes, dangling reads; in time
+/// proportional to the edit, so a pass stays linear in the graph's size), then checks the whole graph, cycles
+/// included, at the end of the round; rounds repeat until one changes nothing. What no rule takes is kept (or, on
+/// request, lowered to Mul+Add) with the reasons every rule gave.
 /// </summary>
 public static class FoldPass
 {
@@ -64,7 +66,7 @@ public static class FoldPass
                     continue;
                 }
                 string target = match.Apply!();
-                context.Graph.CheckInvariants();
+                context.Graph.CheckEdits();
                 fates.Record(op, rule.Direction, target, match.Absorbed);
                 folded = changed = true;
                 break;
@@ -72,6 +74,8 @@ public static class FoldPass
             if (!folded)
                 fates.Keep(op, reasons.Count == 0 ? NoNeighbour(context.Graph, op) : string.Join("; ", reasons));
         }
+        if (changed)
+            context.Graph.CheckInvariants();
         return changed;
     }
 

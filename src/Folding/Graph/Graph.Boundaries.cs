@@ -53,6 +53,7 @@ public sealed partial class Graph
             Proto.Input.Remove(input);
             _graphInputs.Remove(input.Name);
             _initializers.Remove(input.Name);
+            _vacatedValues.Add(input.Name);
             RemoveValueInfo(input.Name);
         }
         return unused.Select(i => i.Name).ToArray();

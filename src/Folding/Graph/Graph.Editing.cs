@@ -48,7 +48,11 @@ public sealed partial class Graph
     /// <summary>Adds an initializer, or replaces the one of the same name in place.</summary>
     public void SetInitializer(TensorData tensor) => _initializers[tensor.Name] = tensor;
 
-    public void RemoveInitializer(string name) => _initializers.Remove(name);
+    public void RemoveInitializer(string name)
+    {
+        if (_initializers.Remove(name))
+            _vacatedValues.Add(name);
+    }
 
     /// <summary>A value/node name based on <paramref name="stem"/> that nothing in the graph uses yet.</summary>
     public string UniqueName(string stem)
@@ -93,7 +97,7 @@ public sealed partial class Graph
     /// <summary>Nodes in a dependency-respecting order (stable: the first ready node in file order comes first).</summary>
     public IReadOnlyList<Node> TopologicalOrder()
     {
-        // Plain arrays, no per-node collections: the fold driver runs this (through CheckInvariants) after every rewrite.
+        // Plain arrays, no per-node collections: the fold driver runs this every round, and surgery after every cut.
         int count = _nodes.Count;
         var position = new Dictionary<Node, int>(count, ReferenceEqualityComparer.Instance);
         for (int i = 0; i < count; i++) position[_nodes[i]] = i;
@@ -143,10 +147,9 @@ public sealed partial class Graph
         }
     }
 
-    /// <summary>Throws when an index disagrees with the nodes (run by the fold driver after every rewrite).</summary>
+    /// <summary>Throws when an index disagrees with the nodes, a value is read but never defined, or the graph has a cycle.</summary>
     public void CheckInvariants()
     {
-        // Plain loops over the live indexes: the fold driver runs this after every rewrite.
         foreach (var node in _nodes)
         {
             foreach (var output in node.Outputs)
@@ -168,6 +171,7 @@ public sealed partial class Graph
                     throw new InvalidOperationException($"consumer index names a removed node for '{value}'");
         CheckBoundaries();
         Validate();
+        ClearEditLog();
     }
 
     /// <summary>Writes nodes and initializers back into <paramref name="target"/> (a copy of this graph's message).</summary>
@@ -193,6 +197,7 @@ public sealed partial class Graph
 
     private void Reattach(Node node)
     {
+        _editedNodes.Add(node);
         foreach (var output in node.Outputs.Where(o => o.Length > 0))
             if (!_producers.TryAdd(output, node))
                 throw new OnnxModelException(File, $"value '{output}' is produced twice", $"node '{node.DisplayName}'");
@@ -206,6 +211,7 @@ public sealed partial class Graph
 
     private void Detach(Node node)
     {
+        LogDetached(node);
         foreach (var output in node.Outputs.Where(o => o.Length > 0))
             if (_producers.TryGetValue(output, out var p) && ReferenceEquals(p, node))
                 _producers.Remove(output);

@@ -52,6 +52,7 @@ public sealed partial class Graph
             SubgraphScope.AddDefinedNames(nodeProto, _subgraphNames);
         }
         Validate();
+        ClearEditLog();
     }
 
     internal GraphProto Proto { get; }
