@@ -8,6 +8,11 @@ namespace OnnxBn.Folding.Rules;
 /// rank must be known), which the channel-affine recognizer reads back as one op in the next round; the backward
 /// and forward rules then fold it like any BN, or it stays as two cheap ops. The target this rule reports is the
 /// new Mul's name: the fate book reports both merged ops through it.
+///
+/// The merged Mul is read back from the graph alone, so the merge needs what a forward fold of it would need: a
+/// proof from the graph that x has the C channels (<see cref="ChannelCount"/>). Without one the ops stay apart: a
+/// BN keeps its own folds (merged, the only witness of x's channel count would be gone), and a Mul that broadcasts
+/// x up is no BN to merge with.
 /// </summary>
 internal sealed class AffineChainMergeRule : IFoldRule
 {
@@ -35,8 +40,10 @@ internal sealed class AffineChainMergeRule : IFoldRule
             return RuleMatch.Decline($"{op.Channels} channels, but {next.Label} has {next.Channels}");
         if (DataType(context, op) is not { } type)
             return RuleMatch.Decline("element type of the input is unknown");
-
         int channels = Math.Max(op.Channels, next.Channels);
+        if (UnprovenChannels(context, op, next, a, channels) is { } unproven)
+            return RuleMatch.Decline(unproven);
+
         double[] s1 = Numerics.AxisScaling.Broadcast(op.Scale, channels), t1 = Numerics.AxisScaling.Broadcast(op.Shift, channels);
         double[] s2 = Numerics.AxisScaling.Broadcast(next.Scale, channels), t2 = Numerics.AxisScaling.Broadcast(next.Shift, channels);
         double[] scale = s1.Select((v, c) => s2[c] * v).ToArray();
@@ -58,6 +65,19 @@ internal sealed class AffineChainMergeRule : IFoldRule
             graph.RemoveValueInfo(op.Output);
             return mul.DisplayName;
         });
+    }
+
+    /// <summary>
+    /// Why the graph does not prove that x has the chain's <paramref name="channels"/> on <paramref name="axis"/>:
+    /// an op of the chain may broadcast x up, or only a BN being merged shows the count. Null when proven.
+    /// </summary>
+    private static string? UnprovenChannels(FoldContext context, AffineOp op, AffineOp next, int axis, int channels)
+    {
+        if (channels == 1 || ChannelCount.Along(context, op.Input, new ChannelAxis(axis, FromEnd: false)) == channels)
+            return null;
+        string witness = op.Channels == channels ? op.Label : next.Label;
+        return op.BroadcastRisk ?? next.BroadcastRisk
+            ?? $"only {witness} proves that '{op.Input}' has {channels} channels on axis {axis}; merged, the ops could not be folded forward, so each folds on its own";
     }
 
     private static AffineOp? Next(FoldContext context, Node consumer) =>

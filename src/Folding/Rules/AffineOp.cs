@@ -26,6 +26,15 @@ internal sealed record AffineOp(
 {
     public int Channels => Scale.Length;
 
+    /// <summary>
+    /// Why the op might broadcast its input up instead of keeping its shape (a [C,1,1] constant on an x with 1
+    /// channel, or one whose channel count cannot be proven), or null when y provably has x's shape. Rules that bypass
+    /// the op or rewrite it from x alone (forward folds) must decline on it; backward rules prove the shape themselves
+    /// by matching <see cref="Channels"/> against the producer's output channels. A BatchNormalization never
+    /// broadcasts: its input must have the channels its parameters have.
+    /// </summary>
+    public string? BroadcastRisk { get; init; }
+
     public Node First => Nodes[0];
 
     public Node Last => Nodes[^1];

@@ -14,10 +14,11 @@ internal interface IForwardFolder
 }
 
 /// <summary>
-/// What every forward rule does around its own folder: the affine output must not be a graph output and every one
-/// of its readers must be foldable (a Gemm, MatMul or unpadded Conv, directly or through a Flatten/Reshape) or read
-/// only its shape (Shape, Size); then each reader gets its own new weights and the affine op is bypassed. The rule
-/// whose op type the first reader has leads; the others decline, so a BN is folded once into all its readers.
+/// What every forward rule does around its own folder: the affine output must not be a graph output, every one of
+/// its readers must be foldable (a Gemm, MatMul or unpadded Conv, directly or through a Flatten/Reshape) or read
+/// only its shape (Shape, Size), and the op must provably keep its input's shape (<see cref="AffineOp.BroadcastRisk"/>);
+/// then each reader gets its own new weights and the affine op is bypassed. The rule whose op type the first reader
+/// has leads; the others decline, so a BN is folded once into all its readers.
 /// </summary>
 internal static class ForwardFold
 {
@@ -47,6 +48,9 @@ internal static class ForwardFold
             return RuleMatch.Decline(Describe(consumers.Count, failures));
         if (!sites[0].Linear.Is(lead.OpType))
             return RuleMatch.NotApplicable($"feeds {sites[0].Linear.OpType} {sites[0].Linear.DisplayName}, not {lead.OpType}");
+        // After the bypass the readers see x itself: were y broadcast up from x, they would read fewer features.
+        if (op.BroadcastRisk is { } risk)
+            return RuleMatch.Decline(risk);
 
         var edits = new List<Action>(sites.Count);
         foreach (var site in sites)
