@@ -20,12 +20,12 @@ internal static class Charts
         File.WriteAllText(path, svg);
     }
 
-    /// <summary>Load+fold+save time (ms) against parameters (millions) per family, with the fitted lines.</summary>
+    /// <summary>Load+fold+save and load+fold+serialize time (ms) against parameters (millions) per family, with the fitted lines.</summary>
     public static void FoldTimeVsParameters(IReadOnlyList<FoldScalingPoint> points, IReadOnlyDictionary<string, LinearFit> fits, string path)
     {
         var families = points.Select(p => p.Family).Distinct().ToArray();
         var series = families.Select(f => ($"{f} load+fold+save", points.Where(p => p.Family == f).Select(p => (p.Parameters / 1e6, p.LoadFoldSaveMs)).ToArray()))
-            .Concat(families.Select(f => ($"{f} fold only", points.Where(p => p.Family == f).Select(p => (p.Parameters / 1e6, p.FoldMs)).ToArray())))
+            .Concat(families.Select(f => ($"{f} load+fold+serialize", points.Where(p => p.Family == f).Select(p => (p.Parameters / 1e6, p.LoadFoldSerializeMs)).ToArray())))
             .ToArray();
         var lines = fits.Select(kv => (kv.Key, kv.Value.Intercept, kv.Value.Slope * 1e6)).ToArray();
         var svg = Plot("Fold time vs model size (generated MLP/CNN families)", "parameters (millions)", "time (ms)", series,

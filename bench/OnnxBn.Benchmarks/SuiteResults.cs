@@ -40,7 +40,7 @@ internal sealed record InferenceRow(string Model, string OrtOptimization, Benchm
 internal sealed record ProcessFoldResult(int Runs, double MedianSeconds, long MinPeakRssBytes, long MaxPeakRssBytes, long FileBytes);
 
 /// <summary>One generated model of the fold-scaling family.</summary>
-internal sealed record FoldScalingPoint(string Family, string Model, long Parameters, long FileBytes, double LoadFoldSaveMs, double FoldMs);
+internal sealed record FoldScalingPoint(string Family, string Model, long Parameters, long FileBytes, double LoadFoldSaveMs, double FoldMs, double LoadFoldSerializeMs);
 
 /// <summary>A least-squares line y = Intercept + Slope·x and its coefficient of determination.</summary>
 internal sealed record LinearFit(double Intercept, double Slope, double RSquared, int Points)

@@ -48,6 +48,7 @@ public sealed partial class OnnxModel
             foreach (var (temp, final) in staged)
                 System.IO.File.Move(temp, final, overwrite: true);
             staged.Clear();
+            DirectorySync.Flush(directory);
         }
         finally
         {
