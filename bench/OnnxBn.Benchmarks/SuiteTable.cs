@@ -136,7 +136,7 @@ internal static class SuiteTable
             md.AppendLine($"| {p.Family} | {p.Model} | {F(p.Parameters / 1e6, 1)} M | {F(p.FileBytes / 1048576.0, 0)} MiB | {Ms(p.LoadFoldSaveMs)} | {Ms(p.LoadFoldSerializeMs)} | {Ms(p.FoldMs)} |");
         md.AppendLine();
         foreach (var (name, fit) in r.FoldFits)
-            md.AppendLine($"- {name}: {F(fit.Slope * 1e6, 2)} ms per million parameters + {F(fit.Intercept, 0)} ms, R² = {F(fit.RSquared, 4)} ({fit.Points} points)");
+            md.AppendLine($"- {name}: {F(fit.Slope * 1e6, 2)} ms per million parameters {(fit.Intercept < -0.5 ? "−" : "+")} {F(Math.Abs(fit.Intercept), 0)} ms, R² = {F(fit.RSquared, 4)} ({fit.Points} points)");
         md.AppendLine();
     }
 
