@@ -6,8 +6,9 @@ namespace OnnxBn.Folding;
 public sealed partial class OnnxModel
 {
     /// <summary>
-    /// Saves the model (and its external data files) atomically: everything is written to temporary files in the
-    /// target folder and renamed into place only when complete. Refuses to overwrite the file the model was loaded
+    /// Saves the model (and its external data files) atomically and durably: everything is written to temporary
+    /// files in the target folder, fsynced, and renamed into place only when complete (in the order
+    /// <see cref="SaveCommit"/> explains). Refuses to overwrite the file the model was loaded
     /// from, and never overwrites an external data file the model was read with, unless asked to.
     /// </summary>
     public void Save(string path, ModelSaveOptions? options = null)
@@ -44,11 +45,10 @@ public sealed partial class OnnxModel
                 }
                 stream.Commit();
             }
+            var steps = SaveCommit.Plan(staged, modelTemp, target, System.IO.File.Exists);
             staged.Add((modelTemp, target));
-            foreach (var (temp, final) in staged)
-                System.IO.File.Move(temp, final, overwrite: true);
+            SaveCommit.Run(steps, directory);
             staged.Clear();
-            DirectorySync.Flush(directory);
         }
         finally
         {
