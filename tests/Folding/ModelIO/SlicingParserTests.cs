@@ -3,6 +3,7 @@ using Google.Protobuf;
 using OnnxBn.Folding.Onnx;
 using OnnxBn.Folding.Onnx.Proto;
 using OnnxBn.TestUtilities;
+using static OnnxBn.Folding.Tests.ModelIO.WireFields;
 
 namespace OnnxBn.Folding.Tests.ModelIO;
 
@@ -165,14 +166,4 @@ public sealed class SlicingParserTests
     }
 
     private static long RawDataBytes(ModelProto proto) => proto.Graph?.Initializer.Sum(t => (long)t.RawData.Length) ?? 0;
-
-    private static byte[] Field(int number, ReadOnlySpan<byte> payload)
-    {
-        using var buffer = new MemoryStream();
-        var output = new CodedOutputStream(buffer);
-        output.WriteTag(number, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(ByteString.CopyFrom(payload));
-        output.Flush();
-        return buffer.ToArray();
-    }
 }

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using OnnxBn.Folding.Onnx.Proto;
 using OnnxBn.TestUtilities;
+using static OnnxBn.Folding.Tests.ModelIO.WireFields;
 
 namespace OnnxBn.Folding.Tests.ModelIO;
 
@@ -147,15 +148,5 @@ public sealed class SplicedSaveTests
         Assert.Equal(expected, File.ReadAllBytes(temp.File("m.onnx")));
         Assert.Equal(expected, stream.ToArray());
         Assert.Equal(expected, bytes);
-    }
-
-    private static byte[] Field(int number, ReadOnlySpan<byte> payload)
-    {
-        using var buffer = new MemoryStream();
-        var output = new CodedOutputStream(buffer);
-        output.WriteTag(number, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(ByteString.CopyFrom(payload));
-        output.Flush();
-        return buffer.ToArray();
     }
 }
