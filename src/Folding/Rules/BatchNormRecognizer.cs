@@ -3,7 +3,7 @@ namespace OnnxBn.Folding.Rules;
 /// <summary>
 /// Reads a BatchNormalization node as y = s·x + t with s = γ/√(var+ε), t = β − mean·s (float64), or says why it
 /// cannot: training mode (read per opset: is_test in 1–6, extra outputs in 7–13, training_mode from 14),
-/// per-element statistics (spatial=0), non-constant parameters, inconsistent lengths.
+/// per-element statistics (spatial=0 on inputs of rank above 2), non-constant parameters, inconsistent lengths.
 /// </summary>
 internal static class BatchNormRecognizer
 {
@@ -13,8 +13,8 @@ internal static class BatchNormRecognizer
     {
         if (TrainingModeReason(context.Opset, bn) is { } training)
             return (null, training);
-        if (bn.GetInt("spatial", 1) == 0)
-            return (null, "spatial=0 (per-element statistics) is not folded");
+        if (bn.GetInt("spatial", 1) == 0 && PerElementReason(context, bn) is { } perElement)
+            return (null, perElement);
         if (bn.Inputs.Count < 5)
             return (null, $"has {bn.Inputs.Count} inputs, expected 5");
 
@@ -53,6 +53,18 @@ internal static class BatchNormRecognizer
             ChannelAxis.BatchNormChannel, NonTrainableParameters: 2 * channels);
         return (op, null);
     }
+
+    /// <summary>
+    /// Why a spatial=0 BN (opsets 7–8: statistics per element of [C, D1, …, Dn] instead of per channel) cannot be
+    /// read as a per-channel op, or null when it can: on an [N, C] input there are no D dims, and per element is per
+    /// channel.
+    /// </summary>
+    private static string? PerElementReason(FoldContext context, Node bn) => context.Ranks.RankOf(bn.Input(0)) switch
+    {
+        2 => null,
+        int rank => $"spatial=0 (per-element statistics) on a rank-{rank} input is not folded",
+        null => "spatial=0 (per-element statistics) and the input's rank is unknown",
+    };
 
     /// <summary>
     /// Why the node runs in training mode under its opset (or, in opsets 1–6, still declares statistics outputs that

@@ -87,13 +87,37 @@ public sealed class InferenceModeTests
     }
 
     [Fact]
-    public void Opset7_Spatial_0_Is_Kept_With_The_Reason()
+    public void Opset7_Spatial_0_On_A_Rank_4_Input_Is_Kept_With_The_Reason()
     {
         var model = ConvBn(7, null, ("spatial", 0L)).Build();
         var report = FoldPass.Run(model);
 
-        AssertKept(report, "bn", "spatial=0 (per-element statistics)");
+        AssertKept(report, "bn", "spatial=0 (per-element statistics) on a rank-4 input");
         Assert.Equal(["Conv", "BatchNormalization"], OpTypes(model));
+    }
+
+    [Theory]
+    [InlineData(7L)]
+    [InlineData(8L)]
+    public void Spatial_0_On_An_N_By_C_Input_Is_Per_Channel_And_Folds(long opset)
+    {
+        // Old Keras converters wrote spatial=0 for BN after Dense: with no D dims, per element is per channel.
+        var model = new GraphBuilder(opset)
+            .Input("x", TensorElementType.Float, 3, 2)
+            .Output("y", TensorElementType.Float, 3, 2)
+            .Initializer("W", [2, 2], 1f, -0.5f, 0.25f, 2f)
+            .Initializer("b", [2], 1f, -1f)
+            .BnParameters("bn")
+            .Node("Gemm", ["x", "W", "b"], ["h"], "fc")
+            .Node("BatchNormalization", ["h", "bn_gamma", "bn_beta", "bn_mean", "bn_var"], ["y"], "bn", ("spatial", 0L))
+            .Build();
+        var before = model.Clone();
+
+        var report = FoldPass.Run(model);
+
+        Assert.Equal(BnOutcome.FoldedBackward, Fate(report, "bn").Outcome);
+        Assert.Equal(["Gemm"], OpTypes(model));
+        AssertSameOutputs(before, model, Feed("x", Input(3, 2)));
     }
 
     [Fact]
