@@ -18,4 +18,11 @@ public sealed record FoldOptions
 
     /// <summary>Rewrite each BN that cannot be folded as one Mul and one Add with precomputed s and t.</summary>
     public bool LowerUnfolded { get; init; }
+
+    /// <summary>
+    /// Before folding, treat initializers that are also graph inputs as constants and remove them from the inputs
+    /// (<see cref="Graph.FreezeInitializerInputs"/>; the IR version is raised to 4, the first that allows
+    /// initializers outside the inputs). Off by default: such an input is a default the caller may override.
+    /// </summary>
+    public bool FreezeInitializerInputs { get; init; }
 }

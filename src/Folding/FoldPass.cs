@@ -17,6 +17,9 @@ public static class FoldPass
     {
         options ??= new FoldOptions();
         var graph = model.Graph;
+        var frozen = options.FreezeInitializerInputs ? graph.FreezeInitializerInputs() : [];
+        if (frozen.Count > 0)
+            model.RequireIrVersion(4);
         var before = ParameterCounter.Count(new FoldContext(model));
         int nodesBefore = graph.Nodes.Count;
         var rules = RuleCatalog.For(options.Directions);
@@ -37,7 +40,7 @@ public static class FoldPass
         graph.TopologicalSort();
         graph.CheckInvariants();
         var after = ParameterCounter.Count(new FoldContext(model));
-        return new FoldReport(fates.InOrder(), before, after, nodesBefore, graph.Nodes.Count);
+        return new FoldReport(fates.InOrder(), before, after, nodesBefore, graph.Nodes.Count) { FrozenInputs = frozen };
     }
 
     /// <summary>

@@ -47,6 +47,9 @@ public sealed record FoldReport(
 
     public int Kept => Fates.Count(f => f.Outcome == BnOutcome.Kept);
 
+    /// <summary>Graph inputs turned into constants first (<see cref="FoldOptions.FreezeInitializerInputs"/>).</summary>
+    public IReadOnlyList<string> FrozenInputs { get; init; } = [];
+
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
@@ -63,6 +66,7 @@ public sealed record FoldReport(
         nodesAfter = NodesAfter,
         parametersBefore = Before,
         parametersAfter = After,
+        frozenInputs = FrozenInputs,
         batchNorms = Fates.Select(f => new { node = f.Node, kind = f.Kind, outcome = f.Outcome, detail = f.Detail, description = f.Description }),
     }, JsonOptions);
 }

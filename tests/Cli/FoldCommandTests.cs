@@ -189,6 +189,26 @@ public sealed class FoldCommandTests
         Assert.Equal((int)ExitCode.Usage, code);
         Assert.Contains("cannot write", error);
     }
+
+    [Fact]
+    public void Initializer_Inputs_Are_Kept_With_A_Hint_And_Fold_With_Freeze_Initializer_Inputs()
+    {
+        var builder = CliHarness.ConvBn();
+        foreach (var name in new[] { "gamma", "beta", "mean", "var" })
+            builder.Input(name, Folding.TensorElementType.Float, 2);
+        string input = CliHarness.Write(builder);
+
+        var (keptCode, kept, _) = CliHarness.Run("fold", input, "-o", input + ".kept.onnx");
+        var (code, output, error) = CliHarness.Run("fold", input, "--freeze-initializer-inputs", "--json");
+
+        Assert.Equal(0, keptCode);
+        Assert.Contains("freeze initializer inputs to fold it", kept);
+        Assert.True(code == 0, error);
+        using var report = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal(1, report.RootElement.GetProperty("folded").GetInt32());
+        Assert.Equal(["gamma", "beta", "mean", "var"], report.RootElement.GetProperty("frozenInputs").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["x"], OnnxModel.Load(ModelPathsForTest.Folded(input)).Graph.Inputs.Select(i => i.Name));
+    }
 }
 
 internal static class ModelPathsForTest

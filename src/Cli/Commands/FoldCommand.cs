@@ -33,6 +33,12 @@ internal sealed class FoldCommand : ICliCommand
         Description = "Print the fold report as one JSON document on stdout instead of tables.",
     };
 
+    private static readonly Option<bool> FreezeOption = new("--freeze-initializer-inputs")
+    {
+        Description = "Treat initializers that are also graph inputs (IR 3 models, keep_initializers_as_inputs=True) as constants: " +
+                      "remove them from the inputs so their BNs can fold (the caller can no longer override them).",
+    };
+
     private static readonly Option<string?> OnlyOption = CreateOnlyOption();
 
     private static readonly Option<bool> VerifyOption = new("--verify")
@@ -46,7 +52,7 @@ internal sealed class FoldCommand : ICliCommand
     {
         var command = new Command("fold", "Fold BatchNormalization into neighbouring Conv/Gemm/MatMul layers and write the folded model.");
         command.Arguments.Add(ModelArgument);
-        foreach (var option in new Option[] { OutputOption, LowerOption, JsonOption, OnlyOption, VerifyOption })
+        foreach (var option in new Option[] { OutputOption, LowerOption, JsonOption, OnlyOption, FreezeOption, VerifyOption })
             command.Options.Add(option);
         _equivalence.AddTo(command);
         command.SetAction(parsed => Execute(parsed, console));
@@ -75,6 +81,7 @@ internal sealed class FoldCommand : ICliCommand
         var options = new FoldOptions
         {
             LowerUnfolded = parsed.GetValue(LowerOption),
+            FreezeInitializerInputs = parsed.GetValue(FreezeOption),
             Directions = parsed.GetValue(OnlyOption) switch
             {
                 "backward" => FoldDirections.BackwardOnly,
@@ -153,6 +160,8 @@ internal sealed class FoldCommand : ICliCommand
             fates.WriteTo(writer);
         }
         writer.WriteLine();
+        if (report.FrozenInputs.Count > 0)
+            writer.WriteLine($"Frozen initializer inputs: {report.FrozenInputs.Count} ({string.Join(", ", report.FrozenInputs.Take(5))}{(report.FrozenInputs.Count > 5 ? ", ..." : "")})");
         writer.WriteLine($"BNs: {report.Folded} folded, {report.Lowered} lowered, {report.Kept} kept");
         writer.WriteLine($"Nodes: {report.NodesBefore} -> {report.NodesAfter}");
         var totals = new TextTable("Parameters", "Before", "After");

@@ -60,6 +60,23 @@ public sealed partial class Graph
     }
 
     /// <summary>
+    /// Turns every graph input that has an initializer into a plain initializer (a constant): the input is removed
+    /// from the interface, its initializer stays. Models of IR version 3 had to list every initializer as an input,
+    /// and exporters still do on request (PyTorch's <c>keep_initializers_as_inputs=True</c>); such weights are only
+    /// defaults a caller may override, so nothing folds them until they are frozen. Returns the frozen names.
+    /// </summary>
+    public IReadOnlyList<string> FreezeInitializerInputs()
+    {
+        var frozen = Proto.Input.Where(i => _initializers.ContainsKey(i.Name)).ToList();
+        foreach (var input in frozen)
+        {
+            Proto.Input.Remove(input);
+            _graphInputs.Remove(input.Name);
+        }
+        return frozen.Select(i => i.Name).ToArray();
+    }
+
+    /// <summary>
     /// Removes every node that no graph output depends on (through its inputs or its sub-graphs' outer reads), then
     /// the initializers nothing reads any more and the value_info entries of values that no longer exist. Graph inputs
     /// stay (they are the model's interface; <see cref="RemoveUnusedInputs"/> drops unread ones). Returns how many

@@ -30,6 +30,13 @@ public sealed partial class OnnxModel
 
     public long IrVersion => Proto.IrVersion;
 
+    /// <summary>Raises the IR version to <paramref name="version"/> if it is lower (never lowers it).</summary>
+    internal void RequireIrVersion(long version)
+    {
+        if (Proto.IrVersion < version)
+            Proto.IrVersion = version;
+    }
+
     public string ProducerName => Proto.ProducerName ?? "";
 
     public string ProducerVersion => Proto.ProducerVersion ?? "";

@@ -1,0 +1,81 @@
+using OnnxBn.TestUtilities;
+using static OnnxBn.Folding.Tests.Safety.SafetyFixtures;
+
+namespace OnnxBn.Folding.Tests.Safety;
+
+/// <summary>
+/// Initializers listed as graph inputs (every IR 3 model; PyTorch with keep_initializers_as_inputs=True) are
+/// defaults a caller may override: kept by default, with the way out in the reason; folded once frozen.
+/// </summary>
+public sealed class FreezeInitializerInputsTests
+{
+    private static readonly string[] Weights = ["W", "b", "bn_gamma", "bn_beta", "bn_mean", "bn_var"];
+
+    /// <summary>ConvBn's graph with every initializer also a graph input, as IR 3 required.</summary>
+    private static OnnxModel InitializersAsInputs(long irVersion)
+    {
+        var builder = new GraphBuilder(9, irVersion)
+            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
+            .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+            .Initializer("W", [2, 2, 1, 1], 1f, 0.5f, -0.25f, 1f)
+            .Initializer("b", [2], 1f, -1f)
+            .BnParameters("bn")
+            .Node("Conv", ["x", "W", "b"], ["c"], "conv")
+            .Node("BatchNormalization", ["c", "bn_gamma", "bn_beta", "bn_mean", "bn_var"], ["y"], "bn");
+        builder.Input("W", TensorElementType.Float, 2, 2, 1, 1).Input("b", TensorElementType.Float, 2);
+        foreach (var parameter in Weights.Skip(2))
+            builder.Input(parameter, TensorElementType.Float, 2);
+        return builder.Build();
+    }
+
+    [Fact]
+    public void By_Default_A_Bn_With_Overridable_Parameters_Is_Kept_And_The_Reason_Says_How_To_Fold_It()
+    {
+        var model = InitializersAsInputs(3);
+
+        var report = FoldPass.Run(model);
+
+        AssertKept(report, "bn", "scale 'bn_gamma' is not a constant", "freeze initializer inputs to fold it");
+        Assert.Empty(report.FrozenInputs);
+        Assert.Equal(7, model.Graph.Inputs.Count);
+    }
+
+    [Fact]
+    public void Frozen_Initializer_Inputs_Fold_Leave_Only_The_Real_Input_And_Raise_Ir_3_To_4()
+    {
+        var model = InitializersAsInputs(3);
+        var before = model.Clone();
+
+        var report = FoldPass.Run(model, new FoldOptions { FreezeInitializerInputs = true });
+
+        Assert.Equal(BnOutcome.FoldedBackward, Fate(report, "bn").Outcome);
+        Assert.Equal(Weights, report.FrozenInputs);
+        Assert.Equal(["x"], model.Graph.Inputs.Select(i => i.Name));
+        Assert.Equal(4, model.IrVersion);
+        Assert.Equal(["Conv"], OpTypes(model));
+        AssertSameOutputs(before, model, Feed("x", Input(1, 2, 2, 2)));
+        Assert.Contains("\"frozenInputs\"", report.ToJson());
+    }
+
+    [Fact]
+    public void Freezing_Never_Lowers_A_Newer_Ir_Version()
+    {
+        var model = InitializersAsInputs(8);
+
+        FoldPass.Run(model, new FoldOptions { FreezeInitializerInputs = true });
+
+        Assert.Equal(8, model.IrVersion);
+    }
+
+    [Fact]
+    public void A_Frozen_Model_Saves_And_Loads_With_Its_Weights_As_Constants()
+    {
+        var model = InitializersAsInputs(3);
+        FoldPass.Run(model, new FoldOptions { FreezeInitializerInputs = true });
+
+        var reloaded = OnnxModel.FromBytes(model.ToBytes());
+
+        Assert.Equal(4, reloaded.IrVersion);
+        Assert.True(reloaded.Graph.TryGetConstant(reloaded.Graph.Nodes.Single().Input(1), out _));
+    }
+}
