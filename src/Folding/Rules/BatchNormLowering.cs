@@ -20,7 +20,9 @@ internal static class BatchNormLowering
 
         return RuleMatch.Ready(() =>
         {
-            long[] dims = [op.Channels, .. Enumerable.Repeat(1L, rank - 2)];
+            // Before opset 7 the constants are [C] aligned from axis 1 (legacy broadcasting), after it [C, 1, ..., 1].
+            bool legacy = LegacyBroadcast.Applies(context);
+            long[] dims = legacy ? [op.Channels] : [op.Channels, .. Enumerable.Repeat(1L, rank - 2)];
             string stem = bn.Name.Length > 0 ? bn.Name : bn.Output(0);
             string s = context.AddWeight($"{stem}_scale", TensorData.FromDoubles("", type, dims, op.Scale));
             string t = context.AddWeight($"{stem}_shift", TensorData.FromDoubles("", type, dims, op.Shift));
@@ -28,7 +30,9 @@ internal static class BatchNormLowering
             var graph = context.Graph;
             var mul = graph.AddNode("Mul", [op.Input, s], [scaled], graph.UniqueName($"{stem}_mul"), after: bn);
             graph.RemoveNode(bn);
-            graph.AddNode("Add", [scaled, t], [op.Output], graph.UniqueName($"{stem}_add"), after: mul);
+            var add = graph.AddNode("Add", [scaled, t], [op.Output], graph.UniqueName($"{stem}_add"), after: mul);
+            LegacyBroadcast.Mark(context, mul, axis: 1);
+            LegacyBroadcast.Mark(context, add, axis: 1);
             return "";
         });
     }

@@ -16,6 +16,10 @@ internal static class ChannelAffineRecognizer
     {
         if (!(first.Is("Mul") || first.Is("Div")) || first.Inputs.Count != 2)
             return null;
+        // Before opset 7 a [C] constant may align from an axis attribute, not from the end; tf2onnx, whose BN form
+        // this is, never wrote such models, and reading them numpy-style would scale the wrong axis.
+        if (LegacyBroadcast.Applies(context))
+            return null;
         if (!TryConstantOperand(context, first, allowLeft: first.Is("Mul"), out string x, out var scaleTensor))
             return null;
         if (!TryChannelVector(context, scaleTensor, x, out var scale, out var axis))

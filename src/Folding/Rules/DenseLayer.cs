@@ -104,7 +104,8 @@ internal sealed class DenseLayer
         else
         {
             string shift = context.AddWeight($"{stem}_bias_bnfold", TensorData.FromDoubles("", Weight.Source.ElementType, [n], t));
-            graph.AddNode("Add", [MatMul.Output(0), shift], [output], graph.UniqueName($"{stem}_bnfold_add"), after: MatMul);
+            var add = graph.AddNode("Add", [MatMul.Output(0), shift], [output], graph.UniqueName($"{stem}_bnfold_add"), after: MatMul);
+            LegacyBroadcast.Mark(context, add);
         }
         return BiasAdd is null ? MatMul.DisplayName : $"{MatMul.DisplayName} + {BiasAdd.DisplayName}";
     }
@@ -124,6 +125,8 @@ internal sealed class DenseLayer
         matMul = null!;
         if (add.Inputs.Count != 2)
             return $"Add has {add.Inputs.Count} inputs";
+        if (LegacyBroadcast.NotTrailingReason(context, add) is { } legacy)
+            return legacy;
         for (int i = 0; i < 2; i++)
         {
             if (!context.TryConstant(add.Input(i), out var constant) || context.Graph.Producer(add.Input(1 - i)) is not { } producer)

@@ -61,7 +61,8 @@ internal sealed class MatMulForwardRule : IFoldRule, IForwardFolder
             string product = graph.UniqueName($"{stem}_unshifted");
             graph.SetNodeOutput(matMul, 0, product);
             string shift = context.AddWeight($"{stem}_bias_bnfold", TensorData.FromDoubles("", weight.Source.ElementType, [weight.Columns], shiftThroughB));
-            graph.AddNode("Add", [product, shift], [output], graph.UniqueName($"{stem}_bnfold_add"), after: matMul);
+            var add = graph.AddNode("Add", [product, shift], [output], graph.UniqueName($"{stem}_bnfold_add"), after: matMul);
+            LegacyBroadcast.Mark(context, add);
         };
         return null;
     }
@@ -74,7 +75,8 @@ internal sealed class MatMulForwardRule : IFoldRule, IForwardFolder
     {
         index = -1;
         bias = null;
-        if (context.SoleConsumer(matMul.Output(0)) is not { } add || !add.Is("Add") || add.Inputs.Count != 2)
+        if (context.SoleConsumer(matMul.Output(0)) is not { } add || !add.Is("Add") || add.Inputs.Count != 2
+            || LegacyBroadcast.NotTrailingReason(context, add) is not null)
             return null;
         index = add.Input(0) == matMul.Output(0) ? 1 : 0;
         if (add.Input(1 - index) != matMul.Output(0) || !context.TryConstant(add.Input(index), out var constant))
