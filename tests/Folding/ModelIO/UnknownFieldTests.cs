@@ -18,8 +18,8 @@ public sealed class UnknownFieldTests
             .Node("Relu", ["x"], ["y"], "relu")
             .ToBytes());
         var node = proto.Graph.Node[0];
-        proto.Graph.Node[0] = NodeProto.Parser.ParseFrom([.. node.ToByteArray(), .. LengthDelimited(99, Payload)]);
-        return [.. proto.ToByteArray(), .. LengthDelimited(26, Payload)];
+        proto.Graph.Node[0] = NodeProto.Parser.ParseFrom([.. node.ToByteArray(), .. WireFields.Field(99, Payload)]);
+        return [.. proto.ToByteArray(), .. WireFields.Field(26, Payload)];
     }
 
     [Fact]
@@ -59,16 +59,6 @@ public sealed class UnknownFieldTests
         FoldPass.Run(model);
 
         var node = ModelProto.Parser.ParseFrom(model.ToBytes()).Graph.Node[0];
-        Assert.EndsWith(Convert.ToHexString(LengthDelimited(99, Payload)), Convert.ToHexString(node.ToByteArray()));
-    }
-
-    private static byte[] LengthDelimited(int field, byte[] payload)
-    {
-        using var buffer = new MemoryStream();
-        var output = new CodedOutputStream(buffer);
-        output.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(ByteString.CopyFrom(payload));
-        output.Flush();
-        return buffer.ToArray();
+        Assert.EndsWith(Convert.ToHexString(WireFields.Field(99, Payload)), Convert.ToHexString(node.ToByteArray()));
     }
 }

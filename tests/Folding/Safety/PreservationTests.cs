@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using OnnxBn.Folding.Onnx.Proto;
+using OnnxBn.Folding.Tests.ModelIO;
 using OnnxBn.TestUtilities;
 using static OnnxBn.Folding.Tests.Safety.SafetyFixtures;
 
@@ -28,9 +29,9 @@ public sealed class PreservationTests
         conv.DocString = "conv doc";
         conv.MetadataProps.Add(new StringStringEntryProto { Key = "node key", Value = "node value" });
         int index = proto.Graph.Node.IndexOf(conv);
-        proto.Graph.Node[index] = NodeProto.Parser.ParseFrom([.. conv.ToByteArray(), .. LengthDelimited(UnknownNodeField)]);
-        proto.Graph = GraphProto.Parser.ParseFrom([.. proto.Graph.ToByteArray(), .. LengthDelimited(UnknownGraphField)]);
-        return [.. proto.ToByteArray(), .. LengthDelimited(UnknownModelField)];
+        proto.Graph.Node[index] = NodeProto.Parser.ParseFrom([.. conv.ToByteArray(), .. WireFields.Field(UnknownNodeField, Payload)]);
+        proto.Graph = GraphProto.Parser.ParseFrom([.. proto.Graph.ToByteArray(), .. WireFields.Field(UnknownGraphField, Payload)]);
+        return [.. proto.ToByteArray(), .. WireFields.Field(UnknownModelField, Payload)];
     }
 
     [Fact]
@@ -68,18 +69,8 @@ public sealed class PreservationTests
 
         var saved = ModelProto.Parser.ParseFrom(model.ToBytes());
         string hex(byte[] bytes) => Convert.ToHexString(bytes);
-        Assert.Contains(hex(LengthDelimited(UnknownModelField)), hex(model.ToBytes()));
-        Assert.Contains(hex(LengthDelimited(UnknownGraphField)), hex(saved.Graph.ToByteArray()));
-        Assert.Contains(hex(LengthDelimited(UnknownNodeField)), hex(Assert.Single(saved.Graph.Node).ToByteArray()));
-    }
-
-    private static byte[] LengthDelimited(int field)
-    {
-        using var buffer = new MemoryStream();
-        var output = new CodedOutputStream(buffer);
-        output.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(ByteString.CopyFrom(Payload));
-        output.Flush();
-        return buffer.ToArray();
+        Assert.Contains(hex(WireFields.Field(UnknownModelField, Payload)), hex(model.ToBytes()));
+        Assert.Contains(hex(WireFields.Field(UnknownGraphField, Payload)), hex(saved.Graph.ToByteArray()));
+        Assert.Contains(hex(WireFields.Field(UnknownNodeField, Payload)), hex(Assert.Single(saved.Graph.Node).ToByteArray()));
     }
 }
