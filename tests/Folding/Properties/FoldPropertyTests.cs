@@ -50,4 +50,14 @@ public sealed class FoldPropertyTests
     [Fact]
     public void Tf2Onnx_Dense_Then_Mul_Add_Folds_Into_One_Linear_Op() =>
         FoldEquivalence.AssertFamily(FoldProblems.Tf2OnnxDenseThenBn, Seeds, requireSpecFolds: true);
+
+    [Fact]
+    public void Mul_Add_That_May_Broadcast_Folds_Equivalently_And_A_Broadcasting_Mul_Is_Never_Folded()
+    {
+        var tally = BroadcastAffineEquivalence.AssertFamily(FoldProblems.BroadcastingChannelAffine, Seeds);
+
+        // The generator must keep exercising both sides of the property: folds that happen, broadcasts that stay.
+        Assert.True(tally.Folded > Seeds / 10, $"only {tally.Folded} affine ops folded in {Seeds} seeds");
+        Assert.True(tally.BroadcastKept > Seeds / 10, $"only {tally.BroadcastKept} broadcasting seeds in {Seeds}");
+    }
 }
