@@ -22,7 +22,7 @@ internal static class BatchNormRecognizer
         var parameters = new TensorData[4];
         for (int i = 0; i < 4; i++)
             if (!context.TryConstant(bn.Input(i + 1), out parameters[i]))
-                return (null, NotConstantReason(context.Graph, roles[i], bn.Input(i + 1)));
+                return (null, context.NotConstant($"{roles[i]} '{bn.Input(i + 1)}'", bn.Input(i + 1)));
         if (!parameters.All(p => p.ElementType.IsFoldableFloat()))
             return (null, "parameters are not of a float type");
 
@@ -53,12 +53,6 @@ internal static class BatchNormRecognizer
             ChannelAxis.BatchNormChannel, NonTrainableParameters: 2 * channels);
         return (op, null);
     }
-
-    /// <summary>Why a parameter is not a constant; an initializer that is also a graph input says how to fold it anyway.</summary>
-    private static string NotConstantReason(Graph graph, string role, string value) =>
-        graph.IsGraphInput(value) && graph.Initializer(value) is not null
-            ? $"{role} '{value}' is not a constant: it is a graph input whose initializer is only a default (freeze initializer inputs to fold it)"
-            : $"{role} '{value}' is not a constant";
 
     /// <summary>
     /// Why a spatial=0 BN (opsets 7–8: statistics per element of [C, D1, …, Dn] instead of per channel) cannot be

@@ -23,7 +23,7 @@ internal sealed class ConvBackwardRule : IFoldRule
         if (!op.Axis.Is(1, context.Ranks.RankOf(op.Input)))
             return RuleMatch.Decline($"scales {op.Axis}, not Conv's channel axis 1");
         if (!context.TryConstant(conv.Input(1), out var weight))
-            return RuleMatch.Decline("Conv weight is not a constant");
+            return RuleMatch.Decline(context.NotConstant("Conv weight", conv.Input(1)));
         if (!weight.ElementType.IsFoldableFloat() || weight.Rank < 3)
             return RuleMatch.Decline("Conv weight is not a float tensor of rank ≥ 3");
         int outChannels = (int)weight.Dims[0];
@@ -31,7 +31,7 @@ internal sealed class ConvBackwardRule : IFoldRule
             return RuleMatch.Decline($"{op.Channels} channels, but Conv has {outChannels} output channels");
         TensorData? bias = null;
         if (conv.Input(2).Length > 0 && !context.TryConstant(conv.Input(2), out bias))
-            return RuleMatch.Decline("Conv bias is not a constant");
+            return RuleMatch.Decline(context.NotConstant("Conv bias", conv.Input(2)));
 
         return RuleMatch.Ready(() =>
         {

@@ -30,7 +30,7 @@ internal sealed class ConvForwardRule : IFoldRule, IForwardFolder
         if (PaddingReason(conv) is { } padded)
             return padded;
         if (!context.TryConstant(conv.Input(1), out var weight))
-            return "Conv weight is not a constant";
+            return context.NotConstant("Conv weight", conv.Input(1));
         if (!weight.ElementType.IsFoldableFloat() || weight.Rank < 3)
             return "Conv weight is not a float tensor of rank ≥ 3";
         if (!op.Axis.Is(1, context.Ranks.RankOf(op.Input) ?? weight.Rank))
@@ -44,7 +44,7 @@ internal sealed class ConvForwardRule : IFoldRule, IForwardFolder
             return $"{op.Channels} channels, but Conv reads {inChannels} input channels";
         TensorData? bias = null;
         if (conv.Input(2).Length > 0 && !context.TryConstant(conv.Input(2), out bias))
-            return "Conv bias is not a constant";
+            return context.NotConstant("Conv bias", conv.Input(2));
 
         double[] s = AxisScaling.Broadcast(op.Scale, (int)inChannels), t = AxisScaling.Broadcast(op.Shift, (int)inChannels);
         double[] w = weight.ToDoubleArray();

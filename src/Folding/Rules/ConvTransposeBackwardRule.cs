@@ -25,7 +25,7 @@ internal sealed class ConvTransposeBackwardRule : IFoldRule
         if (!op.Axis.Is(1, context.Ranks.RankOf(op.Input)))
             return RuleMatch.Decline($"scales {op.Axis}, not ConvTranspose's channel axis 1");
         if (!context.TryConstant(deconv.Input(1), out var weight))
-            return RuleMatch.Decline("ConvTranspose weight is not a constant");
+            return RuleMatch.Decline(context.NotConstant("ConvTranspose weight", deconv.Input(1)));
         if (!weight.ElementType.IsFoldableFloat() || weight.Rank < 3)
             return RuleMatch.Decline("ConvTranspose weight is not a float tensor of rank ≥ 3");
         long group = deconv.GetInt("group", 1);
@@ -36,7 +36,7 @@ internal sealed class ConvTransposeBackwardRule : IFoldRule
             return RuleMatch.Decline($"{op.Channels} channels, but ConvTranspose has {outChannels} output channels");
         TensorData? bias = null;
         if (deconv.Input(2).Length > 0 && !context.TryConstant(deconv.Input(2), out bias))
-            return RuleMatch.Decline("ConvTranspose bias is not a constant");
+            return RuleMatch.Decline(context.NotConstant("ConvTranspose bias", deconv.Input(2)));
 
         return RuleMatch.Ready(() =>
         {

@@ -28,6 +28,15 @@ internal sealed class FoldContext
     public bool TryConstant(string value, out TensorData tensor) => Graph.TryGetConstant(value, out tensor);
 
     /// <summary>
+    /// "<paramref name="what"/> is not a constant", and, when <paramref name="value"/> is an initializer that is also
+    /// a graph input (a default the caller may override: every IR 3 model), how to fold it anyway.
+    /// </summary>
+    public string NotConstant(string what, string value) =>
+        Graph.IsGraphInput(value) && Graph.Initializer(value) is not null
+            ? $"{what} is not a constant: '{value}' is a graph input whose initializer is only a default (freeze initializer inputs to fold it)"
+            : $"{what} is not a constant";
+
+    /// <summary>
     /// Adds <paramref name="tensor"/> as a new initializer named after <paramref name="stem"/> and returns its name.
     /// Weights are never edited in place: another node may share the old one. A replacement keeps the external
     /// placement of the tensor it replaces.

@@ -26,7 +26,7 @@ internal sealed class GemmBackwardRule : IFoldRule
         if (!op.Axis.Is(1, 2))
             return RuleMatch.Decline($"scales {op.Axis}, not Gemm's feature axis 1");
         if (!context.TryConstant(gemm.Input(1), out var weight))
-            return RuleMatch.Decline("Gemm weight B is not a constant");
+            return RuleMatch.Decline(context.NotConstant("Gemm weight B", gemm.Input(1)));
         if (!weight.ElementType.IsFoldableFloat() || weight.Rank != 2)
             return RuleMatch.Decline("Gemm weight B is not a 2-D float tensor");
         bool transB = gemm.GetInt("transB", 0) != 0;
@@ -36,7 +36,7 @@ internal sealed class GemmBackwardRule : IFoldRule
             return RuleMatch.Decline($"{op.Channels} channels, but Gemm has {features} output features");
         TensorData? bias = null;
         if (gemm.Input(2).Length > 0 && !context.TryConstant(gemm.Input(2), out bias))
-            return RuleMatch.Decline("Gemm C is not a constant");
+            return RuleMatch.Decline(context.NotConstant("Gemm C", gemm.Input(2)));
         if (bias is not null && BiasShapeProblem(bias, features) is { } problem)
             return RuleMatch.Decline(problem);
 

@@ -35,7 +35,7 @@ internal sealed class GemmForwardRule : IFoldRule, IForwardFolder
         if (site.Via is null && !op.Axis.Is(1, context.Ranks.RankOf(op.Input) ?? 2))
             return $"scales {op.Axis}, not Gemm's feature axis 1";
         if (!context.TryConstant(gemm.Input(1), out var b))
-            return "Gemm B is not a constant";
+            return context.NotConstant("Gemm B", gemm.Input(1));
         if (!b.ElementType.IsFoldableFloat() || b.Rank != 2)
             return "Gemm B is not a float matrix";
         bool transB = gemm.GetInt("transB", 0) != 0;
@@ -45,7 +45,7 @@ internal sealed class GemmForwardRule : IFoldRule, IForwardFolder
             return mismatch;
         TensorData? c = null;
         if (gemm.Input(2).Length > 0 && !context.TryConstant(gemm.Input(2), out c))
-            return "Gemm C is not a constant";
+            return context.NotConstant("Gemm C", gemm.Input(2));
         if (c is not null && CRows(c, outputs) is not long rows)
             return $"Gemm C of shape {ShapeMath.Format(c!.DimsArray())} does not broadcast to [M, {outputs}]";
 

@@ -20,7 +20,7 @@ internal sealed record MatMulWeight(TensorData Source, double[] Values, long Row
         {
             transpose = context.Graph.Producer(value);
             if (transpose is null || !transpose.Is("Transpose") || !context.TryConstant(transpose.Input(0), out source))
-                return "MatMul B is not a constant";
+                return context.NotConstant("MatMul B", value);
             if (transpose.GetInts("perm") is { } perm && !perm.SequenceEqual([1L, 0L]))
                 return $"MatMul B is a Transpose with perm=[{string.Join(",", perm)}]";
         }

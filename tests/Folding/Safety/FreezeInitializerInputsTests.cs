@@ -58,6 +58,17 @@ public sealed class FreezeInitializerInputsTests
     }
 
     [Fact]
+    public void A_Layer_Weight_That_Is_A_Graph_Input_Names_The_Way_Out_Too()
+    {
+        // BN parameters constant, the Conv weight overridable: the Conv rule's reason carries the hint.
+        var model = ConvBn().Input("W", TensorElementType.Float, 2, 2, 1, 1).Build();
+
+        var report = FoldPass.Run(model);
+
+        AssertKept(report, "bn", "Conv weight is not a constant: 'W' is a graph input", "freeze initializer inputs to fold it");
+    }
+
+    [Fact]
     public void Freezing_Never_Lowers_A_Newer_Ir_Version()
     {
         var model = InitializersAsInputs(8);
