@@ -103,4 +103,23 @@ public sealed class InspectCommandTests
         Assert.Equal(totals.GetProperty("total").GetInt64(), totals.GetProperty("trainable").GetInt64() + totals.GetProperty("nonTrainable").GetInt64());
         Assert.Equal(hash, CliHarness.Sha256(input));
     }
+
+    [Fact]
+    public void Freeze_Initializer_Inputs_Previews_The_Fold_Of_Overridable_Weights_Without_Touching_The_File()
+    {
+        var builder = CliHarness.ConvBn();
+        foreach (var name in new[] { "gamma", "beta", "mean", "var" })
+            builder.Input(name, Folding.TensorElementType.Float, 2);
+        string input = CliHarness.Write(builder);
+        string hash = CliHarness.Sha256(input);
+
+        var (_, plain, _) = CliHarness.Run("inspect", input);
+        var (code, frozen, error) = CliHarness.Run("inspect", input, "--freeze-initializer-inputs");
+
+        Assert.Contains("fold would fold 0, keep 1", plain);
+        Assert.Contains("freeze initializer inputs to fold it", plain);
+        Assert.True(code == 0, error);
+        Assert.Contains("fold would fold 1, keep 0", frozen);
+        Assert.Equal(hash, CliHarness.Sha256(input));
+    }
 }

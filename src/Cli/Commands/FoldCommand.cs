@@ -33,7 +33,7 @@ internal sealed class FoldCommand : ICliCommand
         Description = "Print the fold report as one JSON document on stdout instead of tables.",
     };
 
-    private static readonly Option<bool> FreezeOption = new("--freeze-initializer-inputs")
+    internal static readonly Option<bool> FreezeOption = new("--freeze-initializer-inputs")
     {
         Description = "Treat initializers that are also graph inputs (IR 3 models, keep_initializers_as_inputs=True) as constants: " +
                       "remove them from the inputs so their BNs can fold (the caller can no longer override them).",

@@ -26,6 +26,7 @@ internal sealed class InspectCommand : ICliCommand
         var command = new Command("inspect", "Summarize a model: layers, shapes, parameters, opsets, and what fold would do to each BN.");
         command.Arguments.Add(ModelArgument);
         command.Options.Add(JsonOption);
+        command.Options.Add(FoldCommand.FreezeOption);
         command.SetAction(parsed => Execute(parsed, console));
         return command;
     }
@@ -35,7 +36,7 @@ internal sealed class InspectCommand : ICliCommand
         var model = OnnxModel.Load(parsed.GetValue(ModelArgument)!);
         var summary = ModelSummary.Of(model);
         // The preview folds a copy: the loaded model (and the file) stay as they are.
-        var preview = FoldPass.Run(model.Clone());
+        var preview = FoldPass.Run(model.Clone(), new FoldOptions { FreezeInitializerInputs = parsed.GetValue(FoldCommand.FreezeOption) });
 
         if (parsed.GetValue(JsonOption))
             console.Out.WriteLine(ToJson(model, summary, preview));
