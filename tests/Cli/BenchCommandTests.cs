@@ -64,6 +64,17 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void Auto_Device_Without_Cuda_Warns_Once_However_Many_Sessions_It_Creates()
+    {
+        var (code, _, error) = Cli(["bench", GemmBn(), "--folded", "--device", "auto", "--creations", "3", .. Quick[..4]]);
+
+        Assert.True(code == 0, error);
+        if (OrtEnvironment.Instance.AvailableProviders.Contains("CUDAExecutionProvider") && !error.Contains("CUDA unavailable"))
+            return; // a machine with a working GPU runs on CUDA: nothing to warn about
+        Assert.Single(error.Split('\n'), line => line.StartsWith("warning: CUDA unavailable", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Json_To_Stdout_Replaces_The_Table()
     {
         var (code, output, error) = Cli(["bench", GemmBn(), "--json", "-", "--ort-opt", "disabled", .. Quick]);

@@ -189,6 +189,8 @@ internal sealed partial class BenchCommand : ICliCommand
         var durationText = parsed.GetValue(DurationOption);
         if (iterations is not null && durationText is not null)
             throw new UsageException("Give either --iterations or --duration, not both.");
+        // Every timed session creation falls back again; the reason is the same each time, so it is said once.
+        var fallbackReported = false;
         var options = new InferenceBenchmarkOptions
         {
             Batches = ParseBatches(parsed.GetValue(BatchOption)!),
@@ -202,7 +204,12 @@ internal sealed partial class BenchCommand : ICliCommand
             Seed = parsed.GetValue(SeedOption),
             Shapes = ParseShapes(parsed.GetValue(ShapeOption) ?? []),
             InputSource = ParseInputSource(parsed),
-            ProviderFallback = reason => console.Error.WriteLine($"warning: {reason}"),
+            ProviderFallback = reason =>
+            {
+                if (!fallbackReported)
+                    console.Error.WriteLine($"warning: {reason}");
+                fallbackReported = true;
+            },
         };
         try
         {
