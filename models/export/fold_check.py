@@ -306,6 +306,17 @@ def _set_input(G, node, idx, arr, tag, like_dtype):
     node.input[idx] = name
 
 
+def _insert_bias_add(G, node, bias, like_dtype):
+    """Adds `bias` to the output of `node` (a MatMul without one) with a new Add that takes over its output name."""
+    out = node.output[0]
+    tmp = out + "__prebias"
+    node.output[0] = tmp
+    bname = node.name + "__b"
+    G.g.initializer.append(numpy_helper.from_array(bias.astype(like_dtype), bname))
+    idx = list(G.g.node).index(node)
+    G.g.node.insert(idx + 1, helper.make_node("Add", [tmp, bname], [out], name=node.name + "__bias"))
+
+
 def _remove_bn(G, bn):
     x, y = bn.input[0], bn.output[0]
     if y in G.outputs:
@@ -372,13 +383,7 @@ def apply_fold(model, bn_name, fold, ignore_pads=False):
                 bias = G.value(add.input[bi]).astype(np.float64)
                 _set_input(G, add, bi, bias * s + t, "b", wd)
             else:
-                out = tgt.output[0]
-                tmp = out + "__prebias"
-                tgt.output[0] = tmp
-                bname = tgt.name + "__b"
-                G.g.initializer.append(numpy_helper.from_array(t.astype(wd), bname))
-                idx = list(G.g.node).index(tgt)
-                G.g.node.insert(idx + 1, helper.make_node("Add", [tmp, bname], [out], name=tgt.name + "__bias"))
+                _insert_bias_add(G, tgt, t, wd)
         else:
             raise AssertionError(tgt.op_type)
     elif fold.startswith("forward into "):
@@ -413,13 +418,7 @@ def apply_fold(model, bn_name, fold, ignore_pads=False):
                 bi = 0 if G.is_const(nxt.input[0]) else 1
                 _set_input(G, nxt, bi, G.value(nxt.input[bi]).astype(np.float64) + extra, "b", wd)
             else:
-                out = tgt.output[0]
-                tmp = out + "__prebias"
-                tgt.output[0] = tmp
-                bname = tgt.name + "__b"
-                G.g.initializer.append(numpy_helper.from_array(extra.astype(wd), bname))
-                idx = list(G.g.node).index(tgt)
-                G.g.node.insert(idx + 1, helper.make_node("Add", [tmp, bname], [out], name=tgt.name + "__bias"))
+                _insert_bias_add(G, tgt, extra, wd)
         elif tgt.op_type == "Conv":
             extra = (w * t.reshape((1, -1) + (1,) * (w.ndim - 2))).reshape(w.shape[0], -1).sum(1)
             w = w * s.reshape((1, -1) + (1,) * (w.ndim - 2))
