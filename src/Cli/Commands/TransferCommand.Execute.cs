@@ -3,7 +3,7 @@ using System.Globalization;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
 using OnnxBn.Runtime.Session;
-using OnnxBn.Runtime.Training;
+using OnnxBn.Training;
 
 namespace OnnxBn.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using OnnxBn.Runtime.Training;
+using OnnxBn.Training;
 
 namespace OnnxBn.Cli.Commands;
 

@@ -1,3 +1,4 @@
+using OnnxBn.TestUtilities;
 using Google.Protobuf;
 using OnnxBn.Folding.Onnx.Proto;
 

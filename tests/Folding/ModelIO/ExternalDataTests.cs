@@ -1,3 +1,4 @@
+using OnnxBn.TestUtilities;
 namespace OnnxBn.Folding.Tests.ModelIO;
 
 public sealed class ExternalDataTests

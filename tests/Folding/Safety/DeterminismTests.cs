@@ -1,3 +1,4 @@
+using OnnxBn.TestUtilities;
 using OnnxBn.Folding.Tests.ModelIO;
 using static OnnxBn.Folding.Tests.Safety.SafetyFixtures;
 
