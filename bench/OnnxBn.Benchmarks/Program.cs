@@ -1,6 +1,7 @@
 using OnnxBn.Benchmarks;
 using OnnxBn.Runtime.Benchmarking;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 // The performance suite: every measurement behind bench/README.md in one run (see bench/run.sh).
 SuiteSettings settings;
@@ -15,7 +16,7 @@ catch (ArgumentException ex)
     return 2;
 }
 
-OrtEnvironment.Initialize(OrtLogLevel.Error, threadPools: BenchmarkThreading.PoolsFor(Suite.InferenceThreads));
+OrtSetup.Initialize(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, BenchmarkThreading.PoolsFor(Suite.InferenceThreads));
 Directory.CreateDirectory(settings.OutputDirectory);
 var suite = new Suite(settings, Console.Error);
 var results = suite.Run();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OnnxBn.Runtime.Benchmarking;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Benchmarks;
 
@@ -47,7 +48,7 @@ internal sealed partial class Suite(SuiteSettings settings, TextWriter log)
         }
         results.LoadAverageEnd = BenchmarkEnvironment.LoadAverage();
         results.Minutes = clock.Elapsed.TotalMinutes;
-        results.OrtVersion = OrtEnvironment.Instance.Version;
+        results.OrtVersion = OrtSetup.Version;
         return results;
     }
 
@@ -86,7 +87,7 @@ internal sealed partial class Suite(SuiteSettings settings, TextWriter log)
                 log.WriteLine($"inference: {path} not found; skipped");
                 continue;
             }
-            foreach (var level in new[] { GraphOptimizationLevel.All, GraphOptimizationLevel.Disabled })
+            foreach (var level in new[] { GraphOptimizationLevel.ORT_ENABLE_ALL, GraphOptimizationLevel.ORT_DISABLE_ALL })
             {
                 Section($"inference: {name} at ORT {InferenceBenchmark.OptimizationName(level)}");
                 var report = InferenceBenchmark.RunFolded(path, Path.Combine(_work, "inference"), new InferenceBenchmarkOptions

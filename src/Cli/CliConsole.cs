@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Cli;
 
@@ -20,4 +22,11 @@ public sealed class CliConsole(TextWriter stdout, TextWriter stderr, bool verbos
 
     /// <summary>Whether <see cref="Error"/> is a terminal, where progress can be redrawn in place.</summary>
     public bool ErrorIsTerminal { get; } = errorIsTerminal;
+
+    /// <summary>
+    /// Creates ONNX Runtime's environment (once per process; every command asks for the same settings, so commands
+    /// can share a process, as the tests do): its own log lines only at error level unless --verbose.
+    /// </summary>
+    public void InitializeRuntime(GlobalThreadPools? threadPools = null) =>
+        OrtSetup.Initialize(Verbose ? OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING : OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, threadPools);
 }

@@ -1,8 +1,8 @@
+using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
 using OnnxBn.Runtime.Inputs;
-using OnnxBn.Runtime.Native;
-using OnnxBn.Runtime.Session;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Cli;
 
@@ -17,7 +17,7 @@ internal static class ExceptionExitCodes
     {
         var code = Classify(ex);
         var prefix = code == ExitCode.InternalError ? "internal error" : "error";
-        console.Error.WriteLine($"{prefix}: {OneLine(ex.Message)}");
+        console.Error.WriteLine($"{prefix}: {MessageOf(ex)}");
         if (console.Verbose)
             console.Error.WriteLine(ex.ToString());
         else if (code == ExitCode.InternalError)
@@ -32,15 +32,30 @@ internal static class ExceptionExitCodes
         OnnxModelException => ExitCode.InvalidModel,
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ExitCode.InvalidModel,
         NpyFormatException => ExitCode.InvalidModel,
-        OrtLibraryNotFoundException or ExecutionProviderUnavailableException => ExitCode.RuntimeUnavailable,
+        DeviceUnavailableException => ExitCode.RuntimeUnavailable,
+        // The native library could not be loaded (a platform the package has no natives for, a broken install).
+        DllNotFoundException or EntryPointNotFoundException => ExitCode.RuntimeUnavailable,
+        TypeInitializationException { InnerException: DllNotFoundException or EntryPointNotFoundException } => ExitCode.RuntimeUnavailable,
         // ONNX Runtime's verdict on the model itself: unparsable or invalid is the model's fault; an operator it has no
         // kernel for is a valid model it does not support.
-        OrtException { Code: OrtErrorCode.NoSuchFile or OrtErrorCode.InvalidProtobuf or OrtErrorCode.InvalidGraph } => ExitCode.InvalidModel,
-        OrtException { Code: OrtErrorCode.NotImplemented } => ExitCode.UnsupportedModel,
-        OrtException => ExitCode.RuntimeError,
+        OnnxRuntimeException ort => OrtErrors.CodeOf(ort) switch
+        {
+            OrtErrorCode.NoSuchFile or OrtErrorCode.InvalidProtobuf or OrtErrorCode.InvalidGraph => ExitCode.InvalidModel,
+            OrtErrorCode.NotImplemented => ExitCode.UnsupportedModel,
+            _ => ExitCode.RuntimeError,
+        },
         OperationCanceledException => ExitCode.RuntimeError,
         _ => ExitCode.InternalError,
     };
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>The one line to print: the library's message, plus what to do with this command line where we know it.</summary>
+    private static string MessageOf(Exception ex) => ex switch
+    {
+        DeviceUnavailableException device => $"{device.Message} Use --device cpu, or the GPU build of onnxbn " +
+            "(docs/runtime.md: dotnet pack src/Cli -p:OnnxBnGpu=true) on a machine with CUDA and cuDNN.",
+        OnnxRuntimeException ort => $"ONNX Runtime error {OrtErrors.CodeOf(ort)}: {OrtErrors.OneLine(ort.Message)}",
+        _ => OneLine(ex.Message),
+    };
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
-using OnnxBn.Runtime.Session;
-using OnnxBn.Runtime.Values;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Training;
 
@@ -29,12 +29,12 @@ public static class FeatureBenchmark
     /// pass of each, and keeps each one's best time over <paramref name="repeats"/>.
     /// </summary>
     public static FeatureBenchmarkResult Measure(OnnxModel model, LabeledData data, int batchSize = 256, int repeats = 3,
-        SessionOptions? options = null)
+        SessionSettings? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         using var extractor = new FeatureExtractor(model, options);
-        using var session = InferenceSession.FromModel(model, options);
+        using var session = ModelSession.Open(model, options);
         var shape = extractor.ExampleShape(data.FeatureSize);
         var inputName = session.Inputs[0].Name;
         extractor.Run(data, batchSize);
@@ -52,13 +52,13 @@ public static class FeatureBenchmark
         return new FeatureBenchmarkResult(best, bestPlain, data.Count);
     }
 
-    private static float[] Plain(InferenceSession session, string inputName, long[] shape, LabeledData data, int batchSize)
+    private static float[] Plain(ModelSession session, string inputName, long[] shape, LabeledData data, int batchSize)
     {
         var output = new List<float>(data.Count);
         for (var start = 0; start < data.Count; start += batchSize)
         {
             var n = Math.Min(batchSize, data.Count - start);
-            using var input = OrtValue.CreateTensor(data.Features.AsMemory(start * data.FeatureSize, n * data.FeatureSize), [n, .. shape]);
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, data.Features.AsMemory(start * data.FeatureSize, n * data.FeatureSize), [n, .. shape]);
             using var results = session.Run(new Dictionary<string, OrtValue> { [inputName] = input });
             output.AddRange(results[0].GetTensorDataAsSpan<float>());
         }

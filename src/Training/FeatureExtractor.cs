@@ -1,7 +1,7 @@
+using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
-using OnnxBn.Runtime.Session;
-using OnnxBn.Runtime.Values;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Training;
 
@@ -13,14 +13,15 @@ namespace OnnxBn.Training;
 /// </summary>
 public sealed class FeatureExtractor : IDisposable
 {
-    private readonly InferenceSession? _session;
+    private readonly ModelSession? _session;
+    private readonly RunOptions _runOptions = new();
     private readonly long[] _inputDims;
     private readonly string _inputName;
     private readonly string _outputName;
 
     /// <summary>Creates a session for <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException">The model does not have exactly one runtime input and one output.</exception>
-    public FeatureExtractor(OnnxModel model, SessionOptions? options = null)
+    public FeatureExtractor(OnnxModel model, SessionSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var inputs = model.Graph.RuntimeInputs;
@@ -31,7 +32,7 @@ public sealed class FeatureExtractor : IDisposable
         _outputName = model.Graph.Outputs[0].Name;
         _inputDims = (inputs[0].Shape ?? []).Skip(1).Select(d => d.Value ?? -1).ToArray();
         if (_outputName != _inputName)
-            _session = InferenceSession.FromModel(model, options);
+            _session = ModelSession.Open(model, settings);
     }
 
     /// <summary>True when the model's output is its input (no ONNX Runtime run is needed).</summary>
@@ -84,7 +85,7 @@ public sealed class FeatureExtractor : IDisposable
                 var n = Math.Min(batch, data.Count - start);
                 var values = n == batch ? full : (tail ??= Bind(inputBuffer, outputBuffer, n, exampleShape, outputDims));
                 data.Features.AsSpan(start * data.FeatureSize, n * data.FeatureSize).CopyTo(inputBuffer);
-                _session.Run([_inputName], [values.In], [_outputName], [values.Out]);
+                _session.RunInto([_inputName], [values.In], [_outputName], [values.Out], _runOptions);
                 outputBuffer.AsSpan(0, n * outputSize).CopyTo(result.AsSpan(start * outputSize));
                 progress?.Report(start + n);
             }
@@ -100,7 +101,11 @@ public sealed class FeatureExtractor : IDisposable
     }
 
     /// <summary>Releases the session.</summary>
-    public void Dispose() => _session?.Dispose();
+    public void Dispose()
+    {
+        _session?.Dispose();
+        _runOptions.Dispose();
+    }
 
     /// <summary>
     /// The output's dimensions after the batch one: declared ones when all are known, else those of one run on the
@@ -112,9 +117,9 @@ public sealed class FeatureExtractor : IDisposable
         if (declared.Count >= 1 && declared.Skip(1).All(d => d >= 0))
             return declared.Skip(1).ToArray();
         var one = data.Features.AsMemory(0, data.FeatureSize).ToArray();
-        using var input = OrtValue.CreateTensor(one, [1, .. exampleShape]);
+        using var input = OrtValue.CreateTensorValueFromMemory(one, [1, .. exampleShape]);
         using var results = _session.Run(new Dictionary<string, OrtValue> { [_inputName] = input }, [_outputName]);
-        var shape = results[0].Shape;
+        var shape = results[0].Shape();
         if (shape.Length == 0 || shape[0] != 1)
             throw new InvalidOperationException($"The model output '{_outputName}' has no batch dimension (shape [{string.Join(",", shape.ToArray())}]).");
         return shape[1..].ToArray();
@@ -124,10 +129,10 @@ public sealed class FeatureExtractor : IDisposable
     {
         var perExample = (int)exampleShape.Aggregate(1L, (a, b) => a * b);
         var outputSize = (int)outputDims.Aggregate(1L, (a, b) => a * b);
-        var inValue = OrtValue.CreateTensor(input.AsMemory(0, rows * perExample), [rows, .. exampleShape]);
+        var inValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(0, rows * perExample), [rows, .. exampleShape]);
         try
         {
-            return (inValue, OrtValue.CreateTensor(output.AsMemory(0, rows * outputSize), [rows, .. outputDims]));
+            return (inValue, OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output.AsMemory(0, rows * outputSize), [rows, .. outputDims]));
         }
         catch
         {

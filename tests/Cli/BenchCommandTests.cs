@@ -3,7 +3,8 @@ using OnnxBn.Cli;
 using OnnxBn.Cli.Commands;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Benchmarking;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 using OnnxBn.TestUtilities;
 
 namespace OnnxBn.Cli.Tests;
@@ -69,7 +70,7 @@ public sealed class BenchCommandTests
         var (code, _, error) = Cli(["bench", GemmBn(), "--folded", "--device", "auto", "--creations", "3", .. Quick[..4]]);
 
         Assert.True(code == 0, error);
-        if (OrtEnvironment.Instance.AvailableProviders.Contains("CUDAExecutionProvider") && !error.Contains("CUDA unavailable"))
+        if (OrtSetup.AvailableProviders.Contains("CUDAExecutionProvider") && !error.Contains("CUDA unavailable"))
             return; // a machine with a working GPU runs on CUDA: nothing to warn about
         Assert.Single(error.Split('\n'), line => line.StartsWith("warning: CUDA unavailable", StringComparison.Ordinal));
     }
@@ -184,10 +185,10 @@ public sealed class BenchCommandTests
     [Fact]
     public void Optimization_Levels_Parse_By_Name()
     {
-        Assert.Equal(GraphOptimizationLevel.Disabled, BenchCommand.ParseOptimization("disabled"));
-        Assert.Equal(GraphOptimizationLevel.Basic, BenchCommand.ParseOptimization("basic"));
-        Assert.Equal(GraphOptimizationLevel.Extended, BenchCommand.ParseOptimization("Extended"));
-        Assert.Equal(GraphOptimizationLevel.All, BenchCommand.ParseOptimization("all"));
+        Assert.Equal(GraphOptimizationLevel.ORT_DISABLE_ALL, BenchCommand.ParseOptimization("disabled"));
+        Assert.Equal(GraphOptimizationLevel.ORT_ENABLE_BASIC, BenchCommand.ParseOptimization("basic"));
+        Assert.Equal(GraphOptimizationLevel.ORT_ENABLE_EXTENDED, BenchCommand.ParseOptimization("Extended"));
+        Assert.Equal(GraphOptimizationLevel.ORT_ENABLE_ALL, BenchCommand.ParseOptimization("all"));
         Assert.Equal([1, 32, 256], BenchCommand.ParseBatches("1, 32,256"));
     }
 

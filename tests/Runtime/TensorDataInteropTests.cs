@@ -1,6 +1,6 @@
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
-using OnnxBn.Runtime.Values;
+using Microsoft.ML.OnnxRuntime;
 
 namespace OnnxBn.Runtime.Tests;
 
@@ -11,8 +11,8 @@ public sealed class TensorDataInteropTests
     {
         var tensor = TensorData.Create("x", [2, 2], new[] { 1f, 2f, 3f, 4f });
         using var value = TensorDataInterop.ToOrtValue(tensor);
-        Assert.Equal(TensorElementType.Float, value.ElementType);
-        Assert.Equal([2L, 2L], value.Shape.ToArray());
+        Assert.Equal(TensorElementType.Float, value.ElementType());
+        Assert.Equal([2L, 2L], value.Shape());
         var back = TensorDataInterop.ToTensorData(value, "y");
         Assert.Equal("y", back.Name);
         Assert.Equal(tensor.ToArray<float>(), back.ToArray<float>());

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.CommandLine;
 using OnnxBn.Runtime.Inputs;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Cli.Commands;
 
@@ -36,18 +37,18 @@ internal sealed partial class BenchCommand
 
     internal static GraphOptimizationLevel ParseOptimization(string text) => text.ToLowerInvariant() switch
     {
-        "disabled" or "none" or "0" => GraphOptimizationLevel.Disabled,
-        "basic" or "1" => GraphOptimizationLevel.Basic,
-        "extended" or "2" => GraphOptimizationLevel.Extended,
-        "all" or "99" => GraphOptimizationLevel.All,
+        "disabled" or "none" or "0" => GraphOptimizationLevel.ORT_DISABLE_ALL,
+        "basic" or "1" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+        "extended" or "2" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+        "all" or "99" => GraphOptimizationLevel.ORT_ENABLE_ALL,
         _ => throw new UsageException($"--ort-opt {text}: use disabled, basic, extended or all."),
     };
 
-    private static ExecutionProvider ParseDevice(string text)
+    private static Device ParseDevice(string text)
     {
         try
         {
-            return ExecutionProvider.Parse(text);
+            return Device.Parse(text);
         }
         catch (FormatException ex)
         {

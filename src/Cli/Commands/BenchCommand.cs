@@ -1,7 +1,7 @@
 using System.CommandLine;
 using OnnxBn.Runtime.Benchmarking;
 using OnnxBn.Runtime.Inputs;
-using OnnxBn.Runtime.Session;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Cli.Commands;
 
@@ -136,8 +136,7 @@ internal sealed partial class BenchCommand : ICliCommand
             throw new FileNotFoundException($"Model file not found: {compare}", compare);
 
         // A fresh process gives both models one shared pool: pools of their own would slow each other down.
-        OrtEnvironment.Initialize(console.Verbose ? OrtLogLevel.Warning : OrtLogLevel.Error,
-            threadPools: OrtEnvironment.IsCreated ? null : BenchmarkThreading.PoolsFor(options.Threads));
+        console.InitializeRuntime(OrtSetup.IsCreated ? null : BenchmarkThreading.PoolsFor(options.Threads));
         var progress = new ProgressBar(console.Error, console.ErrorIsTerminal);
         BenchmarkReport report;
         try
@@ -204,7 +203,7 @@ internal sealed partial class BenchCommand : ICliCommand
             Seed = parsed.GetValue(SeedOption),
             Shapes = ParseShapes(parsed.GetValue(ShapeOption) ?? []),
             InputSource = ParseInputSource(parsed),
-            ProviderFallback = reason =>
+            DeviceFallback = reason =>
             {
                 if (!fallbackReported)
                     console.Error.WriteLine($"warning: {reason}");

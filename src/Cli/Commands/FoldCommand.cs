@@ -2,7 +2,7 @@ using System.CommandLine;
 using OnnxBn.Cli.Options;
 using OnnxBn.Cli.Rendering;
 using OnnxBn.Folding;
-using OnnxBn.Runtime.Session;
+using OnnxBn.Runtime.Sessions;
 using OnnxBn.Runtime.Verification;
 
 namespace OnnxBn.Cli.Commands;
@@ -118,7 +118,7 @@ internal sealed class FoldCommand : ICliCommand
     {
         try
         {
-            OrtEnvironment.Initialize(console.Verbose ? OrtLogLevel.Warning : OrtLogLevel.Error);
+            console.InitializeRuntime();
             var verification = EquivalenceChecker.Compare(ModelSource.FromModel(original, input),
                 ModelSource.FromModel(folded, "folded"), options);
             var writer = json ? console.Error : console.Out;

@@ -3,8 +3,8 @@ using System.CommandLine;
 using System.Globalization;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
-using OnnxBn.Runtime.Session;
-using OnnxBn.Runtime.Values;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Cli.Commands;
 
@@ -75,13 +75,13 @@ internal sealed class RunCommand : ICliCommand
         if (output is not null && !TensorFiles.HasTensorExtension(output) && File.Exists(output))
             throw new UsageException($"--output {output} is an existing file that is not .npy or .pb.");
 
-        OrtEnvironment.Initialize(console.Verbose ? OrtLogLevel.Warning : OrtLogLevel.Error);
-        var options = new SessionOptions
+        console.InitializeRuntime();
+        var settings = new SessionSettings
         {
-            ExecutionProvider = device,
-            ProviderFallback = reason => console.Error.WriteLine($"warning: {reason}"),
+            Device = device,
+            DeviceFallback = reason => console.Error.WriteLine($"warning: {reason}"),
         };
-        using var session = new InferenceSession(parsed.GetValue(ModelArgument)!, options);
+        using var session = ModelSession.Open(parsed.GetValue(ModelArgument)!, settings);
         var inputs = GatherInputs(session, inputFiles, shapes, random, parsed.GetValue(SeedOption), console);
         if (output is not null && TensorFiles.HasTensorExtension(output) && session.Outputs.Count != 1)
             throw new UsageException($"The model has {session.Outputs.Count} outputs; give --output a directory.");
@@ -91,12 +91,13 @@ internal sealed class RunCommand : ICliCommand
         {
             foreach (var (name, tensor) in inputs)
                 values[name] = TensorDataInterop.ToOrtValue(tensor);
-            console.Out.WriteLine($"model: {session.Source} on {session.ActiveProvider}");
+            console.Out.WriteLine($"model: {session.Source} on {session.Device}");
             using var results = session.Run(values);
             for (var i = 0; i < results.Count; i++)
             {
-                var tensor = results[i].IsTensor ? TensorDataInterop.ToTensorData(results[i], results.Names[i]) : null;
-                Report(console.Out, results.Names[i], tensor);
+                var name = session.Outputs[i].Name;
+                var tensor = results[i].IsTensor ? TensorDataInterop.ToTensorData(results[i], name) : null;
+                Report(console.Out, name, tensor);
                 if (tensor is not null && output is not null)
                     Save(console, output, tensor);
             }
@@ -109,7 +110,7 @@ internal sealed class RunCommand : ICliCommand
         return (int)ExitCode.Ok;
     }
 
-    private static Dictionary<string, TensorData> GatherInputs(InferenceSession session, List<(string? Name, string Value)> files,
+    private static Dictionary<string, TensorData> GatherInputs(ModelSession session, List<(string? Name, string Value)> files,
         Dictionary<string, long[]> shapes, bool random, int seed, CliConsole console)
     {
         var inputs = new Dictionary<string, TensorData>(StringComparer.Ordinal);
@@ -144,7 +145,7 @@ internal sealed class RunCommand : ICliCommand
     }
 
     /// <summary>Type and rank/fixed-dimension checks, so a mismatch names the file instead of an ORT kernel.</summary>
-    private static TensorData Check(NodeMetadata meta, TensorData tensor, string source)
+    private static TensorData Check(SessionPort meta, TensorData tensor, string source)
     {
         if ((int)tensor.ElementType != (int)meta.ElementType)
             throw new InvalidDataException($"{source}: input '{meta.Name}' is {tensor.ElementType.DisplayName()} but the model expects " +
@@ -190,11 +191,11 @@ internal sealed class RunCommand : ICliCommand
 
     private static string Format(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 
-    private static ExecutionProvider ParseDevice(string text)
+    private static Device ParseDevice(string text)
     {
         try
         {
-            return ExecutionProvider.Parse(text);
+            return Device.Parse(text);
         }
         catch (FormatException ex)
         {

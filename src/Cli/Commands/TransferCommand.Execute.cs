@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
-using OnnxBn.Runtime.Session;
+using OnnxBn.Runtime.Sessions;
 using OnnxBn.Training;
 
 namespace OnnxBn.Cli.Commands;
@@ -48,8 +48,8 @@ internal sealed partial class TransferCommand
         var description = string.Create(CultureInfo.InvariantCulture,
             $"{data.Description}, {split.Train.Count} train / {split.Validation.Count} validation / {data.Test.Count} test examples, seed {seed}");
 
-        OrtEnvironment.Initialize(console.Verbose ? OrtLogLevel.Warning : OrtLogLevel.Error);
-        var options = new TransferOptions
+    console.InitializeRuntime();
+    var options = new TransferOptions
         {
             Cut = parsed.GetValue(CutOption)!,
             Unfreeze = unfreeze,

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using OnnxBn.Runtime.Inputs;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 using OnnxBn.Runtime.Verification;
 
 namespace OnnxBn.Cli.Options;
@@ -99,10 +100,10 @@ internal sealed class EquivalenceCliOptions
             MinTop1 = Number(parse.GetValue(MinTop1), "--min-top1"),
             OptimizationLevel = parse.GetValue(OrtOpt) switch
             {
-                "basic" => GraphOptimizationLevel.Basic,
-                "extended" => GraphOptimizationLevel.Extended,
-                "all" => GraphOptimizationLevel.All,
-                _ => GraphOptimizationLevel.Disabled,
+                "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
+                _ => GraphOptimizationLevel.ORT_DISABLE_ALL,
             },
             Device = ParseDevice(parse.GetValue(Device) ?? "cpu", "--device"),
             ReferenceDevice = parse.GetValue(AgainstDevice) is { } against ? ParseDevice(against, "--against-device") : null,
@@ -174,7 +175,7 @@ internal sealed class EquivalenceCliOptions
         return Guard(() => Tolerance.ParseNonNegative(text, option + " " + text), option);
     }
 
-    private static ExecutionProvider ParseDevice(string text, string option) => Guard(() => ExecutionProvider.Parse(text), option);
+    private static Runtime.Sessions.Device ParseDevice(string text, string option) => Guard(() => Runtime.Sessions.Device.Parse(text), option);
 
     private static T Guard<T>(Func<T> parse, string option)
     {

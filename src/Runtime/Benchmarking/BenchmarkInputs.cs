@@ -1,8 +1,8 @@
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
 using OnnxBn.Runtime.Inputs;
-using OnnxBn.Runtime.Session;
-using OnnxBn.Runtime.Values;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Benchmarking;
 
@@ -15,7 +15,7 @@ public static partial class BenchmarkInputs
 {
     /// <summary>The shape input <paramref name="input"/> gets for <paramref name="batch"/>.</summary>
     /// <exception cref="BenchmarkSetupException">The batch size cannot be applied or the explicit shape does not fit.</exception>
-    public static long[] ShapeFor(NodeMetadata input, int batch, IReadOnlyDictionary<string, long[]>? shapes = null)
+    public static long[] ShapeFor(SessionPort input, int batch, IReadOnlyDictionary<string, long[]>? shapes = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         long[] dims;
@@ -51,7 +51,7 @@ public static partial class BenchmarkInputs
     /// One native tensor per input of <paramref name="session"/> for <paramref name="batch"/>, filled from
     /// <paramref name="seed"/> (the same seed, model and batch always give the same values). Dispose each value.
     /// </summary>
-    public static Dictionary<string, OrtValue> Create(InferenceSession session, int batch, int seed,
+    public static Dictionary<string, OrtValue> Create(ModelSession session, int batch, int seed,
         IReadOnlyDictionary<string, long[]>? shapes = null)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -83,7 +83,7 @@ public static partial class BenchmarkInputs
     /// <c>verify</c>: backend-test folders, tensor files, Fashion-MNIST), checked to hold <paramref name="batch"/> samples.
     /// </summary>
     /// <exception cref="BenchmarkSetupException">No feed, a missing input, or a different batch size.</exception>
-    public static Dictionary<string, OrtValue> FromSource(InferenceSession session, int batch, IInputSource source)
+    public static Dictionary<string, OrtValue> FromSource(ModelSession session, int batch, IInputSource source)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(source);

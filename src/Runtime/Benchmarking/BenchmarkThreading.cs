@@ -1,4 +1,4 @@
-using OnnxBn.Runtime.Session;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Benchmarking;
 
@@ -12,11 +12,11 @@ namespace OnnxBn.Runtime.Benchmarking;
 public static class BenchmarkThreading
 {
     /// <summary>The setting reported as <c>settings.threadPool</c> and the session options that realize it.</summary>
-    public static (string Description, SessionOptions Options) Choose(InferenceBenchmarkOptions options, int models)
+    public static (string Description, SessionSettings Settings) Choose(InferenceBenchmarkOptions options, int models)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var session = options.ToSessionOptions();
-        var pools = OrtEnvironment.IsCreated ? OrtEnvironment.Instance.ThreadPools : null;
+        var session = options.ToSessionSettings();
+        var pools = OrtSetup.ThreadPools;
         if (pools is not null && pools.IntraOpThreads == options.Threads)
         {
             session.UseGlobalThreadPools = true;
@@ -24,7 +24,7 @@ public static class BenchmarkThreading
         }
         if (models > 1 && options.Threads != 1)
         {
-            session.ConfigEntries[AllowSpinningKey] = "0";
+            session.AllowSpinning = false;
             return ("one pool per session, no spinning", session);
         }
         return (options.Threads == 1 ? "calling thread only" : "one pool per session", session);
@@ -32,6 +32,4 @@ public static class BenchmarkThreading
 
     /// <summary>The pools <c>onnxbn bench</c> asks for before its first session, sized by <c>--threads</c>.</summary>
     public static GlobalThreadPools PoolsFor(int threads) => new(IntraOpThreads: threads, InterOpThreads: 1, AllowSpinning: true);
-
-    private const string AllowSpinningKey = "session.intra_op.allow_spinning";
 }

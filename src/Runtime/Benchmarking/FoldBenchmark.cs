@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using OnnxBn.Folding;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Benchmarking;
 
 /// <summary>
 /// What folding a model file costs, against two anchors, measured interleaved in rounds (each round runs all three
 /// in rotating order): plain load+save with our model layer (the floor of any file-to-file rewrite), our
-/// load+fold+save, and ONNX Runtime's offline optimizer (a session created at <see cref="GraphOptimizationLevel.Basic"/>
-/// with <see cref="SessionOptions.OptimizedModelFilePath"/>: it parses, runs its basic rewrites, Conv+BN fusion
+/// load+fold+save, and ONNX Runtime's offline optimizer (a session created at <see cref="GraphOptimizationLevel.ORT_ENABLE_BASIC"/>
+/// with <see cref="SessionSettings.OptimizedModelFilePath"/>: it parses, runs its basic rewrites, Conv+BN fusion
 /// among them, and writes the optimized model). Dirty pages are flushed (untimed) before each timed action, so no
 /// action's fsync waits for another's writes (<see cref="DirtyPages"/>).
 /// </summary>
@@ -26,11 +27,11 @@ public static class FoldBenchmark
         {
             () => Timed(() => OnnxModel.Load(modelPath).Save(stem + ".resaved.onnx")),
             () => LoadFoldSave(modelPath, stem + ".folded.onnx"),
-            () => Timed(() => new InferenceSession(modelPath, new SessionOptions
+            () => Timed(() => ModelSession.Open(modelPath, new SessionSettings
             {
-                GraphOptimizationLevel = GraphOptimizationLevel.Basic,
+                OptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC,
                 OptimizedModelFilePath = stem + ".ort-basic.onnx",
-                IntraOpNumThreads = ortThreads,
+                IntraOpThreads = ortThreads,
             }).Dispose()),
         };
         var samples = actions.Select(_ => new List<Sample>()).ToArray();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Benchmarking;
 
@@ -16,7 +17,7 @@ public static partial class InferenceBenchmark
 {
     /// <summary>Benchmarks <paramref name="a"/> alone, or against <paramref name="b"/> (ratios are B/A).</summary>
     /// <exception cref="BenchmarkSetupException">The options or input shapes do not fit the model.</exception>
-    /// <exception cref="OnnxBn.Runtime.Native.OrtException">ONNX Runtime failed to load or run a model.</exception>
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime failed to load or run a model.</exception>
     public static BenchmarkReport Run(BenchmarkTarget a, BenchmarkTarget? b, InferenceBenchmarkOptions options,
         IProgress<BenchmarkProgress>? progress = null, FoldSummary? fold = null, CancellationToken cancellationToken = default)
     {
@@ -30,7 +31,7 @@ public static partial class InferenceBenchmark
         progress?.Report(new BenchmarkProgress(0, "creating sessions"));
         var creation = TimeCreations(targets, sessionOptions, options.SessionCreations, cancellationToken);
 
-        var sessions = new InferenceSession[targets.Length];
+        var sessions = new ModelSession[targets.Length];
         var memory = new long[targets.Length];
         var runs = new PreparedRun[targets.Length][];
         try
@@ -40,7 +41,7 @@ public static partial class InferenceBenchmark
                 var index = t;
                 memory[t] = peak.Measure(() =>
                 {
-                    sessions[index] = new InferenceSession(targets[index].Path, sessionOptions);
+                    sessions[index] = ModelSession.Open(targets[index].Path, sessionOptions);
                     runs[index] = options.Batches
                         .Select(batch => new PreparedRun(sessions[index], batch, options.Seed, options.Shapes, options.InputSource?.Invoke(batch)))
                         .ToArray();
@@ -58,7 +59,7 @@ public static partial class InferenceBenchmark
             }
             progress?.Report(new BenchmarkProgress(1, "done"));
 
-            var provider = sessions[0].ActiveProvider.ToString();
+            var provider = sessions[0].Device.ToString();
             var models = targets.Select((target, t) => new ModelResult(target.Label, target.Path, creation[t], memory[t],
                 options.Batches.Select((batch, i) => BatchResultOf(batch, samples[t][i])).ToArray())).ToArray();
             var comparisons = b is null
@@ -66,7 +67,7 @@ public static partial class InferenceBenchmark
                 : options.Batches.Select((batch, i) => Compare(batch, samples[0][i], samples[1][i], models[0].Batches[i], models[1].Batches[i])).ToArray();
             var creationRatio = b is null ? null : RatioStatistics.OfPairs(creation[0].Samples, creation[1].Samples);
             return new BenchmarkReport(BenchmarkReport.CurrentSchema, DateTime.UtcNow.ToString("O"),
-                BenchmarkEnvironment.Current(OrtEnvironment.Instance.Version, provider), SettingsOf(options, threadPool),
+                BenchmarkEnvironment.Current(OrtSetup.Version, provider), SettingsOf(options, threadPool),
                 models, comparisons, creationRatio, fold, peak.Peak);
         }
         finally
@@ -87,9 +88,10 @@ public static partial class InferenceBenchmark
     /// <summary>The command-line spelling of an optimization level: disabled, basic, extended or all.</summary>
     public static string OptimizationName(GraphOptimizationLevel level) => level switch
     {
-        GraphOptimizationLevel.Disabled => "disabled",
-        GraphOptimizationLevel.Basic => "basic",
-        GraphOptimizationLevel.Extended => "extended",
+        GraphOptimizationLevel.ORT_DISABLE_ALL => "disabled",
+        GraphOptimizationLevel.ORT_ENABLE_BASIC => "basic",
+        GraphOptimizationLevel.ORT_ENABLE_EXTENDED => "extended",
+        GraphOptimizationLevel.ORT_ENABLE_LAYOUT => "layout",
         _ => "all",
     };
 
@@ -104,10 +106,10 @@ public static partial class InferenceBenchmark
             rb.ThroughputSamplesPerSecond / ra.ThroughputSamplesPerSecond);
 
     /// <summary>Creates and disposes each session <paramref name="count"/> times, interleaved, after one untimed creation each.</summary>
-    private static TimedCreations[] TimeCreations(BenchmarkTarget[] targets, SessionOptions options, int count, CancellationToken token)
+    private static TimedCreations[] TimeCreations(BenchmarkTarget[] targets, SessionSettings options, int count, CancellationToken token)
     {
         foreach (var target in targets)
-            new InferenceSession(target.Path, options).Dispose();
+            ModelSession.Open(target.Path, options).Dispose();
         var times = targets.Select(_ => new double[count]).ToArray();
         for (var i = 0; i < count; i++)
         {
@@ -116,7 +118,7 @@ public static partial class InferenceBenchmark
             {
                 var t = i % 2 == 0 ? k : targets.Length - 1 - k;
                 var start = Stopwatch.GetTimestamp();
-                using (new InferenceSession(targets[t].Path, options))
+                using (ModelSession.Open(targets[t].Path, options))
                     times[t][i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
         }

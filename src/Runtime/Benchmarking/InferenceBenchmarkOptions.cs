@@ -1,5 +1,6 @@
 using OnnxBn.Runtime.Inputs;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Benchmarking;
 
@@ -28,10 +29,10 @@ public sealed record InferenceBenchmarkOptions
     public int Threads { get; init; }
 
     /// <summary>ONNX Runtime's graph optimization level.</summary>
-    public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.All;
+    public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
     /// <summary>Where to run.</summary>
-    public ExecutionProvider Device { get; init; } = ExecutionProvider.Cpu;
+    public Device Device { get; init; } = Device.Cpu;
 
     /// <summary>Seed of the random inputs.</summary>
     public int Seed { get; init; }
@@ -45,16 +46,16 @@ public sealed record InferenceBenchmarkOptions
     /// </summary>
     public Func<int, IInputSource>? InputSource { get; init; }
 
-    /// <summary>Told when <see cref="ExecutionProviderKind.Auto"/> falls back to the CPU.</summary>
-    public Action<string>? ProviderFallback { get; init; }
+    /// <summary>Told when <see cref="DeviceKind.Auto"/> falls back to the CPU.</summary>
+    public Action<string>? DeviceFallback { get; init; }
 
     /// <summary>The native session options these settings mean.</summary>
-    public SessionOptions ToSessionOptions() => new()
+    public SessionSettings ToSessionSettings() => new()
     {
-        IntraOpNumThreads = Threads,
-        GraphOptimizationLevel = OptimizationLevel,
-        ExecutionProvider = Device,
-        ProviderFallback = ProviderFallback,
+        IntraOpThreads = Threads,
+        OptimizationLevel = OptimizationLevel,
+        Device = Device,
+        DeviceFallback = DeviceFallback,
     };
 
     /// <summary>Checks the settings; throws <see cref="BenchmarkSetupException"/> naming the bad one.</summary>

@@ -1,33 +1,38 @@
 using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Data;
 using OnnxBn.Runtime.Inputs;
-using OnnxBn.Runtime.Session;
-using OnnxBn.Runtime.Values;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Benchmarking;
 
 /// <summary>
-/// One model at one batch size, ready for steady-state timing: inputs and outputs are bound once through an
-/// <see cref="IoBinding"/> (outputs pre-allocated with the shapes of a first run), so each timed
-/// <see cref="RunMilliseconds"/> call passes no names and allocates nothing in managed code.
+/// One model and batch size ready to be timed: inputs created once and bound, outputs pre-allocated and bound, so a
+/// timed run is one official <see cref="InferenceSession.RunWithBinding(RunOptions, OrtIoBinding)"/> call that
+/// allocates no managed memory. Use after (or during) <see cref="Dispose"/> throws
+/// <see cref="ObjectDisposedException"/>; the native binding and values are released when the last run has left.
 /// </summary>
 public sealed class PreparedRun : IDisposable
 {
-    private readonly InferenceSession _session;
-    private readonly IoBinding _binding;
+    private readonly ModelSession _session;
+    private readonly OrtIoBinding _binding;
+    private readonly RunOptions _runOptions = new();
     private readonly List<OrtValue> _owned = [];
+    private readonly UseGate _gate;
 
     /// <summary>
-    /// Binds inputs for <paramref name="batch"/> (from <paramref name="source"/>'s first feed, or seeded random values)
-    /// and outputs shaped by one untimed run.
+    /// Binds seeded random inputs for <paramref name="batch"/> (or the first feed of <paramref name="source"/>) and
+    /// outputs of the shapes one run produces.
     /// </summary>
-    /// <exception cref="BenchmarkSetupException">The source gives no feed, misses an input, or has another batch size.</exception>
-    public PreparedRun(InferenceSession session, int batch, int seed, IReadOnlyDictionary<string, long[]>? shapes = null,
+    /// <exception cref="BenchmarkSetupException">The inputs cannot be made for this batch.</exception>
+    public PreparedRun(ModelSession session, int batch, int seed, IReadOnlyDictionary<string, long[]>? shapes = null,
         IInputSource? source = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         _session = session;
         Batch = batch;
         _binding = session.CreateIoBinding();
+        _gate = new UseGate(this, Release);
         try
         {
             var inputs = source is null ? BenchmarkInputs.Create(session, batch, seed, shapes) : BenchmarkInputs.FromSource(session, batch, source);
@@ -43,47 +48,58 @@ public sealed class PreparedRun : IDisposable
         }
     }
 
-    /// <summary>The batch size the inputs were made for.</summary>
+    /// <summary>The batch size the inputs hold.</summary>
     public int Batch { get; }
 
-    /// <summary>Runs the model once and returns the wall time of the run in milliseconds.</summary>
+    /// <summary>Runs once and returns the wall-clock time of the run in milliseconds.</summary>
+    /// <exception cref="ObjectDisposedException">This run or its session was disposed.</exception>
     public double RunMilliseconds()
     {
-        var start = Stopwatch.GetTimestamp();
-        _session.Run(_binding);
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        _gate.Enter();
+        try
+        {
+            var start = Stopwatch.GetTimestamp();
+            _session.RunWithBinding(_binding, _runOptions);
+            return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
-    /// <summary>Releases the binding and every tensor it owns (the session stays open).</summary>
-    public void Dispose()
+    /// <summary>Releases the binding and the values, after a run still in progress has finished.</summary>
+    public void Dispose() => _gate.Dispose();
+
+    private void Release()
     {
         _binding.Dispose();
+        _runOptions.Dispose();
         foreach (var value in _owned)
             value.Dispose();
         _owned.Clear();
     }
 
-    /// <summary>
-    /// Output shapes may depend on the batch in ways metadata does not say, so one run with runtime-allocated outputs
-    /// learns them; tensors are then pre-allocated and bound. Non-tensor outputs stay runtime-allocated.
-    /// </summary>
     private void BindOutputs()
     {
         foreach (var output in _session.Outputs)
-            _binding.BindOutputToCpu(output.Name);
-        _session.Run(_binding);
+            _binding.BindOutputToDevice(output.Name, OrtMemoryInfo.DefaultInstance);
+        _session.RunWithBinding(_binding, _runOptions);
+        var names = _binding.GetOutputNames();
         using var first = _binding.GetOutputValues();
         _binding.ClearBoundOutputs();
-        for (var i = 0; i < first.Count; i++)
+        var k = 0;
+        foreach (var value in first)
         {
-            if (!first[i].IsTensor)
+            var name = names[k++];
+            if (!value.IsTensor)
             {
-                _binding.BindOutputToCpu(first.Names[i]);
+                _binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
                 continue;
             }
-            var value = OrtValue.Allocate(first[i].ElementType, first[i].Shape);
-            _owned.Add(value);
-            _binding.BindOutput(first.Names[i], value);
+            var owned = TensorDataInterop.Allocate(value.ElementType(), value.Shape());
+            _owned.Add(owned);
+            _binding.BindOutput(name, owned);
         }
     }
 }

@@ -1,56 +1,57 @@
 using System.Diagnostics;
-using OnnxBn.Runtime.Native;
-using OnnxBn.Runtime.Session;
-using OnnxBn.Runtime.Values;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Data;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Benchmarking;
 
 /// <summary>
-/// What our binding adds to one run, on a model so small that ONNX Runtime's own work is near zero. The floor is the
-/// bare C call <c>RunWithBinding(session, NULL, binding)</c> on raw handles (no SafeHandle reference counting, no
-/// status wrapping); against it: our <see cref="InferenceSession.Run(IoBinding, RunOptions)"/>, our pre-bound
-/// <c>Run(names, values, names, values)</c>, and the convenient dictionary <c>Run</c> that returns owned outputs.
-/// Methods run in interleaved blocks; each block's time divided by its run count is one sample.
+/// What our steady-state path adds to one run, on a model so small that ONNX Runtime's own work is near zero. The
+/// anchor is a plain official <see cref="InferenceSession.RunWithBinding(RunOptions, OrtIoBinding)"/> with bound
+/// OrtValues; against it: <see cref="PreparedRun"/> (the path <c>verify</c> and <c>bench</c> time), the official
+/// <c>Run</c> into pre-allocated outputs, and the convenient <see cref="ModelSession.Run"/> that returns owned
+/// outputs. Methods run in interleaved blocks; each block's time divided by its run count is one sample.
 /// </summary>
-public static unsafe class RunOverheadBenchmark
+public static class RunOverheadBenchmark
 {
     /// <summary>Measures <paramref name="blocks"/> blocks of <paramref name="runsPerBlock"/> runs of each method.</summary>
-    /// <param name="modelPath">A tiny model with one float input of shape [N, ...] (batch 1 is used).</param>
+    /// <param name="modelPath">A tiny model with tensor inputs (batch 1 is used).</param>
     /// <param name="blocks">Timed blocks per method (one sample each).</param>
     /// <param name="runsPerBlock">Runs per block.</param>
     public static RunOverheadResult Run(string modelPath, int blocks = 30, int runsPerBlock = 2000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blocks, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(runsPerBlock, 1);
-        using var session = new InferenceSession(modelPath, new SessionOptions { IntraOpNumThreads = 1 });
+        using var session = ModelSession.Open(modelPath, new SessionSettings { IntraOpThreads = 1 });
+        using var prepared = new PreparedRun(session, 1, 0);
         var inputs = BenchmarkInputs.Create(session, 1, 0);
         var outputs = new List<OrtValue>();
         try
         {
+            using var runOptions = new RunOptions();
             using var binding = session.CreateIoBinding();
             foreach (var (name, value) in inputs)
                 binding.BindInput(name, value);
             using (var first = session.Run(inputs))
             {
-                for (var i = 0; i < first.Count; i++)
+                var k = 0;
+                foreach (var value in first)
                 {
-                    var value = OrtValue.Allocate(first[i].ElementType, first[i].Shape);
-                    outputs.Add(value);
-                    binding.BindOutput(first.Names[i], value);
+                    var owned = TensorDataInterop.Allocate(value.ElementType(), value.Shape());
+                    outputs.Add(owned);
+                    binding.BindOutput(session.Outputs[k++].Name, owned);
                 }
             }
             string[] inNames = [.. inputs.Keys], outNames = [.. session.Outputs.Select(o => o.Name)];
             OrtValue[] inValues = [.. inputs.Values], outValues = [.. outputs];
-            var api = OrtApi.Instance;
-            var rawSession = session.Handle.DangerousGetHandle();
-            var rawBinding = binding.Handle.DangerousGetHandle();
+            var official = session.Session;
 
             var methods = new (string Name, Action Body)[]
             {
-                ("native RunWithBinding", () => api.Check(api.RunWithBinding(rawSession, 0, rawBinding))),
-                ("Run(IoBinding)", () => session.Run(binding)),
-                ("Run(names, values) pre-bound", () => session.Run(inNames, inValues, outNames, outValues)),
-                ("Run(dictionary) owned outputs", () => session.Run(inputs).Dispose()),
+                ("official RunWithBinding", () => official.RunWithBinding(runOptions, binding)),
+                ("PreparedRun (verify/bench path)", () => prepared.RunMilliseconds()),
+                ("official Run into pre-allocated outputs", () => official.Run(runOptions, inNames, inValues, outNames, outValues)),
+                ("ModelSession.Run owned outputs", () => session.Run(inputs).Dispose()),
             };
             var perRun = methods.Select(_ => new double[blocks]).ToArray();
             var allocated = new long[methods.Length];
@@ -71,7 +72,6 @@ public static unsafe class RunOverheadBenchmark
                     allocated[m] += GC.GetAllocatedBytesForCurrentThread() - bytes;
                 }
             }
-            GC.KeepAlive(binding);
             var total = (double)blocks * runsPerBlock;
             return new RunOverheadResult(runsPerBlock, methods.Select((m, k) => new RunMethodResult(m.Name,
                 LatencyStatistics.Of(perRun[k]), allocated[k] / total,
@@ -85,10 +85,16 @@ public static unsafe class RunOverheadBenchmark
     }
 }
 
-/// <summary>Per-run cost of each way of running, the first being the native floor.</summary>
+/// <summary>Per-run cost of each way of running, the first being the official anchor.</summary>
+/// <param name="RunsPerBlock">Runs timed together as one sample.</param>
+/// <param name="Methods">Each way of running.</param>
 public sealed record RunOverheadResult(int RunsPerBlock, IReadOnlyList<RunMethodResult> Methods);
 
 /// <summary>One way of running a model: microseconds per run (per block), managed bytes allocated per run, and
-/// its per-block ratio to the native floor.</summary>
+/// its per-block ratio to the official anchor.</summary>
+/// <param name="Method">What was run.</param>
+/// <param name="MicrosecondsPerRun">Per-run time over the blocks.</param>
+/// <param name="BytesAllocatedPerRun">Managed bytes allocated per run on the calling thread.</param>
+/// <param name="RatioToNative">This method's time over the anchor's, block by block.</param>
 public sealed record RunMethodResult(string Method, LatencyStatistics MicrosecondsPerRun, double BytesAllocatedPerRun,
     RatioStatistics RatioToNative);

@@ -1,14 +1,18 @@
 using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Folding;
-using OnnxBn.Runtime.Values;
+using OrtElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
 
 namespace OnnxBn.Runtime.Data;
 
-/// <summary>Moves tensors between the folding library's <see cref="TensorData"/> and ONNX Runtime's <see cref="OrtValue"/>.</summary>
+/// <summary>
+/// The bridge between the folding library's <see cref="TensorData"/> and ONNX Runtime's official
+/// <see cref="OrtValue"/>. Both number element types as ONNX does (TensorProto.DataType), so the enums convert by value.
+/// </summary>
 public static class TensorDataInterop
 {
-    /// <summary>A tensor built from raw little-endian bytes of <paramref name="type"/>.</summary>
-    /// <exception cref="NotSupportedException">The element type has no fixed-size managed representation here.</exception>
+    /// <summary>Wraps raw little-endian element bytes as a tensor of <paramref name="type"/> (the bytes are copied).</summary>
+    /// <exception cref="NotSupportedException">The element type has no fixed size (string) or is not supported.</exception>
     public static TensorData FromRaw(string name, TensorElementType type, long[] dims, ReadOnlySpan<byte> raw) => type switch
     {
         TensorElementType.Float => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, float>(raw)),
@@ -26,19 +30,57 @@ public static class TensorDataInterop
         _ => throw new NotSupportedException($"Tensor '{name}': {type.DisplayName()} is not supported here."),
     };
 
-    /// <summary>Copies a tensor into a new native ONNX Runtime value (dispose it).</summary>
-    /// <exception cref="NotSupportedException">ONNX Runtime values of this element type are not supported here.</exception>
+    /// <summary>Copies <paramref name="tensor"/> into a new ONNX Runtime tensor (dispose it).</summary>
+    /// <exception cref="NotSupportedException">The element type cannot be passed to ONNX Runtime this way.</exception>
     public static OrtValue ToOrtValue(TensorData tensor)
     {
+        ArgumentNullException.ThrowIfNull(tensor);
         var type = tensor.ElementType;
-        if (TensorElementTypes.SizeInBytes(type) == 0 || type == TensorElementType.BFloat16)
+        if (TensorElementTypes.SizeInBytes(type) == 0)
             throw new NotSupportedException($"Tensor '{tensor.Name}' of {tensor.ElementType.DisplayName()} cannot be passed to ONNX Runtime.");
-        var value = OrtValue.Allocate(type, tensor.DimsArray());
-        tensor.RawBytes.CopyTo(value.GetTensorMutableBytes());
+        var value = Allocate(type, tensor.DimsArray());
+        tensor.RawBytes.CopyTo(value.GetTensorMutableRawData());
         return value;
     }
 
-    /// <summary>Copies a tensor value out of ONNX Runtime as a <see cref="TensorData"/> called <paramref name="name"/>.</summary>
-    public static TensorData ToTensorData(OrtValue value, string name) =>
-        FromRaw(name, value.ElementType, value.Shape.ToArray(), value.GetTensorBytes());
+    /// <summary>A new zero-filled ONNX Runtime tensor of <paramref name="type"/> and <paramref name="shape"/> (dispose it).</summary>
+    public static OrtValue Allocate(TensorElementType type, long[] shape)
+    {
+        var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, (OrtElementType)(int)type, shape);
+        value.GetTensorMutableRawData().Clear();
+        return value;
+    }
+
+    /// <summary>Copies an ONNX Runtime tensor into a <see cref="TensorData"/> named <paramref name="name"/>.</summary>
+    public static TensorData ToTensorData(OrtValue value, string name)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return FromRaw(name, value.ElementType(), value.Shape(), value.GetTensorMutableRawData());
+    }
+
+    /// <summary>The tensor's element type in the folding library's terms.</summary>
+    public static TensorElementType ElementType(this OrtValue value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var info = value.GetTensorTypeAndShape();
+        return (TensorElementType)(int)info.ElementDataType;
+    }
+
+    /// <summary>The tensor's dimensions.</summary>
+    public static long[] Shape(this OrtValue value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var info = value.GetTensorTypeAndShape();
+        return info.Shape;
+    }
+
+    /// <summary>"float32 [1,10]" for a tensor, or its kind for other values.</summary>
+    public static string Describe(this OrtValue value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.IsTensor ? $"{value.ElementType().DisplayName()} {FormatShape(value.Shape())}" : $"a {value.OnnxType} value";
+    }
+
+    /// <summary><c>[1,3,224,224]</c>.</summary>
+    public static string FormatShape(IEnumerable<long> shape) => "[" + string.Join(",", shape) + "]";
 }

@@ -41,7 +41,7 @@ public sealed record InputSignature(string Name, TensorElementType ElementType, 
     public string ShapeText => "[" + string.Join(",", Dims.Select((d, i) => d?.ToString() ?? (Symbols[i] is { Length: > 0 } s ? s : "?"))) + "]";
 
     /// <summary>Describes an ONNX Runtime session input (dimensions of -1 are symbolic or unknown).</summary>
-    public static InputSignature From(Session.NodeMetadata input)
+    public static InputSignature From(Sessions.SessionPort input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var dims = input.Shape.Select(d => d >= 0 ? d : (long?)null).ToArray();

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Inputs;
-using OnnxBn.Runtime.Session;
-using OnnxBn.Runtime.Values;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Data;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Verification;
 
@@ -32,7 +33,7 @@ public static class EquivalenceChecker
         Compare(ModelSource.FromBytes(original, "original"), ModelSource.FromBytes(candidate, "candidate"), options);
 
     /// <summary>Compares one model on two devices: <paramref name="reference"/> as the original, <paramref name="device"/> as the candidate.</summary>
-    public static EquivalenceReport CompareDevices(string model, ExecutionProvider reference, ExecutionProvider device,
+    public static EquivalenceReport CompareDevices(string model, Device reference, Device device,
         EquivalenceOptions? options = null) =>
         Compare(ModelSource.FromFile(model), ModelSource.FromFile(model),
             (options ?? new EquivalenceOptions()) with { ReferenceDevice = reference, Device = device });
@@ -45,15 +46,15 @@ public static class EquivalenceChecker
         options ??= new EquivalenceOptions();
         var source = options.Inputs ?? new RandomInputSource();
         var total = Stopwatch.StartNew();
-        using var originalSession = original.Open(SessionOptionsFor(options, options.ReferenceDevice ?? options.Device), "original");
-        using var candidateSession = candidate.Open(SessionOptionsFor(options, options.Device), "candidate");
+        using var originalSession = original.Open(SettingsFor(options, options.ReferenceDevice ?? options.Device), "original");
+        using var candidateSession = candidate.Open(SettingsFor(options, options.Device), "candidate");
         var loadTime = total.Elapsed;
 
         var problems = new List<string>();
         var notes = new List<string>();
         foreach (var session in new[] { originalSession, candidateSession })
         {
-            if (session.ProviderFallbackReason is { } reason)
+            if (session.FallbackReason is { } reason)
                 notes.Add($"{(session == originalSession ? "original" : "candidate")}: {reason}");
         }
         var inputNames = Matching.Inputs(originalSession, candidateSession, problems);
@@ -78,8 +79,8 @@ public static class EquivalenceChecker
         {
             Original = original.Label,
             Candidate = candidate.Label,
-            OriginalDevice = originalSession.ActiveProvider,
-            CandidateDevice = candidateSession.ActiveProvider,
+            OriginalDevice = originalSession.Device,
+            CandidateDevice = candidateSession.Device,
             OptimizationLevel = options.OptimizationLevel,
             Inputs = source.Description,
             Runs = runs,
@@ -92,7 +93,7 @@ public static class EquivalenceChecker
         };
     }
 
-    private static TimeSpan RunAndCompare(InputFeed feed, InferenceSession originalSession, InferenceSession candidateSession,
+    private static TimeSpan RunAndCompare(InputFeed feed, ModelSession originalSession, ModelSession candidateSession,
         IReadOnlyDictionary<string, string> inputNames, IReadOnlyList<Matching.OutputPair> pairs, OutputAccumulator[] accumulators)
     {
         var values = feed.Tensors.Select(ToOrtValue).ToArray();
@@ -109,12 +110,13 @@ public static class EquivalenceChecker
             var compared = pairs.Where(p => p.Candidate is not null).ToArray();
             var clock = Stopwatch.StartNew();
             using var originalOutputs = originalSession.Run(originalInputs, pairs.Select(p => p.Original.Name).ToArray());
-            using var candidateOutputs = candidateSession.Run(candidateInputs, compared.Select(p => p.Candidate!.Name).ToArray());
+            var candidateNames = compared.Select(p => p.Candidate!.Name).ToArray();
+            using var candidateOutputs = candidateSession.Run(candidateInputs, candidateNames);
             var inRun = clock.Elapsed;
             for (var i = 0; i < pairs.Count; i++)
             {
                 if (pairs[i].Candidate is { } c)
-                    Compare(feed.Label, accumulators[i], originalOutputs[i], candidateOutputs[c.Name]);
+                    Compare(feed.Label, accumulators[i], originalOutputs[i], candidateOutputs[Array.IndexOf(candidateNames, c.Name)]);
             }
             return inRun;
         }
@@ -141,26 +143,24 @@ public static class EquivalenceChecker
     {
         if (accumulator.HasStructuralFailure)
             return;
-        if (!original.IsTensor || !candidate.IsTensor || original.ElementType != candidate.ElementType ||
-            !OutputReader.IsComparable(original.ElementType))
+        if (!original.IsTensor || !candidate.IsTensor || original.ElementType() != candidate.ElementType() ||
+            !OutputReader.IsComparable(original.ElementType()))
         {
             accumulator.Fail(OutputVerdict.TypeMismatch,
-                $"element types differ or cannot be compared: original {Describe(original)}, candidate {Describe(candidate)}");
+                $"element types differ or cannot be compared: original {original.Describe()}, candidate {candidate.Describe()}");
             return;
         }
-        if (!original.Shape.SequenceEqual(candidate.Shape))
+        long[] originalShape = original.Shape(), candidateShape = candidate.Shape();
+        if (!originalShape.SequenceEqual(candidateShape))
         {
             accumulator.Fail(OutputVerdict.ShapeMismatch,
-                $"shapes differ in run '{run}': original {OrtShapes.FormatShape(original.Shape.ToArray())}, " +
-                $"candidate {OrtShapes.FormatShape(candidate.Shape.ToArray())}");
+                $"shapes differ in run '{run}': original {TensorDataInterop.FormatShape(originalShape)}, " +
+                $"candidate {TensorDataInterop.FormatShape(candidateShape)}");
             return;
         }
-        accumulator.Add(run, original.ElementType, original.Shape.ToArray(),
+        accumulator.Add(run, original.ElementType(), originalShape,
             OutputReader.ToDoubles(original), OutputReader.ToDoubles(candidate));
     }
-
-    private static string Describe(OrtValue value) =>
-        value.IsTensor ? $"{value.ElementType} {OrtShapes.FormatShape(value.Shape.ToArray())}" : "a non-tensor value";
 
     private static OutputAccumulator Accumulator(Matching.OutputPair pair, EquivalenceOptions options)
     {
@@ -173,19 +173,15 @@ public static class EquivalenceChecker
         return accumulator;
     }
 
-    private static bool IsClassifier(NodeMetadata output) => output.Shape.Count == 2 && output.Shape[1] is -1 or >= 2;
+    private static bool IsClassifier(SessionPort output) => output.Shape.Count == 2 && output.Shape[1] is -1 or >= 2;
 
-    private static SessionOptions SessionOptionsFor(EquivalenceOptions options, ExecutionProvider device)
+    // Between runs the checker compares outputs and prepares the next batch; spinning ORT worker threads would
+    // compete with that work for the same cores.
+    private static SessionSettings SettingsFor(EquivalenceOptions options, Device device) => new()
     {
-        var session = new SessionOptions
-        {
-            GraphOptimizationLevel = options.OptimizationLevel,
-            ExecutionProvider = device,
-            IntraOpNumThreads = options.IntraOpThreads,
-        };
-        // Between runs the checker compares outputs and prepares the next batch; spinning ORT worker threads would
-        // compete with that work for the same cores.
-        session.ConfigEntries["session.intra_op.allow_spinning"] = "0";
-        return session;
-    }
+        OptimizationLevel = options.OptimizationLevel,
+        Device = device,
+        IntraOpThreads = options.IntraOpThreads,
+        AllowSpinning = false,
+    };
 }

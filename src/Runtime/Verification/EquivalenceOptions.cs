@@ -1,6 +1,7 @@
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Inputs;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Verification;
 
@@ -30,13 +31,13 @@ public sealed record EquivalenceOptions
     public bool NanEqual { get; init; }
 
     /// <summary>ONNX Runtime graph optimization for both sessions; disabled so ORT's own fusions cannot hide a difference.</summary>
-    public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.Disabled;
+    public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_DISABLE_ALL;
 
     /// <summary>Where the candidate runs (and the original too, unless <see cref="ReferenceDevice"/> is set).</summary>
-    public ExecutionProvider Device { get; init; } = ExecutionProvider.Cpu;
+    public Device Device { get; init; } = Device.Cpu;
 
     /// <summary>Where the original runs, when it differs from <see cref="Device"/> (compare CPU against CUDA).</summary>
-    public ExecutionProvider? ReferenceDevice { get; init; }
+    public Device? ReferenceDevice { get; init; }
 
     /// <summary>Where the inputs come from; null = <see cref="RandomInputSource"/> with its defaults.</summary>
     public IInputSource? Inputs { get; init; }

@@ -1,4 +1,5 @@
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Verification;
 
@@ -17,10 +18,10 @@ public sealed partial class EquivalenceReport
     public required string Candidate { get; init; }
 
     /// <summary>The provider the original ran on.</summary>
-    public required ExecutionProvider OriginalDevice { get; init; }
+    public required Device OriginalDevice { get; init; }
 
     /// <summary>The provider the candidate ran on.</summary>
-    public required ExecutionProvider CandidateDevice { get; init; }
+    public required Device CandidateDevice { get; init; }
 
     /// <summary>ONNX Runtime's graph optimization level for both sessions.</summary>
     public GraphOptimizationLevel OptimizationLevel { get; init; }

@@ -1,18 +1,18 @@
-using OnnxBn.Runtime.Session;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Verification;
 
 /// <summary>Pairs the inputs and outputs of the original with the candidate's: by name, else by position.</summary>
 internal static class Matching
 {
-    public sealed record OutputPair(NodeMetadata Original, NodeMetadata? Candidate, OutputMatch Match);
+    public sealed record OutputPair(SessionPort Original, SessionPort? Candidate, OutputMatch Match);
 
     /// <summary>
     /// For each original tensor output, the candidate output of the same name; failing that, the candidate output at
     /// the same position when both have as many outputs and that one's name is not an original output name (the
     /// candidate renamed it). Candidate outputs left over are noted.
     /// </summary>
-    public static IReadOnlyList<OutputPair> Outputs(InferenceSession original, InferenceSession candidate, List<string> notes)
+    public static IReadOnlyList<OutputPair> Outputs(ModelSession original, ModelSession candidate, List<string> notes)
     {
         var originals = original.Outputs;
         var candidates = candidate.Outputs;
@@ -45,7 +45,7 @@ internal static class Matching
     /// Original input name → candidate input name, with the same by-name-then-by-position rule. A candidate input
     /// that nothing feeds is a problem (the candidate could not run).
     /// </summary>
-    public static IReadOnlyDictionary<string, string> Inputs(InferenceSession original, InferenceSession candidate, List<string> problems)
+    public static IReadOnlyDictionary<string, string> Inputs(ModelSession original, ModelSession candidate, List<string> problems)
     {
         var originals = original.Inputs;
         var candidates = candidate.Inputs;

@@ -1,15 +1,15 @@
 using OnnxBn.Folding;
-using OnnxBn.Runtime.Native;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Verification;
 
 /// <summary>A model to verify: a file, serialized bytes or an in-memory <see cref="OnnxModel"/>, with a label for reports.</summary>
 public sealed class ModelSource
 {
-    private readonly Func<SessionOptions, InferenceSession> _open;
+    private readonly Func<SessionSettings, ModelSession> _open;
 
-    private ModelSource(string label, Func<SessionOptions, InferenceSession> open)
+    private ModelSource(string label, Func<SessionSettings, ModelSession> open)
     {
         Label = label;
         _open = open;
@@ -22,14 +22,14 @@ public sealed class ModelSource
     public static ModelSource FromFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return new ModelSource(path, options => new InferenceSession(path, options));
+        return new ModelSource(path, settings => ModelSession.Open(path, settings));
     }
 
     /// <summary>A serialized model.</summary>
     public static ModelSource FromBytes(byte[] model, string label = "<memory>")
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new ModelSource(label, options => new InferenceSession(model, options));
+        return new ModelSource(label, settings => ModelSession.Open(model, settings, label));
     }
 
     /// <summary>An in-memory model, serialized now (later edits to <paramref name="model"/> are not seen).</summary>
@@ -40,13 +40,13 @@ public sealed class ModelSource
     }
 
     /// <summary>Creates the session; a model ONNX Runtime cannot load becomes a <see cref="ModelLoadException"/>.</summary>
-    internal InferenceSession Open(SessionOptions options, string role)
+    internal ModelSession Open(SessionSettings settings, string role)
     {
         try
         {
-            return _open(options);
+            return _open(settings);
         }
-        catch (Exception ex) when (ex is OrtException or FileNotFoundException)
+        catch (Exception ex) when (ex is OnnxRuntimeException or FileNotFoundException)
         {
             throw new ModelLoadException(role, Label, ex);
         }
@@ -73,13 +73,13 @@ public sealed class ModelLoadException(string role, string label, Exception inne
     public bool IsInvalidModel => InnerException switch
     {
         FileNotFoundException => true,
-        OrtException ort => ort.Code is OrtErrorCode.NoSuchFile or OrtErrorCode.NoModel or OrtErrorCode.InvalidProtobuf
+        OnnxRuntimeException ort => OrtErrors.CodeOf(ort) is OrtErrorCode.NoSuchFile or OrtErrorCode.NoModel or OrtErrorCode.InvalidProtobuf
             or OrtErrorCode.InvalidGraph or OrtErrorCode.NotImplemented,
         _ => false,
     };
 
     /// <summary>True when the model is valid but ONNX Runtime has no kernel for one of its operators and types.</summary>
-    public bool IsUnsupportedModel => InnerException is OrtException { Code: OrtErrorCode.NotImplemented };
+    public bool IsUnsupportedModel => InnerException is OnnxRuntimeException ort && OrtErrors.CodeOf(ort) == OrtErrorCode.NotImplemented;
 }
 
 /// <summary>Thrown by <see cref="EquivalenceReport.AssertEquivalent"/>; the message pinpoints output, index and values.</summary>

@@ -1,5 +1,6 @@
 using OnnxBn.Folding;
-using OnnxBn.Runtime.Values;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Data;
 
 namespace OnnxBn.Runtime.Verification;
 
@@ -8,32 +9,37 @@ internal static class OutputReader
 {
     public static double[] ToDoubles(OrtValue value)
     {
-        var result = new double[value.ElementCount];
-        switch (value.ElementType)
+        var type = value.ElementType();
+        var raw = value.GetTensorMutableRawData();
+        var result = new double[OnnxBn.Folding.TensorElementTypes.SizeInBytes(type) is var size and > 0 ? raw.Length / size : 0];
+        switch (type)
         {
-            case TensorElementType.Float: Widen(value.GetTensorDataAsSpan<float>(), result, f => f); break;
-            case TensorElementType.Double: value.GetTensorDataAsSpan<double>().CopyTo(result); break;
-            case TensorElementType.Float16: Widen(value.GetTensorDataAsSpan<Half>(), result, h => (double)h); break;
+            case TensorElementType.Float: Widen(Cast<float>(raw), result, f => f); break;
+            case TensorElementType.Double: Cast<double>(raw).CopyTo(result); break;
+            case TensorElementType.Float16: Widen(Cast<Half>(raw), result, h => (double)h); break;
             case TensorElementType.BFloat16:
-                var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(value.GetTensorBytes());
+                var bits = Cast<ushort>(raw);
                 Widen(bits, result, b => new BFloat16Bits(b).ToSingle());
                 break;
-            case TensorElementType.Int64: Widen(value.GetTensorDataAsSpan<long>(), result, x => x); break;
-            case TensorElementType.Int32: Widen(value.GetTensorDataAsSpan<int>(), result, x => x); break;
-            case TensorElementType.Int16: Widen(value.GetTensorDataAsSpan<short>(), result, x => x); break;
-            case TensorElementType.Int8: Widen(value.GetTensorDataAsSpan<sbyte>(), result, x => x); break;
-            case TensorElementType.UInt64: Widen(value.GetTensorDataAsSpan<ulong>(), result, x => x); break;
-            case TensorElementType.UInt32: Widen(value.GetTensorDataAsSpan<uint>(), result, x => x); break;
-            case TensorElementType.UInt16: Widen(value.GetTensorDataAsSpan<ushort>(), result, x => x); break;
-            case TensorElementType.UInt8: Widen(value.GetTensorDataAsSpan<byte>(), result, x => x); break;
-            case TensorElementType.Bool: Widen(value.GetTensorDataAsSpan<bool>(), result, x => x ? 1 : 0); break;
-            default: throw new NotSupportedException($"{value.ElementType} outputs cannot be compared numerically.");
+            case TensorElementType.Int64: Widen(Cast<long>(raw), result, x => x); break;
+            case TensorElementType.Int32: Widen(Cast<int>(raw), result, x => x); break;
+            case TensorElementType.Int16: Widen(Cast<short>(raw), result, x => x); break;
+            case TensorElementType.Int8: Widen(Cast<sbyte>(raw), result, x => x); break;
+            case TensorElementType.UInt64: Widen(Cast<ulong>(raw), result, x => x); break;
+            case TensorElementType.UInt32: Widen(Cast<uint>(raw), result, x => x); break;
+            case TensorElementType.UInt16: Widen(Cast<ushort>(raw), result, x => x); break;
+            case TensorElementType.UInt8: Widen(Cast<byte>(raw), result, x => x); break;
+            case TensorElementType.Bool: Widen(Cast<bool>(raw), result, x => x ? 1 : 0); break;
+            default: throw new NotSupportedException($"{type} outputs cannot be compared numerically.");
         }
         return result;
     }
 
     public static bool IsComparable(TensorElementType type) =>
         type is not (TensorElementType.Undefined or TensorElementType.String or TensorElementType.Complex64 or TensorElementType.Complex128);
+
+    private static ReadOnlySpan<T> Cast<T>(Span<byte> raw) where T : struct =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(raw);
 
     private static void Widen<T>(ReadOnlySpan<T> source, double[] destination, Func<T, double> convert)
     {

@@ -1,16 +1,17 @@
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Benchmarking;
+using OnnxBn.Runtime.Data;
 using OnnxBn.Runtime.Inputs;
-using OnnxBn.Runtime.Session;
-using OnnxBn.Runtime.Values;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Tests.Benchmarking;
 
 /// <summary>Input shapes from metadata, batch sizes and --shape, and seeded values.</summary>
 public sealed class BenchmarkInputsTests
 {
-    private static NodeMetadata Input(params long[] shape) =>
-        new("x", OrtValueKind.Tensor, TensorElementType.Float, shape, shape.Select(d => d < 0 ? "N" : "").ToArray());
+    private static SessionPort Input(params long[] shape) =>
+        new("x", OnnxValueType.ONNX_TYPE_TENSOR, TensorElementType.Float, shape, shape.Select(d => d < 0 ? "N" : "").ToArray());
 
     [Fact]
     public void Symbolic_First_Dimension_Becomes_The_Batch()
@@ -47,7 +48,7 @@ public sealed class BenchmarkInputsTests
     [Fact]
     public void Source_Feed_Is_Bound_When_Its_Batch_Matches()
     {
-        using var session = new InferenceSession(BenchTestModels.GemmBnRelu());
+        using var session = ModelSession.Open(BenchTestModels.GemmBnRelu());
         var source = new FixedSource(TensorData.Create("x", [2, 4], [1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f]));
         var inputs = BenchmarkInputs.FromSource(session, 2, source);
         using (var x = inputs["x"])
@@ -69,12 +70,12 @@ public sealed class BenchmarkInputsTests
     [Fact]
     public void Same_Seed_Gives_Same_Values_And_Another_Seed_Differs()
     {
-        using var session = new InferenceSession(BenchTestModels.GemmBnRelu());
+        using var session = ModelSession.Open(BenchTestModels.GemmBnRelu());
         float[] Values(int seed)
         {
             var inputs = BenchmarkInputs.Create(session, 2, seed);
             using var x = inputs["x"];
-            Assert.Equal([2L, 4L], x.Shape.ToArray());
+            Assert.Equal([2L, 4L], x.Shape());
             return x.ToArray<float>();
         }
         Assert.Equal(Values(7), Values(7));
@@ -85,7 +86,7 @@ public sealed class BenchmarkInputsTests
     public void Values_Come_From_The_Portable_Generator_So_Runs_In_Other_Processes_Repeat_Them()
     {
         // HashCode.Combine or System.Random would differ between processes or .NET versions; SeededRandom does not.
-        using var session = new InferenceSession(BenchTestModels.GemmBnRelu());
+        using var session = ModelSession.Open(BenchTestModels.GemmBnRelu());
         var inputs = BenchmarkInputs.Create(session, 2, seed: 7);
         using var x = inputs["x"];
         var expected = RandomInputSource.Create("x", TensorElementType.Float, [2, 4], new SeededRandom(7 * 1_000_003L + 2));

@@ -1,5 +1,6 @@
 using OnnxBn.Runtime.Benchmarking;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Tests.Benchmarking;
 
@@ -9,17 +10,17 @@ namespace OnnxBn.Runtime.Tests.Benchmarking;
 /// </summary>
 public sealed class BenchmarkThreadingTests
 {
-    private const string Spinning = "session.intra_op.allow_spinning";
 
     [Fact]
     public void Two_Models_With_Per_Session_Pools_Stop_Their_Workers_Spinning()
     {
-        Assert.Null(OrtEnvironment.Instance.ThreadPools);
+        OrtSetup.Initialize();
+        Assert.Null(OrtSetup.ThreadPools);
 
         var (description, options) = BenchmarkThreading.Choose(new InferenceBenchmarkOptions { Threads = 0 }, models: 2);
 
         Assert.Equal("one pool per session, no spinning", description);
-        Assert.Equal("0", options.ConfigEntries[Spinning]);
+        Assert.False(options.AllowSpinning);
         Assert.False(options.UseGlobalThreadPools);
     }
 
@@ -30,7 +31,8 @@ public sealed class BenchmarkThreadingTests
 
         Assert.Equal("one pool per session", description);
         Assert.Empty(options.ConfigEntries);
-        Assert.Equal(2, options.IntraOpNumThreads);
+        Assert.Equal(2, options.IntraOpThreads);
+        Assert.True(options.AllowSpinning);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OnnxBn.Runtime.Benchmarking;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Tests.Benchmarking;
 
@@ -109,10 +110,10 @@ public sealed class InferenceBenchmarkTests
     [Fact]
     public void Optimization_Names_Match_The_Command_Line()
     {
-        Assert.Equal("disabled", InferenceBenchmark.OptimizationName(GraphOptimizationLevel.Disabled));
-        Assert.Equal("basic", InferenceBenchmark.OptimizationName(GraphOptimizationLevel.Basic));
-        Assert.Equal("extended", InferenceBenchmark.OptimizationName(GraphOptimizationLevel.Extended));
-        Assert.Equal("all", InferenceBenchmark.OptimizationName(GraphOptimizationLevel.All));
+        Assert.Equal("disabled", InferenceBenchmark.OptimizationName(GraphOptimizationLevel.ORT_DISABLE_ALL));
+        Assert.Equal("basic", InferenceBenchmark.OptimizationName(GraphOptimizationLevel.ORT_ENABLE_BASIC));
+        Assert.Equal("extended", InferenceBenchmark.OptimizationName(GraphOptimizationLevel.ORT_ENABLE_EXTENDED));
+        Assert.Equal("all", InferenceBenchmark.OptimizationName(GraphOptimizationLevel.ORT_ENABLE_ALL));
     }
 
     private static string[] Names(JsonElement element) => element.EnumerateObject().Select(p => p.Name).ToArray();

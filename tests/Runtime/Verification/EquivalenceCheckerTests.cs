@@ -1,6 +1,7 @@
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Inputs;
-using OnnxBn.Runtime.Session;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Sessions;
 using OnnxBn.Runtime.Verification;
 
 namespace OnnxBn.Runtime.Tests.Verification;
@@ -18,7 +19,7 @@ public sealed class EquivalenceCheckerTests
         Assert.Equal("", report.FailureMessage);
         Assert.Equal(1, report.Runs);
         Assert.Equal(RandomInputSource.DefaultSamples * 3, report.Outputs.Single().Elements);
-        Assert.Equal(GraphOptimizationLevel.Disabled, report.OptimizationLevel);
+        Assert.Equal(GraphOptimizationLevel.ORT_DISABLE_ALL, report.OptimizationLevel);
         report.AssertEquivalent();
     }
 
@@ -126,10 +127,10 @@ public sealed class EquivalenceCheckerTests
     [Fact]
     public void Graph_Optimization_Level_Is_Applied_To_Both_Sessions()
     {
-        var options = new EquivalenceOptions { OptimizationLevel = GraphOptimizationLevel.All };
+        var options = new EquivalenceOptions { OptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         var report = EquivalenceChecker.Compare(VerificationModels.ConvBn(), VerificationModels.ConvBn(), options);
         Assert.True(report.IsEquivalent, report.FailureMessage);
-        Assert.Equal(GraphOptimizationLevel.All, report.OptimizationLevel);
+        Assert.Equal(GraphOptimizationLevel.ORT_ENABLE_ALL, report.OptimizationLevel);
     }
 
     [Fact]
@@ -164,7 +165,7 @@ public sealed class EquivalenceCheckerTests
         var dir = Directory.CreateTempSubdirectory("onnxbn-verify-").FullName;
         var path = Path.Combine(dir, "m.onnx");
         VerificationModels.ConvBn().Save(path);
-        var report = EquivalenceChecker.CompareDevices(path, ExecutionProvider.Cpu, ExecutionProvider.Cpu);
+        var report = EquivalenceChecker.CompareDevices(path, Device.Cpu, Device.Cpu);
         Assert.True(report.IsEquivalent, report.FailureMessage);
         Assert.Equal(0, report.Outputs.Single().MaxAbsError);
     }

@@ -1,45 +1,44 @@
-using OnnxBn.Runtime.Session;
+using OnnxBn.Runtime.Sessions;
 
-namespace OnnxBn.Runtime.Tests;
+namespace OnnxBn.Runtime.Tests.Sessions;
 
 /// <summary>
-/// Process-wide thread pools in a process whose environment was created without them (as in this test process:
-/// no test here asks for them). The fresh-process path, where they exist and sessions share them, is pinned by
-/// the CLI's bench tests, which start onnxbn as a child process.
+/// This test process creates ONNX Runtime's environment without global pools (the first session does); the sharing
+/// itself is exercised by <c>onnxbn bench</c>, which creates the environment with pools (tests/Cli).
 /// </summary>
 public sealed class GlobalThreadPoolsTests
 {
     [Fact]
     public void A_Session_Asking_For_Global_Pools_Fails_Clearly_When_The_Environment_Has_None()
     {
-        Assert.Null(OrtEnvironment.Instance.ThreadPools);
+        using (ModelSession.Open(TestModels.AddRelu())) { }
+        Assert.Null(OrtSetup.ThreadPools);
 
         var error = Assert.Throws<InvalidOperationException>(() =>
-            new InferenceSession(OnnxBn.Runtime.Tests.Benchmarking.BenchTestModels.GemmBnRelu(), new SessionOptions { UseGlobalThreadPools = true }));
+            ModelSession.Open(TestModels.AddRelu(), new SessionSettings { UseGlobalThreadPools = true }));
 
         Assert.Contains("created without them", error.Message);
-        Assert.Contains("OrtEnvironment.Initialize(threadPools:", error.Message);
+        Assert.Contains("OrtSetup.Initialize(threadPools:", error.Message);
     }
 
     [Fact]
     public void Asking_For_Pools_After_The_Environment_Exists_Without_Them_Throws_Instead_Of_Ignoring_Them()
     {
-        _ = OrtEnvironment.Instance;
+        using (ModelSession.Open(TestModels.AddRelu())) { }
 
         var error = Assert.Throws<InvalidOperationException>(() =>
-            OrtEnvironment.Initialize(threadPools: new GlobalThreadPools(IntraOpThreads: 2)));
+            OrtSetup.Initialize(threadPools: new GlobalThreadPools(IntraOpThreads: 2)));
 
         Assert.Contains("already exists with per-session thread pools", error.Message);
         Assert.Contains("shared global pool (2 intra-op threads, spinning)", error.Message);
     }
 
     [Fact]
-    public void Initialize_Without_Pools_Still_Returns_The_Existing_Environment()
+    public void Initialize_Without_Pools_Keeps_The_Existing_Environment()
     {
-        var existing = OrtEnvironment.Instance;
-
-        Assert.Same(existing, OrtEnvironment.Initialize(OrtLogLevel.Error));
-        Assert.True(OrtEnvironment.IsCreated);
+        using (ModelSession.Open(TestModels.AddRelu())) { }
+        OrtSetup.Initialize();
+        Assert.True(OrtSetup.IsCreated);
     }
 
     [Theory]

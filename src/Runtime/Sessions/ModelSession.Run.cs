@@ -1,0 +1,80 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace OnnxBn.Runtime.Sessions;
+
+/// <summary>Running the model: by name with owned outputs, into pre-allocated outputs, or through an I/O binding.</summary>
+public sealed partial class ModelSession
+{
+    /// <summary>Runs the model and returns the named outputs (all, in the model's order, by default) as owned values.</summary>
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime failed (wrong input name, type or shape, or a kernel error).</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled before or during the run.</exception>
+    /// <exception cref="ObjectDisposedException">This session was disposed.</exception>
+    public IDisposableReadOnlyCollection<OrtValue> Run(IReadOnlyDictionary<string, OrtValue> inputs,
+        IReadOnlyCollection<string>? outputNames = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var names = inputs.Keys.ToArray();
+        var values = names.Select(n => inputs[n]).ToArray();
+        _gate.Enter();
+        try
+        {
+            return Cancellable.Run(cancellationToken,
+                runOptions => _session.Run(runOptions, names, values, outputNames ?? _session.OutputNames));
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Runs the model writing into caller-provided outputs (their shapes must be what the model produces); with
+    /// reused <paramref name="runOptions"/> a steady-state run allocates only what ONNX Runtime's wrapper does.
+    /// </summary>
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime failed, or the run options were terminated.</exception>
+    /// <exception cref="ObjectDisposedException">This session was disposed.</exception>
+    public void RunInto(IReadOnlyCollection<string> inputNames, IReadOnlyCollection<OrtValue> inputs,
+        IReadOnlyCollection<string> outputNames, IReadOnlyCollection<OrtValue> outputs, RunOptions runOptions)
+    {
+        _gate.Enter();
+        try
+        {
+            _session.Run(runOptions, inputNames, inputs, outputNames, outputs);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    /// <summary>Runs the model on what <paramref name="binding"/> binds; allocates no managed memory.</summary>
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime failed, or the run options were terminated.</exception>
+    /// <exception cref="ObjectDisposedException">This session was disposed.</exception>
+    public void RunWithBinding(OrtIoBinding binding, RunOptions runOptions)
+    {
+        _gate.Enter();
+        try
+        {
+            _session.RunWithBinding(runOptions, binding);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    /// <summary>Creates an official I/O binding for this session (the caller disposes it before the session).</summary>
+    /// <exception cref="ObjectDisposedException">This session was disposed.</exception>
+    public OrtIoBinding CreateIoBinding()
+    {
+        _gate.Enter();
+        try
+        {
+            return _session.CreateIoBinding();
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+}
