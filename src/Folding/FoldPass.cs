@@ -84,11 +84,12 @@ public static class FoldPass
                         reasons.Add($"{rule.Name}: {match.DeclineReason}");
                     continue;
                 }
-                string target = RuleBug.Guard(rule.Name, op.Label, () =>
+                // What Apply throws is about the model (a weight it cannot write); a broken graph afterwards is ours.
+                string target = match.Apply!();
+                RuleBug.Guard(rule.Name, op.Label, () =>
                 {
-                    string description = match.Apply!();
                     context.Graph.CheckEdits();
-                    return description;
+                    return "";
                 });
                 fates.Record(op, rule.Direction, target, match.Absorbed);
                 applied.Add(rule.Name);
