@@ -88,7 +88,7 @@ public sealed class FoldDriverTests
     [Fact]
     public void A_Rule_That_Breaks_The_Graph_Is_An_Internal_Error_Naming_The_Rule_Not_An_Invalid_Model()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => FoldPass.Run(ConvBnRelu(), null, [new DanglingRule()]));
+        var error = Assert.Throws<InvalidOperationException>(() => FoldPass.RunWith(ConvBnRelu(), null, [new DanglingRule()]));
 
         Assert.Contains("Broken←BN", error.Message);
         Assert.Contains("'n'", error.Message);
@@ -98,7 +98,7 @@ public sealed class FoldDriverTests
     [Fact]
     public void Rounds_Are_Capped_When_Rules_Never_Settle()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => FoldPass.Run(ConvBnRelu(), null, [new RestlessRule()]));
+        var error = Assert.Throws<InvalidOperationException>(() => FoldPass.RunWith(ConvBnRelu(), null, [new RestlessRule()]));
 
         Assert.Contains($"{FoldPass.MaxRounds} rounds", error.Message);
     }
