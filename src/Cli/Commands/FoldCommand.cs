@@ -86,7 +86,7 @@ internal sealed class FoldCommand : ICliCommand
         string output = parsed.GetValue(OutputOption) ?? ModelPaths.Sibling(input, "folded");
         ModelPaths.RefuseOverwrite(input, output);
         if (Directory.Exists(output))
-            throw new UsageException($"the output {output} is a folder; name a model file with -o.");
+            throw new UsageException($"cannot write {output}: it is a folder; name a model file with -o.");
         var options = new FoldOptions
         {
             LowerUnfolded = parsed.GetValue(LowerOption),
