@@ -11,7 +11,8 @@ internal static class ExceptionExitCodes
 {
     public const string HelpTable =
         "Exit codes: 0 ok · 1 check failed (verify mismatch) · 2 usage · 3 invalid model/data (missing, unreadable, invalid graph) · " +
-        "4 ONNX Runtime or execution provider unavailable · 5 ONNX Runtime error · 6 unsupported model (valid, but an operator or layout onnxbn or ONNX Runtime cannot handle) · 70 internal error.";
+        "4 ONNX Runtime or execution provider unavailable · 5 ONNX Runtime error · 6 unsupported model (valid, but an operator or layout onnxbn or ONNX Runtime cannot handle) · " +
+        "74 I/O error (disk full, read-only or unwritable output folder; the OS reason is printed) · 70 internal error.";
 
     public static int Report(Exception ex, CliConsole console)
     {
@@ -45,6 +46,8 @@ internal static class ExceptionExitCodes
             _ => ExitCode.RuntimeError,
         },
         OperationCanceledException => ExitCode.RuntimeError,
+        // What is left of IOException (not a missing or malformed file, mapped above) is the OS refusing a read or write.
+        IOException or UnauthorizedAccessException => ExitCode.IoError,
         _ => ExitCode.InternalError,
     };
 

@@ -20,6 +20,11 @@ public enum ExitCode
     /// types, a layer transfer cannot unfreeze, a tensor layout the reader does not handle.
     /// </summary>
     UnsupportedModel = 6,
+    /// <summary>
+    /// Reading or writing failed at the operating system: disk full, read-only or unwritable folder, I/O error (as
+    /// sysexits' EX_IOERR). The message carries the OS's reason; nothing partial is left behind.
+    /// </summary>
+    IoError = 74,
     /// <summary>A bug in onnxbn.</summary>
     InternalError = 70,
 }

@@ -7,26 +7,42 @@ namespace OnnxBn.Folding;
 /// the rules to a fixpoint: each round recognizes affine ops in topological order, lets the first rule that
 /// matches rewrite the graph and checks what that rewrite can have broken (indexes, dangling reads; in time
 /// proportional to the edit, so a pass stays linear in the graph's size), then checks the whole graph, cycles
-/// included, at the end of the round; rounds repeat until one changes nothing. What no rule takes is kept (or, on
-/// request, lowered to Mul+Add) with the reasons every rule gave.
+/// included, at the end of the round; rounds repeat until one changes nothing (at most <see cref="MaxRounds"/>). What
+/// no rule takes is kept (or, on request, lowered to Mul+Add) with the reasons every rule gave.
+/// <para>
+/// The input graph was checked when it was loaded, so a broken invariant after a rule's edit is a bug in that rule,
+/// not a defect of the model: it surfaces as an <see cref="InvalidOperationException"/> naming the rule.
+/// </para>
 /// </summary>
 public static class FoldPass
 {
+    /// <summary>
+    /// Rounds before the pass gives up. Every fold removes an affine op, and a round applies every fold it can, so
+    /// real graphs settle in a few rounds (a chain of k BNs merges in about log2 k); more means rules undo each other.
+    /// </summary>
+    internal const int MaxRounds = 64;
+
     /// <summary>Folds <paramref name="model"/> in place and returns what happened to every BN.</summary>
-    public static FoldReport Run(OnnxModel model, FoldOptions? options = null)
+    public static FoldReport Run(OnnxModel model, FoldOptions? options = null) =>
+        RunWith(model, options, RuleCatalog.For((options ?? new FoldOptions()).Directions));
+
+    /// <summary>The pass with the given rules (tests pass a deliberately broken one).</summary>
+    internal static FoldReport RunWith(OnnxModel model, FoldOptions? options, IReadOnlyList<IFoldRule> rules)
     {
         options ??= new FoldOptions();
         var graph = model.Graph;
+        RefuseDuplicateNames(graph);
         var frozen = options.FreezeInitializerInputs ? graph.FreezeInitializerInputs() : [];
         if (frozen.Count > 0)
             model.RequireIrVersion(4);
         var before = ParameterCounter.Count(new FoldContext(model));
         int nodesBefore = graph.Nodes.Count;
-        var rules = RuleCatalog.For(options.Directions);
         var fates = new FateBook();
         var readConstants = graph.Nodes.Where(n => n.Is("Constant") && IsRead(graph, n)).ToList();
 
-        while (FoldRound(model, rules, fates)) { }
+        for (int round = 1; FoldRound(model, rules, fates); round++)
+            if (round == MaxRounds)
+                throw new InvalidOperationException($"the fold pass did not settle after {MaxRounds} rounds (rules keep rewriting the graph)");
 
         if (options.LowerUnfolded)
             LowerKept(model, fates);
@@ -51,7 +67,7 @@ public static class FoldPass
     private static bool FoldRound(OnnxModel model, IReadOnlyList<IFoldRule> rules, FateBook fates)
     {
         var context = new FoldContext(model);
-        bool changed = false;
+        var applied = new List<string>();
         foreach (var node in context.Graph.TopologicalOrder())
         {
             if (!context.Graph.Contains(node)) continue;
@@ -68,19 +84,46 @@ public static class FoldPass
                         reasons.Add($"{rule.Name}: {match.DeclineReason}");
                     continue;
                 }
+                // What Apply throws is about the model (a weight it cannot write); a broken graph afterwards is ours.
                 string target = match.Apply!();
-                context.Graph.CheckEdits();
+                RuleBug.Guard(rule.Name, op.Label, () =>
+                {
+                    context.Graph.CheckEdits();
+                    return "";
+                });
                 fates.Record(op, rule.Direction, target, match.Absorbed);
-                folded = changed = true;
+                applied.Add(rule.Name);
+                folded = true;
                 break;
             }
             if (!folded)
                 fates.Keep(op, reasons.Count == 0 ? NoNeighbour(context.Graph, op) : string.Join("; ", reasons));
         }
-        if (changed)
+        if (applied.Count == 0)
+            return false;
+        RuleBug.Guard(string.Join(", ", applied.Distinct()), "the end of a round", () =>
+        {
             context.Graph.CheckInvariants();
-        return changed;
+            return "";
+        });
+        return true;
     }
+
+    /// <summary>
+    /// The report names every BN by its node name, so two BNs (or BN-like Mul/Add ops) of one name would share one
+    /// line while both fold. ONNX only asks names to be unique for values, so this is checked here, with a clear error.
+    /// </summary>
+    private static void RefuseDuplicateNames(Graph graph)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in graph.Nodes)
+            if (node.Name.Length > 0 && ReportedOps.Contains(node.OpType) && !seen.Add(node.Name))
+                throw new OnnxModelException(graph.File,
+                    $"node name is used by {graph.NodesNamed(node.Name)} nodes; fold reports each BatchNormalization (and BN-like Mul/Add) by its name, so those names must be unique",
+                    $"node '{node.Name}'");
+    }
+
+    private static readonly HashSet<string> ReportedOps = new(StringComparer.Ordinal) { "BatchNormalization", "Mul", "Add", "Sub", "Div" };
 
     private static AffineOp? Recognize(FoldContext context, Node node, FateBook fates)
     {

@@ -26,7 +26,18 @@ public class OnnxModelException : Exception
     private static string Compose(string? filePath, string defect, string? element)
     {
         var where = filePath ?? "<in-memory model>";
-        return element is null ? $"{where}: {defect}" : $"{where}: {element}: {defect}";
+        return OneLine(element is null ? $"{where}: {defect}" : $"{where}: {element}: {defect}");
+    }
+
+    /// <summary>Names come from the model: a newline (or other control character) in one must not split the message.</summary>
+    private static string OneLine(string message)
+    {
+        if (!message.Any(char.IsControl))
+            return message;
+        var builder = new System.Text.StringBuilder(message.Length + 16);
+        foreach (char c in message)
+            builder.Append(char.IsControl(c) ? $"\\x{(int)c:X2}" : c);
+        return builder.ToString();
     }
 }
 

@@ -15,7 +15,15 @@ internal sealed class TempFolder : IDisposable
 
     public void Dispose()
     {
+        // A test may leave a read-only folder (permission tests) or a mount point behind: make it writable first.
+        try
+        {
+            if (!OperatingSystem.IsWindows())
+                foreach (var folder in Directory.EnumerateDirectories(Path, "*", SearchOption.AllDirectories).Append(Path))
+                    System.IO.File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PlatformNotSupportedException) { }
         try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
     }
 }

@@ -46,13 +46,20 @@ internal sealed class FoldCommand : ICliCommand
         Description = "Run original and folded model through ONNX Runtime (see onnxbn verify) and write the folded model only if they are equivalent.",
     };
 
+    /// <summary>The opt-in for trusted layouts whose external data lies outside the model's folder (shared with inspect).</summary>
+    internal static readonly Option<bool> AllowOutsideOption = new("--allow-external-data-outside")
+    {
+        Description = "Read external data files that lie outside the model's folder (through .. or a symbolic link). " +
+                      "Refused by default: a model is untrusted input; allow it only for a layout you made.",
+    };
+
     private readonly EquivalenceCliOptions _equivalence = new();
 
     public Command Build(CliConsole console)
     {
         var command = new Command("fold", "Fold BatchNormalization into neighbouring Conv/Gemm/MatMul layers and write the folded model.");
         command.Arguments.Add(ModelArgument);
-        foreach (var option in new Option[] { OutputOption, LowerOption, JsonOption, OnlyOption, FreezeOption, VerifyOption })
+        foreach (var option in new Option[] { OutputOption, LowerOption, JsonOption, OnlyOption, FreezeOption, VerifyOption, AllowOutsideOption })
             command.Options.Add(option);
         _equivalence.AddTo(command);
         command.SetAction(parsed => Execute(parsed, console));
@@ -78,6 +85,8 @@ internal sealed class FoldCommand : ICliCommand
         string input = parsed.GetValue(ModelArgument)!;
         string output = parsed.GetValue(OutputOption) ?? ModelPaths.Sibling(input, "folded");
         ModelPaths.RefuseOverwrite(input, output);
+        if (Directory.Exists(output))
+            throw new UsageException($"cannot write {output}: it is a folder; name a model file with -o.");
         var options = new FoldOptions
         {
             LowerUnfolded = parsed.GetValue(LowerOption),
@@ -90,7 +99,7 @@ internal sealed class FoldCommand : ICliCommand
             },
         };
 
-        var model = OnnxModel.Load(input);
+        var model = OnnxModel.Load(input, LoadOptions(parsed));
         var original = equivalence is null ? null : model.Clone();
         var report = FoldPass.Run(model, options);
         var json = parsed.GetValue(JsonOption);
@@ -132,18 +141,12 @@ internal sealed class FoldCommand : ICliCommand
         }
     }
 
-    private static void Save(OnnxModel model, string output)
-    {
-        try
-        {
-            model.Save(output);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The output path is the user's choice (a directory, a read-only folder): a usage problem, not a bug.
-            throw new UsageException($"cannot write {output}: {ex.Message}");
-        }
-    }
+    /// <summary>The load options the command line asks for.</summary>
+    internal static ModelLoadOptions LoadOptions(ParseResult parsed) =>
+        new() { AllowExternalDataOutsideModelFolder = parsed.GetValue(AllowOutsideOption) };
+
+    // A failed write is a ModelWriteException (an IOException): exit code 74 with the OS's reason, nothing left behind.
+    private static void Save(OnnxModel model, string output) => model.Save(output);
 
     /// <summary>The fates table and the totals, as the human report prints them.</summary>
     internal static void WriteReport(FoldReport report, TextWriter writer)

@@ -27,13 +27,14 @@ internal sealed class InspectCommand : ICliCommand
         command.Arguments.Add(ModelArgument);
         command.Options.Add(JsonOption);
         command.Options.Add(FoldCommand.FreezeOption);
+        command.Options.Add(FoldCommand.AllowOutsideOption);
         command.SetAction(parsed => Execute(parsed, console));
         return command;
     }
 
     private static int Execute(ParseResult parsed, CliConsole console)
     {
-        var model = OnnxModel.Load(parsed.GetValue(ModelArgument)!);
+        var model = OnnxModel.Load(parsed.GetValue(ModelArgument)!, FoldCommand.LoadOptions(parsed));
         var summary = ModelSummary.Of(model);
         // The preview folds a copy: the loaded model (and the file) stay as they are.
         var preview = FoldPass.Run(model.Clone(), new FoldOptions { FreezeInitializerInputs = parsed.GetValue(FoldCommand.FreezeOption) });

@@ -31,6 +31,7 @@ public sealed partial class Graph
         }
         Proto.Output.Clear();
         Proto.Output.AddRange(list.Select(o => o.Proto.Clone()));
+        ForgetDeclarations();
         _graphOutputs.Clear();
         _graphOutputs.UnionWith(names);
         foreach (var name in names)
@@ -47,10 +48,12 @@ public sealed partial class Graph
     /// </summary>
     public IReadOnlyList<string> RemoveUnusedInputs()
     {
+        FlushValueInfo();
         var unused = Proto.Input.Where(i => !_consumers.ContainsKey(i.Name) && !_graphOutputs.Contains(i.Name)).ToList();
         foreach (var input in unused)
         {
             Proto.Input.Remove(input);
+            ForgetDeclarations();
             _graphInputs.Remove(input.Name);
             _initializers.Remove(input.Name);
             _vacatedValues.Add(input.Name);
@@ -73,6 +76,7 @@ public sealed partial class Graph
             Proto.Input.Remove(input);
             _graphInputs.Remove(input.Name);
         }
+        ForgetDeclarations();
         return frozen.Select(i => i.Name).ToArray();
     }
 
@@ -93,11 +97,12 @@ public sealed partial class Graph
             foreach (var input in node.Inputs.Concat(node.ImplicitInputs).Where(i => i.Length > 0))
                 pending.Push(input);
         }
-        var dead = _nodes.Where(n => !live.Contains(n)).ToList();
+        var dead = Materialize().Where(n => !live.Contains(n)).ToList();
         foreach (var node in dead)
         {
             Detach(node);
             _members.Remove(node);
+            UncountName(node);
         }
         _nodes.RemoveAll(n => !live.Contains(n));
         RemoveDeadInitializers();

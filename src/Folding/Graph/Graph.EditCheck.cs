@@ -21,7 +21,7 @@ public sealed partial class Graph
     /// </summary>
     internal void CheckEdits()
     {
-        if (_members.Count != _nodes.Count)
+        if (_members.Count != ListedNodeCount)
             throw new InvalidOperationException("node membership is stale");
         foreach (var node in _editedNodes)
         {

@@ -33,16 +33,18 @@ public sealed partial class Graph
         proto.Input.AddRange(inputs);
         proto.Output.AddRange(outputs);
         var node = new Node(proto, []);
-        int position = after is null ? _nodes.Count : _nodes.IndexOf(after) + 1;
-        Attach(node, position);
+        if (after is not null && _members.Contains(after))
+            InsertAfter(after, node);
+        else
+            Attach(node, after is null ? _nodes.Count : Materialize().IndexOf(after) + 1);
         return node;
     }
 
     public void RemoveNode(Node node)
     {
         Detach(node);
-        _nodes.Remove(node);
-        _members.Remove(node);
+        if (_members.Remove(node))
+            Forget(node);
     }
 
     /// <summary>Adds an initializer, or replaces the one of the same name in place.</summary>
@@ -74,22 +76,22 @@ public sealed partial class Graph
     /// <summary>Drops value_info entries of values that no longer exist.</summary>
     public int RemoveStaleValueInfo()
     {
-        var stale = Proto.ValueInfo.Where(v => !_producers.ContainsKey(v.Name) && !_initializers.ContainsKey(v.Name) && !_graphInputs.Contains(v.Name)).ToList();
-        foreach (var v in stale) Proto.ValueInfo.Remove(v);
-        return stale.Count;
-    }
-
-    /// <summary>Drops the value_info entry of one value (its type may have changed).</summary>
-    public void RemoveValueInfo(string name)
-    {
-        var entry = Proto.ValueInfo.FirstOrDefault(v => v.Name == name);
-        if (entry is not null) Proto.ValueInfo.Remove(entry);
+        FlushValueInfo();
+        var kept = Proto.ValueInfo.Where(v => _producers.ContainsKey(v.Name) || _initializers.ContainsKey(v.Name) || _graphInputs.Contains(v.Name)).ToList();
+        int stale = Proto.ValueInfo.Count - kept.Count;
+        if (stale > 0)
+        {
+            Proto.ValueInfo.Clear();
+            Proto.ValueInfo.AddRange(kept);
+            ForgetDeclarations();
+        }
+        return stale;
     }
 
     /// <summary>Reorders nodes topologically, keeping the current order wherever the dependencies allow it.</summary>
     public void TopologicalSort()
     {
-        var order = TopologicalOrder();
+        var order = TopologicalOrder().ToList();
         _nodes.Clear();
         _nodes.AddRange(order);
     }
@@ -98,6 +100,7 @@ public sealed partial class Graph
     public IReadOnlyList<Node> TopologicalOrder()
     {
         // Plain arrays, no per-node collections: the fold driver runs this every round, and surgery after every cut.
+        Materialize();
         int count = _nodes.Count;
         var position = new Dictionary<Node, int>(count, ReferenceEqualityComparer.Instance);
         for (int i = 0; i < count; i++) position[_nodes[i]] = i;
@@ -150,7 +153,7 @@ public sealed partial class Graph
     /// <summary>Throws when an index disagrees with the nodes, a value is read but never defined, or the graph has a cycle.</summary>
     public void CheckInvariants()
     {
-        foreach (var node in _nodes)
+        foreach (var node in Materialize())
         {
             foreach (var output in node.Outputs)
                 if (output.Length > 0 && (!_producers.TryGetValue(output, out var p) || !ReferenceEquals(p, node)))
@@ -178,7 +181,7 @@ public sealed partial class Graph
     internal void WriteTo(GraphProto target, Func<TensorData, TensorProto> encode)
     {
         target.Node.Clear();
-        target.Node.AddRange(_nodes.Select(n => n.Proto));
+        target.Node.AddRange(Materialize().Select(n => n.Proto));
         target.Initializer.Clear();
         target.Initializer.AddRange(_initializers.Values.Select(encode));
     }
@@ -186,12 +189,13 @@ public sealed partial class Graph
     private bool IsNameTaken(string name) =>
         _producers.ContainsKey(name) || _consumers.ContainsKey(name) || _initializers.ContainsKey(name) ||
         _graphInputs.Contains(name) || _graphOutputs.Contains(name) || _subgraphNames.Contains(name) ||
-        _nodes.Any(n => n.Name == name);
+        _nodeNames.ContainsKey(name);
 
     private void Attach(Node node, int position)
     {
         _nodes.Insert(position, node);
         _members.Add(node);
+        CountName(node);
         Reattach(node);
     }
 

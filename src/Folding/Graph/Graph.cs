@@ -14,7 +14,7 @@ public sealed partial class Graph
     private readonly HashSet<Node> _members = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, Node> _producers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Node>> _consumers = new(StringComparer.Ordinal);
-    private readonly OrderedDictionary<string, TensorData> _initializers = new(StringComparer.Ordinal);
+    private readonly InitializerTable _initializers = new();
     private readonly HashSet<string> _graphInputs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _graphOutputs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _sparseInitializers = new(StringComparer.Ordinal);
@@ -63,7 +63,7 @@ public sealed partial class Graph
     public string Name => Proto.Name ?? "";
 
     /// <summary>Nodes in their current order (topological for a valid graph after <see cref="TopologicalSort"/>).</summary>
-    public IReadOnlyList<Node> Nodes => _nodes;
+    public IReadOnlyList<Node> Nodes => Materialize();
 
     public IReadOnlyList<ValueInfo> Inputs => Proto.Input.Select(v => new ValueInfo(v)).ToArray();
 
@@ -72,7 +72,14 @@ public sealed partial class Graph
 
     public IReadOnlyList<ValueInfo> Outputs => Proto.Output.Select(v => new ValueInfo(v)).ToArray();
 
-    public IReadOnlyList<ValueInfo> ValueInfos => Proto.ValueInfo.Select(v => new ValueInfo(v)).ToArray();
+    public IReadOnlyList<ValueInfo> ValueInfos
+    {
+        get
+        {
+            FlushValueInfo();
+            return Proto.ValueInfo.Select(v => new ValueInfo(v)).ToArray();
+        }
+    }
 
     public IEnumerable<TensorData> Initializers => _initializers.Values;
 
@@ -94,13 +101,7 @@ public sealed partial class Graph
     public TensorData? Initializer(string name) => _initializers.GetValueOrDefault(name);
 
     /// <summary>The declared type of a value (graph input, output or value_info), when the model declares it.</summary>
-    public ValueInfo? FindValueInfo(string name)
-    {
-        var proto = Proto.Input.FirstOrDefault(v => v.Name == name)
-            ?? Proto.Output.FirstOrDefault(v => v.Name == name)
-            ?? Proto.ValueInfo.FirstOrDefault(v => v.Name == name);
-        return proto is null ? null : new ValueInfo(proto);
-    }
+    public ValueInfo? FindValueInfo(string name) => Declaration(name) is { } proto ? new ValueInfo(proto) : null;
 
     /// <summary>
     /// The constant value of <paramref name="value"/>: an initializer that is not also a graph input (a graph input
@@ -130,7 +131,7 @@ public sealed partial class Graph
     private void Validate()
     {
         // Implicit inputs too: a sub-graph reading an outer value that nothing defines is as broken as a direct read.
-        foreach (var node in _nodes)
+        foreach (var node in Materialize())
         {
             foreach (var input in node.Inputs)
                 if (input.Length > 0 && !IsDefined(input))

@@ -81,14 +81,25 @@ internal static class ElementCodec
                 return MemoryMarshal.AsBytes(bf.AsSpan()).ToArray();
             case TensorElementType.Int64:
                 var longs = new long[values.Length];
-                for (int i = 0; i < longs.Length; i++) longs[i] = checked((long)Math.Round(values[i]));
+                for (int i = 0; i < longs.Length; i++) longs[i] = Integral<long>(values[i], name);
                 return MemoryMarshal.AsBytes(longs.AsSpan()).ToArray();
             case TensorElementType.Int32:
                 var ints = new int[values.Length];
-                for (int i = 0; i < ints.Length; i++) ints[i] = checked((int)Math.Round(values[i]));
+                for (int i = 0; i < ints.Length; i++) ints[i] = Integral<int>(values[i], name);
                 return MemoryMarshal.AsBytes(ints.AsSpan()).ToArray();
             default:
-                throw new InvalidOperationException($"Tensor '{name}': cannot write numbers as {type.DisplayName()}.");
+                // A folded weight takes the type of the one it replaces; a model whose float op has, say, a uint32 bias
+                // is one the fold cannot write, not a bug.
+                throw new UnsupportedModelException(null, $"a folded value cannot be written as {type.DisplayName()}", $"tensor '{name}'");
         }
+    }
+
+    /// <summary>A folded integer weight rounded back; NaN or out of range is a model the fold cannot write, not a crash.</summary>
+    private static T Integral<T>(double value, string name) where T : System.Numerics.INumber<T>, System.Numerics.IMinMaxValue<T>
+    {
+        double rounded = Math.Round(value);
+        if (double.IsNaN(rounded) || rounded < double.CreateTruncating(T.MinValue) || rounded > double.CreateTruncating(T.MaxValue))
+            throw new UnsupportedModelException(null, $"a folded value ({value}) does not fit the tensor's {typeof(T).Name} elements", $"tensor '{name}'");
+        return T.CreateTruncating(rounded);
     }
 }

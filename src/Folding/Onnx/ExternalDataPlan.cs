@@ -3,9 +3,10 @@ using OnnxBn.Folding.Onnx.Proto;
 namespace OnnxBn.Folding.Onnx;
 
 /// <summary>
-/// Decides, for one save, which tensors go to which external file and at which offset. Under the Keep layout an
-/// untouched tensor keeps its exact location and offset (so its message is unchanged); new or changed tensors are
-/// appended after the last kept byte.
+/// Decides, for one save, which tensors go to which external file and at which offset. File names come from
+/// <see cref="DataFileNames"/> (never from the input). Under the Keep layout the tensors read from one input data
+/// file go to one output data file, an untouched tensor at its old offset (so the file's bytes can stay as they
+/// were); new or changed tensors are appended after the last kept byte.
 /// </summary>
 internal sealed class ExternalDataPlan
 {
@@ -20,60 +21,58 @@ internal sealed class ExternalDataPlan
     public TensorProto? EncodeExternal(TensorData tensor) =>
         _placements.TryGetValue(tensor, out var placement) ? TensorProtoCodec.EncodeExternal(tensor, placement) : null;
 
-    public static ExternalDataPlan Create(OnnxModel model, string targetPath, ModelSaveOptions options, IReadOnlySet<string> protectedFiles)
+    /// <param name="model">The model being saved.</param>
+    /// <param name="options">The layout.</param>
+    /// <param name="names">Where file names come from.</param>
+    /// <param name="avoid">Full paths no new data file may take (the files the model was read from).</param>
+    public static ExternalDataPlan Create(OnnxModel model, ModelSaveOptions options, DataFileNames names, IReadOnlySet<string> avoid)
     {
-        string directory = Path.GetDirectoryName(targetPath)!;
-        string defaultFile = options.ExternalFileName ?? Path.GetFileName(targetPath) + ".data";
-        CheckRelative(defaultFile, targetPath);
-        var byLocation = new Dictionary<string, List<TensorData>>(StringComparer.Ordinal);
+        // Grouped by the input file each tensor came from ("" for tensors that had none).
+        var bySource = new Dictionary<string, List<TensorData>>(StringComparer.Ordinal);
         foreach (var tensor in model.Graph.Initializers)
         {
-            string? location = ChooseLocation(tensor, options, defaultFile);
-            if (location is null) continue;
-            string full = Path.GetFullPath(Path.Combine(directory, location));
-            if (protectedFiles.Contains(full))
-                location = Path.GetFileNameWithoutExtension(targetPath) + "." + Path.GetFileName(location);
-            if (!byLocation.TryGetValue(location, out var list))
-                byLocation[location] = list = [];
+            if (!GoesExternal(tensor, options)) continue;
+            string source = options.Layout == ExternalDataLayout.Keep ? tensor.Placement?.Location ?? "" : "";
+            if (!bySource.TryGetValue(source, out var list))
+                bySource[source] = list = [];
             list.Add(tensor);
         }
 
         var files = new List<ExternalFile>();
         var plan = new ExternalDataPlan(files);
-        foreach (var (location, tensors) in byLocation)
-            files.Add(plan.Place(location, tensors));
+        foreach (var (source, tensors) in bySource)
+            files.Add(plan.Place(names.NextFree(avoid), source, tensors));
         return plan;
     }
 
-    private static string? ChooseLocation(TensorData tensor, ModelSaveOptions options, string defaultFile) => options.Layout switch
+    private static bool GoesExternal(TensorData tensor, ModelSaveOptions options) => options.Layout switch
     {
-        ExternalDataLayout.Inline => null,
-        ExternalDataLayout.Keep => tensor.Placement?.Location,
-        ExternalDataLayout.ExternalizeLarge when tensor.ElementType != TensorElementType.String
-            && tensor.RawBytes.Length >= options.ExternalThresholdBytes => tensor.Placement?.Location ?? defaultFile,
-        _ => null,
+        ExternalDataLayout.Keep => tensor.Placement is not null,
+        ExternalDataLayout.ExternalizeLarge => tensor.ElementType != TensorElementType.String
+            && tensor.PayloadLength >= options.ExternalThresholdBytes,
+        _ => false,
     };
 
-    private ExternalFile Place(string location, List<TensorData> tensors)
+    private ExternalFile Place(string location, string source, List<TensorData> tensors)
     {
         var file = new ExternalFile(location);
         long end = 0;
         var kept = new List<(long Start, long End)>();
         foreach (var t in tensors)
         {
-            if (t.Placement is { Offset: >= 0 } p && p.Location == location && p.Length == t.RawBytes.Length
+            if (source.Length > 0 && t.Placement is { Offset: >= 0 } p && p.Location == source && p.Length == t.PayloadLength
                 && !kept.Any(k => p.Offset < k.End && k.Start < p.Offset + p.Length))
             {
                 kept.Add((p.Offset, p.Offset + p.Length));
-                Add(file, t, p);
+                Add(file, t, p with { Location = location });
                 end = Math.Max(end, p.Offset + p.Length);
             }
         }
         foreach (var t in tensors.Where(t => !_placements.ContainsKey(t)))
         {
             end = (end + Alignment - 1) / Alignment * Alignment;
-            Add(file, t, new ExternalPlacement(location, end, t.RawBytes.Length));
-            end += t.RawBytes.Length;
+            Add(file, t, new ExternalPlacement(location, end, t.PayloadLength));
+            end += t.PayloadLength;
         }
         return file;
     }
@@ -82,12 +81,6 @@ internal sealed class ExternalDataPlan
     {
         _placements[tensor] = placement;
         file.Entries.Add((tensor, placement.Offset));
-    }
-
-    private static void CheckRelative(string location, string targetPath)
-    {
-        if (Path.IsPathRooted(location) || location.Split('/', '\\').Contains(".."))
-            throw new IOException($"{targetPath}: external data file name '{location}' must be relative to the model's folder");
     }
 }
 
@@ -98,12 +91,9 @@ internal sealed class ExternalFile(string location)
 
     public List<(TensorData Tensor, long Offset)> Entries { get; } = [];
 
-    /// <summary>Writes the file under a temporary name in <paramref name="directory"/> and returns that name.</summary>
-    public string WriteTemp(string directory)
+    /// <summary>Writes the file to <paramref name="temp"/>, which must not exist yet, and makes it durable.</summary>
+    public void WriteTo(string temp)
     {
-        string final = Path.Combine(directory, Location);
-        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-        string temp = OnnxModel.TempNameFor(final);
         // Each large payload goes to the OS straight from the tensor's memory (or, when deferred, computed in pieces).
         using var stream = DurableFileStream.CreateNew(temp);
         using var writer = new PayloadWriter(stream);
@@ -115,6 +105,5 @@ internal sealed class ExternalFile(string location)
         }
         writer.Flush();
         stream.Commit();
-        return temp;
     }
 }

@@ -7,42 +7,46 @@ namespace OnnxBn.Folding;
 public sealed partial class OnnxModel
 {
     /// <summary>
-    /// Loads a model file and the external data files it names (relative to its folder). Throws
-    /// <see cref="OnnxModelException"/> with a one-line reason for anything unreadable or inconsistent.
+    /// Loads a model file and the external data files it names (relative to its folder, and inside it unless
+    /// <paramref name="options"/> allows otherwise). Throws <see cref="OnnxModelException"/> with a one-line reason
+    /// for anything unreadable or inconsistent; only regular files are opened (a FIFO or device is refused, never
+    /// waited on).
     /// </summary>
-    public static OnnxModel Load(string path)
+    public static OnnxModel Load(string path, ModelLoadOptions? options = null)
     {
+        options ??= new ModelLoadOptions();
         if (Directory.Exists(path))
             throw new OnnxModelException(path, "is a directory, not a model file");
         if (!System.IO.File.Exists(path))
             throw new OnnxModelException(path, "file not found");
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        byte[]? file = ReadWhole(path);
-        if (file is not null && SlicingModelParser.TryParse(file) is { } sliced)
-            return FromProto(sliced, path, directory);
-        file = null; // the fallback below must not hold a second copy of the file while it parses
-        // Parsed straight from the file: reading it into one array first would hold a second copy of every weight
-        // (the whole file) while the message is built.
-        FileStream stream;
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
         try
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            handle = RegularFile.OpenRead(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new OnnxModelException(path, $"cannot be read ({ex.Message})");
+            throw new OnnxModelException(path, $"cannot be read ({Printable.Reason(ex)})");
         }
-        using (stream)
+        using (handle)
         {
-            if (stream.Length == 0)
-                throw new OnnxModelException(path, "empty file (0 bytes), not an ONNX model");
+            byte[]? file = ReadWhole(handle);
+            if (file is not null && SlicingModelParser.TryParse(file) is { } sliced)
+                return FromProto(sliced, path, directory, options);
+            file = null; // the fallback below must not hold a second copy of the file while it parses
+            // Parsed straight from the file: reading it into one array first would hold a second copy of every weight
+            // (the whole file) while the message is built.
+            using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 1 << 16);
             try
             {
-                return FromProto(Parse(() => ModelProto.Parser.ParseFrom(stream), path), path, directory);
+                if (stream.Length == 0)
+                    throw new OnnxModelException(path, "empty file (0 bytes), not an ONNX model");
+                return FromProto(Parse(() => ModelProto.Parser.ParseFrom(stream), path), path, directory, options);
             }
             catch (IOException ex)
             {
-                throw new OnnxModelException(path, $"cannot be read ({ex.Message})");
+                throw new OnnxModelException(path, $"cannot be read ({Printable.Reason(ex)})");
             }
         }
     }
@@ -52,11 +56,10 @@ public sealed partial class OnnxModel
     /// so it is the only copy of the weights); null when it cannot be one array or cannot be read, in which case
     /// the streaming path reports what is wrong.
     /// </summary>
-    private static byte[]? ReadWhole(string path)
+    private static byte[]? ReadWhole(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
     {
         try
         {
-            using var handle = System.IO.File.OpenHandle(path);
             long length = RandomAccess.GetLength(handle);
             if (length == 0 || length > Array.MaxLength)
                 return null;
@@ -77,7 +80,7 @@ public sealed partial class OnnxModel
                 });
             return complete ? bytes : null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             return null;
         }
@@ -117,7 +120,7 @@ public sealed partial class OnnxModel
         // The array is ours alone, so initializer payloads may alias it.
         byte[] bytes = buffer.ToArray();
         return SlicingModelParser.TryParse(bytes) is { } sliced
-            ? FromProto(sliced, null, baseDirectory)
+            ? FromProto(sliced, null, baseDirectory, new ModelLoadOptions())
             : FromBytes(bytes, null, baseDirectory);
     }
 
@@ -136,7 +139,7 @@ public sealed partial class OnnxModel
         {
             throw ParseFailure(ex, path);
         }
-        return FromProto(proto, path, baseDirectory);
+        return FromProto(proto, path, baseDirectory, new ModelLoadOptions());
     }
 
     private static ModelProto Parse(Func<ModelProto> parse, string path)
@@ -159,11 +162,11 @@ public sealed partial class OnnxModel
         return new OnnxModelException(path, why);
     }
 
-    private static OnnxModel FromProto(ModelProto proto, string? path, string? baseDirectory)
+    private static OnnxModel FromProto(ModelProto proto, string? path, string? baseDirectory, ModelLoadOptions options)
     {
         if (proto.Graph is null || !proto.HasIrVersion)
             throw new OnnxModelException(path, "not an ONNX model (no ir_version or no graph)");
-        var externalData = baseDirectory is null ? null : new ExternalDataReader(path, baseDirectory);
+        var externalData = baseDirectory is null ? null : new ExternalDataReader(path, baseDirectory, options);
         return new OnnxModel(proto, path, externalData);
     }
 }

@@ -1,5 +1,4 @@
 using OnnxBn.Folding.Onnx;
-using OnnxBn.Folding.Onnx.Proto;
 
 namespace OnnxBn.Folding;
 
@@ -7,9 +6,12 @@ public sealed partial class OnnxModel
 {
     /// <summary>
     /// Saves the model (and its external data files) atomically and durably: everything is written to temporary
-    /// files in the target folder, fsynced, and renamed into place only when complete (in the order
-    /// <see cref="SaveCommit"/> explains). Refuses to overwrite the file the model was loaded
-    /// from, and never overwrites an external data file the model was read with, unless asked to.
+    /// files in the target folder, fsynced, and put in place in the order <see cref="SaveCommit"/> explains, so the
+    /// folder holds the old or the new model at every instant. External data files are named after the output model
+    /// (<see cref="DataFileNames"/>), never after the input's locations, so nothing is written outside the output's
+    /// folder. Refuses to overwrite the file the model was loaded from unless asked to, and never overwrites a file
+    /// the model was read with. A failed write throws <see cref="ModelWriteException"/> and leaves nothing behind;
+    /// stale temporaries of killed saves in the folder are removed.
     /// </summary>
     public void Save(string path, ModelSaveOptions? options = null)
     {
@@ -18,42 +20,63 @@ public sealed partial class OnnxModel
         bool overwritesSource = SourcePath is not null && string.Equals(target, SourcePath, StringComparison.Ordinal);
         if (overwritesSource && !options.OverwriteSource)
             throw new IOException($"{target}: refusing to overwrite the model's own source file (choose another output path)");
-        string directory = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(directory);
+        var names = DataFileNames.For(target, options);
+        using var save = Stage(target, options, names, overwritesSource);
+        save.Commit();
+    }
 
-        var plan = ExternalDataPlan.Create(this, target, options, protectedFiles: overwritesSource ? new HashSet<string>() : ExternalFilesRead);
-        // Checked before anything is written: the model file is renamed into place last, so a folder squatting on its
-        // name would otherwise be found only after the data files had already replaced their predecessors.
-        foreach (string final in plan.Files.Select(f => Path.Combine(directory, f.Location)).Append(target))
-            if (Directory.Exists(final))
-                throw new IOException($"{final}: is a directory; cannot save a model file there");
-        var staged = new List<(string Temp, string Final)>();
+    /// <summary>
+    /// Writes every file of a save to its temporary name and plans the renames, without carrying them out; disposing
+    /// the result before <see cref="StagedSave.Commit"/> removes what it wrote. (Tests run the steps one by one to
+    /// show that a crash between any two leaves a loadable model.)
+    /// </summary>
+    internal StagedSave Stage(string target, ModelSaveOptions options, DataFileNames names, bool overwritesSource)
+    {
+        string directory = Path.GetDirectoryName(target)!;
+        var staged = new StagedSave(target, directory);
         try
         {
-            foreach (var file in plan.Files)
-                staged.Add((file.WriteTemp(directory), Path.Combine(directory, file.Location)));
-            var spliced = SplicedModel.Create(this, plan.EncodeExternal);
-            if (spliced.Length > int.MaxValue)
-                throw new OnnxModelException(target, "the model is larger than 2 GiB inline; save with ExternalDataLayout.ExternalizeLarge");
-            string modelTemp = TempNameFor(target);
-            using (var stream = DurableFileStream.CreateNew(modelTemp))
+            WriteFailure.Guard(target, () =>
             {
-                using (var writer = new PayloadWriter(stream))
+                Directory.CreateDirectory(directory);
+                if (Directory.Exists(target))
+                    throw new IOException("a folder has that name");
+                TempFiles.RemoveStale(directory);
+                // Files the model was read from are inputs: no new file takes their name, and none is removed as
+                // superseded (unless the save replaces the source model itself, on request).
+                var inputs = overwritesSource ? new HashSet<string>(StringComparer.Ordinal) : ExternalFilesRead;
+                var plan = ExternalDataPlan.Create(this, options, names, ExternalFilesRead);
+                var data = new List<(string Temp, string Final)>();
+                foreach (var file in plan.Files)
                 {
-                    spliced.WriteTo(writer);
-                    writer.Flush();
+                    string final = Path.Combine(directory, file.Location);
+                    string temp = staged.Reserve(final);
+                    file.WriteTo(temp);
+                    data.Add((temp, final));
                 }
-                stream.Commit();
-            }
-            var steps = SaveCommit.Plan(staged, modelTemp, target, System.IO.File.Exists);
-            staged.Add((modelTemp, target));
-            SaveCommit.Run(steps, directory);
-            staged.Clear();
+                var spliced = SplicedModel.Create(this, plan.EncodeExternal);
+                if (spliced.Length > int.MaxValue)
+                    throw new OnnxModelException(target, "the model is larger than 2 GiB inline; save with ExternalDataLayout.ExternalizeLarge");
+                string modelTemp = staged.Reserve(target);
+                using (var stream = DurableFileStream.CreateNew(modelTemp))
+                {
+                    using (var writer = new PayloadWriter(stream))
+                    {
+                        spliced.WriteTo(writer);
+                        writer.Flush();
+                    }
+                    stream.Commit();
+                }
+                var written = data.Select(d => d.Final).ToHashSet(StringComparer.Ordinal);
+                var superseded = names.Existing(keep: written).Where(f => !inputs.Contains(f)).ToList();
+                staged.Steps = SaveCommit.Plan(data, modelTemp, target, superseded);
+            });
+            return staged;
         }
-        finally
+        catch
         {
-            foreach (var (temp, _) in staged)
-                TryDelete(temp);
+            staged.Dispose();
+            throw;
         }
     }
 
@@ -64,15 +87,5 @@ public sealed partial class OnnxModel
         using var writer = new PayloadWriter(stream);
         SplicedModel.Create(this).WriteTo(writer);
         writer.Flush();
-    }
-
-    internal static string TempNameFor(string finalPath) =>
-        Path.Combine(Path.GetDirectoryName(finalPath)!, $".{Path.GetFileName(finalPath)}.{Guid.NewGuid():N}.tmp");
-
-    private static void TryDelete(string path)
-    {
-        try { System.IO.File.Delete(path); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 }

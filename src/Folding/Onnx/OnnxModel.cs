@@ -100,6 +100,7 @@ public sealed partial class OnnxModel
     /// <summary>The current model as a fresh message with every tensor inline (for sessions and byte output).</summary>
     internal ModelProto Snapshot(Func<TensorData, TensorProto>? encode = null)
     {
+        Graph.Flush();
         var copy = Proto.Clone();
         Graph.WriteTo(copy.Graph, encode ?? TensorProtoCodec.EncodeInline);
         return copy;

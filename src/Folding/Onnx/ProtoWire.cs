@@ -9,17 +9,25 @@ namespace OnnxBn.Folding.Onnx;
 /// </summary>
 internal static class ProtoWire
 {
-    public const int WireVarint = 0, WireFixed64 = 1, WireLength = 2, WireFixed32 = 5;
+    public const int WireVarint = 0, WireFixed64 = 1, WireLength = 2, WireStartGroup = 3, WireEndGroup = 4, WireFixed32 = 5;
+
+    /// <summary>How deep groups may nest: protobuf's own parser refuses messages nested deeper than 100.</summary>
+    private const int MaxGroupDepth = 100;
     public const uint GraphTag = (7 << 3) | WireLength;       // ModelProto.graph
     public const uint InitializerTag = (5 << 3) | WireLength; // GraphProto.initializer
     public const uint RawDataTag = (9 << 3) | WireLength;     // TensorProto.raw_data
 
     /// <summary>
     /// Reads one field's tag and moves past its value. For a length-delimited field <paramref name="payloadStart"/>
-    /// is where its bytes begin (they end at the new <paramref name="pos"/>). False for anything malformed, for
-    /// field number 0, and for the deprecated group wire types, which only the generated parser handles.
+    /// is where its bytes begin (they end at the new <paramref name="pos"/>). A (deprecated) group is one field
+    /// from its start tag through its matching end tag: the generated parser keeps unknown groups and writes them back,
+    /// so a reader of its output must step over them. False for anything malformed, for field number 0, and for an
+    /// end-group tag without its start.
     /// </summary>
-    public static bool TryReadField(ReadOnlySpan<byte> s, ref int pos, out uint tag, out int payloadStart)
+    public static bool TryReadField(ReadOnlySpan<byte> s, ref int pos, out uint tag, out int payloadStart) =>
+        TryReadField(s, ref pos, out tag, out payloadStart, depth: 0);
+
+    private static bool TryReadField(ReadOnlySpan<byte> s, ref int pos, out uint tag, out int payloadStart, int depth)
     {
         payloadStart = -1;
         tag = 0;
@@ -39,9 +47,30 @@ internal static class ProtoWire
                     return false;
                 payloadStart = pos;
                 return Advance(s, ref pos, (int)length);
+            case WireStartGroup:
+                return SkipGroup(s, ref pos, tag >> 3, depth + 1);
             default:
                 return false;
         }
+    }
+
+    /// <summary>Moves past a group's fields and its end tag (field <paramref name="number"/>, wire type 4).</summary>
+    private static bool SkipGroup(ReadOnlySpan<byte> s, ref int pos, uint number, int depth)
+    {
+        if (depth > MaxGroupDepth)
+            return false;
+        while (pos < s.Length)
+        {
+            int fieldStart = pos;
+            if (!TryReadVarint(s, ref pos, out ulong rawTag) || rawTag > uint.MaxValue)
+                return false;
+            if ((rawTag & 7) == WireEndGroup)
+                return rawTag >> 3 == number;
+            pos = fieldStart;
+            if (!TryReadField(s, ref pos, out _, out _, depth))
+                return false;
+        }
+        return false;
     }
 
     public static bool TryReadVarint(ReadOnlySpan<byte> s, ref int pos, out ulong value)

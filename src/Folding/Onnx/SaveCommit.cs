@@ -1,43 +1,57 @@
 namespace OnnxBn.Folding.Onnx;
 
 /// <summary>
-/// The order in which a save puts its finished temporary files in place. Each rename is atomic, but a model with
-/// external data is several files, and no order of plain renames keeps the pair consistent across a crash: data
-/// renamed first leaves the old model reading the new data's offsets; model first, the new model reading the old
-/// data. So when a save replaces an existing data file while an old model sits at the target, the old model is
-/// removed (and that removal made durable) before any data file moves: a crash in between leaves no model, never a
-/// model with the wrong weights. Data files go next, the model last, then the folder is synced.
+/// The order in which a save puts its finished (fsynced) temporary files in place, chosen so that the folder holds
+/// the old model with its data or the new model with its data at every instant, whatever moment a crash picks.
+/// Data files go first, each to a name that does not exist yet (<see cref="DataFileNames"/>): the old model never
+/// reads them, and nothing is overwritten. The folder is synced so those names survive a power loss, then the model
+/// replaces its predecessor with one atomic rename (synced too). Only then are the data files the old model used
+/// (superseded) removed. A crash before the model's rename leaves new data files no model names; the next save into
+/// the folder treats them as superseded.
 /// </summary>
 internal static class SaveCommit
 {
-    /// <summary>One step: remove <paramref name="Final"/> (when <paramref name="Temp"/> is null) or rename Temp over it.</summary>
-    public readonly record struct Step(string? Temp, string Final, bool SyncFolderAfter);
+    public enum Action
+    {
+        /// <summary>Rename <see cref="Step.Temp"/> to <see cref="Step.Final"/>, which must not exist.</summary>
+        PlaceData,
+        /// <summary>Rename <see cref="Step.Temp"/> over <see cref="Step.Final"/> (the model, atomically replaced).</summary>
+        ReplaceModel,
+        /// <summary>Delete <see cref="Step.Final"/>, a data file only the replaced model used.</summary>
+        RemoveSuperseded,
+    }
 
-    /// <summary>
-    /// The steps for <paramref name="dataFiles"/> (temp → final) and the model (<paramref name="modelTemp"/> →
-    /// <paramref name="target"/>); <paramref name="exists"/> tells which final names are taken now.
-    /// </summary>
-    public static IReadOnlyList<Step> Plan(IReadOnlyList<(string Temp, string Final)> dataFiles, string modelTemp, string target, Func<string, bool> exists)
+    /// <summary>One step; <paramref name="SyncFolderAfter"/> makes the folder's names durable before the next one.</summary>
+    public readonly record struct Step(Action Action, string? Temp, string Final, bool SyncFolderAfter);
+
+    /// <summary>The steps for <paramref name="dataFiles"/> (temp → new name), the model, and the superseded files.</summary>
+    public static IReadOnlyList<Step> Plan(IReadOnlyList<(string Temp, string Final)> dataFiles, string modelTemp, string target,
+        IReadOnlyList<string> superseded)
     {
         var steps = new List<Step>();
-        if (dataFiles.Any(f => exists(f.Final)) && exists(target))
-            steps.Add(new Step(null, target, SyncFolderAfter: true));
-        steps.AddRange(dataFiles.Select(f => new Step(f.Temp, f.Final, false)));
-        steps.Add(new Step(modelTemp, target, SyncFolderAfter: true));
+        for (int i = 0; i < dataFiles.Count; i++)
+            steps.Add(new Step(Action.PlaceData, dataFiles[i].Temp, dataFiles[i].Final, SyncFolderAfter: i == dataFiles.Count - 1));
+        steps.Add(new Step(Action.ReplaceModel, modelTemp, target, SyncFolderAfter: true));
+        steps.AddRange(superseded.Select(path => new Step(Action.RemoveSuperseded, null, path, false)));
         return steps;
     }
 
-    /// <summary>Carries the steps out in order.</summary>
-    public static void Run(IEnumerable<Step> steps, string directory)
+    /// <summary>Carries out one step.</summary>
+    public static void Run(Step step, string directory)
     {
-        foreach (var step in steps)
+        switch (step.Action)
         {
-            if (step.Temp is null)
-                System.IO.File.Delete(step.Final);
-            else
-                System.IO.File.Move(step.Temp, step.Final, overwrite: true);
-            if (step.SyncFolderAfter)
-                DirectorySync.Flush(directory);
+            case Action.PlaceData:
+                File.Move(step.Temp!, step.Final, overwrite: false);
+                break;
+            case Action.ReplaceModel:
+                File.Move(step.Temp!, step.Final, overwrite: true);
+                break;
+            case Action.RemoveSuperseded:
+                File.Delete(step.Final);
+                break;
         }
+        if (step.SyncFolderAfter)
+            DirectorySync.Flush(directory);
     }
 }

@@ -23,7 +23,7 @@ internal static class SlicingModelParser
 
     /// <summary>
     /// The parsed model, or null when this parser steps aside: the bytes are malformed on the scanned path (the
-    /// generated parser then reports the defect in its own words), use groups, fail to parse, or hold less raw_data
+    /// generated parser then reports the defect in its own words), fail to parse, or hold less raw_data
     /// than the rest of the message (then the skeleton would be nearly a second copy of the file and slicing saves
     /// nothing, while the whole buffer would stay alive for the model's lifetime).
     /// </summary>

@@ -8,9 +8,9 @@ public sealed class DirectorySyncTests
     [Fact]
     public void Syncing_An_Existing_Folder_Succeeds()
     {
-        var folder = Directory.CreateTempSubdirectory("onnxbn-dirsync").FullName;
+        using var folder = new OnnxBn.TestUtilities.TempFolder();
 
-        DirectorySync.Flush(folder);
+        DirectorySync.Flush(folder.Path);
     }
 
     [Fact]

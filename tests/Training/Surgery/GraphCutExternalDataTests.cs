@@ -31,7 +31,7 @@ public sealed class GraphCutExternalDataTests
         string saved = folder.File("out/cut.onnx");
         Assert.Equal(["W"], OnnxModel.Load(saved).Graph.Initializers.Select(t => t.Name));
         Assert.True(ExternalDataModel.IsExternal(saved, "W"));
-        Assert.True(File.Exists(folder.File("out/weights.bin")));
+        Assert.True(File.Exists(folder.File("out/cut.onnx.data")));
         var reloaded = OnnxModel.Load(folder.File("out/cut.onnx"));
         Assert.Equal(ExternalDataModel.W, reloaded.Graph.Initializer("W")!.ToArray<float>());
         Assert.Equal(["h"], reloaded.Graph.Outputs.Select(o => o.Name));

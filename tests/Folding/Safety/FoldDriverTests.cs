@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using OnnxBn.Folding.Rules;
+using OnnxBn.TestUtilities;
+
+namespace OnnxBn.Folding.Tests.Safety;
+
+/// <summary>The fold driver: one fate per BN, linear time in the graph's size, bounded rounds, rule bugs named as bugs.</summary>
+public sealed class FoldDriverTests
+{
+    [Fact]
+    public void Two_Batch_Norms_Of_One_Name_Are_Refused_With_A_Clear_Error()
+    {
+        var model = OnnxModel.FromBytes(ChainModels.ConvBnChain(2, duplicateBnNames: true));
+
+        var error = Assert.Throws<OnnxModelException>(() => FoldPass.Run(model));
+
+        Assert.Equal("node 'bn'", error.Element);
+        Assert.Contains("used by 2 nodes", error.Message);
+    }
+
+    [Fact]
+    public void Every_Batch_Norm_Of_A_Chain_Gets_Its_Own_Fate()
+    {
+        var report = FoldPass.Run(OnnxModel.FromBytes(ChainModels.ConvBnChain(50)));
+
+        Assert.Equal(50, report.Folded);
+        Assert.Equal(50, report.Fates.Select(f => f.Node).Distinct().Count());
+        Assert.Equal(50, report.NodesAfter);
+    }
+
+    [Fact]
+    public void A_Fold_Takes_Time_Linear_In_The_Graph_Size()
+    {
+        // Quadratic work (a scan of every node per fold) makes 4x the nodes cost 16x the time; linear work, 4x.
+        double small = BestFoldSeconds(4_000), large = BestFoldSeconds(16_000);
+
+        Assert.True(large < 8 * small + 0.05, $"4k nodes: {small:F3} s, 16k nodes: {large:F3} s");
+    }
+
+    private static double BestFoldSeconds(int nodes)
+    {
+        byte[] bytes = ChainModels.ConvBnChain(nodes / 2);
+        double best = double.MaxValue;
+        for (int i = 0; i < 3; i++)
+        {
+            var model = OnnxModel.FromBytes(bytes);
+            var clock = Stopwatch.StartNew();
+            FoldPass.Run(model);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    /// <summary>Removes the BN without rewiring its reader: the graph is left reading a value nothing produces.</summary>
+    private sealed class DanglingRule : IFoldRule
+    {
+        public string Name => "Broken←BN";
+
+        public RuleDirection Direction => RuleDirection.Backward;
+
+        public RuleMatch Match(FoldContext context, AffineOp op) => RuleMatch.Ready(() =>
+        {
+            foreach (var node in op.Nodes) context.Graph.RemoveNode(node);
+            return "nothing";
+        });
+    }
+
+    /// <summary>Claims a fold every time without changing anything: the rounds would never end.</summary>
+    private sealed class RestlessRule : IFoldRule
+    {
+        public string Name => "Restless";
+
+        public RuleDirection Direction => RuleDirection.Backward;
+
+        public RuleMatch Match(FoldContext context, AffineOp op) => RuleMatch.Ready(() => "itself");
+    }
+
+    private static OnnxModel ConvBnRelu() => new GraphBuilder()
+        .Input("x", TensorElementType.Float, 1, 1, 1, 1)
+        .Output("y", TensorElementType.Float, 1, 1, 1, 1)
+        .Initializer("W", [1, 1, 1, 1], 2f)
+        .Initializer("g", [1], 1f).Initializer("b", [1], 0f).Initializer("m", [1], 0f).Initializer("v", [1], 1f)
+        .Node("Conv", ["x", "W"], ["c"], "conv")
+        .Node("BatchNormalization", ["c", "g", "b", "m", "v"], ["n"], "bn")
+        .Node("Relu", ["n"], ["y"], "relu")
+        .Build();
+
+    [Fact]
+    public void A_Rule_That_Breaks_The_Graph_Is_An_Internal_Error_Naming_The_Rule_Not_An_Invalid_Model()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => FoldPass.RunWith(ConvBnRelu(), null, [new DanglingRule()]));
+
+        Assert.Contains("Broken←BN", error.Message);
+        Assert.Contains("'n'", error.Message);
+        Assert.IsNotType<OnnxModelException>(error);
+    }
+
+    [Fact]
+    public void Rounds_Are_Capped_When_Rules_Never_Settle()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => FoldPass.RunWith(ConvBnRelu(), null, [new RestlessRule()]));
+
+        Assert.Contains($"{FoldPass.MaxRounds} rounds", error.Message);
+    }
+}
