@@ -11,7 +11,7 @@ internal sealed record ModelSummary(IReadOnlyList<LayerRow> Rows, IReadOnlyList<
     public static ModelSummary Of(OnnxModel model)
     {
         var graph = model.Graph;
-        var shapes = new ShapeGuess(graph);
+        var shapes = new ShapeInference(graph);
         var rows = graph.TopologicalOrder().Select(node => new LayerRow(
             node.DisplayName,
             node.Domain is "" or "ai.onnx" ? node.OpType : $"{node.Domain}.{node.OpType}",
@@ -24,7 +24,7 @@ internal sealed record ModelSummary(IReadOnlyList<LayerRow> Rows, IReadOnlyList<
     }
 
     /// <summary>The declared or propagated shape ("?" for an unknown dimension), else "?".</summary>
-    private static string OutputShape(ShapeGuess shapes, string value) =>
+    private static string OutputShape(ShapeInference shapes, string value) =>
         value.Length > 0 && shapes.ShapeOf(value) is { } shape ? "[" + string.Join(",", shape) + "]" : "?";
 
     /// <summary>Elements of the node's constant float inputs (weights, biases, BN statistics), each counted once.</summary>

@@ -32,7 +32,7 @@ internal sealed class AffineChainMergeRule : IFoldRule
             return RuleMatch.Decline($"{consumer.DisplayName} does not scale the output");
         if (LegacyBroadcast.Applies(context))
             return RuleMatch.Decline($"opset {context.Opset}: a merged Mul+Add would need legacy broadcasting; each op folds on its own");
-        if (context.Ranks.RankOf(op.Input) is not int rank)
+        if (context.Shapes.RankOf(op.Input) is not int rank)
             return RuleMatch.Decline("rank of the input is unknown");
         int? first = op.Axis.Absolute(rank), second = next.Axis.Absolute(rank);
         int? axis = op.Channels == 1 ? second : next.Channels == 1 || first == second ? first : null;

@@ -20,7 +20,7 @@ internal sealed class ConvBackwardRule : IFoldRule
     {
         if (LinearGuards.BackwardProducer(context, op, "Conv", out var conv) is { } declined)
             return declined;
-        if (!op.Axis.Is(1, context.Ranks.RankOf(op.Input)))
+        if (!op.Axis.Is(1, context.Shapes.RankOf(op.Input)))
             return RuleMatch.Decline($"scales {op.Axis}, not Conv's channel axis 1");
         if (!context.TryConstant(conv.Input(1), out var weight))
             return RuleMatch.Decline(context.NotConstant("Conv weight", conv.Input(1)));

@@ -1,7 +1,7 @@
 namespace OnnxBn.Folding.Rules;
 
 /// <summary>
-/// What a rule sees while it matches and applies: the graph, static ranks, the opset, and the few edits every
+/// What a rule sees while it matches and applies: the graph, static shapes, the opset, and the few edits every
 /// fold is made of (add a weight under a fresh name, remove an affine op keeping its output name, bypass it).
 /// </summary>
 internal sealed class FoldContext
@@ -11,7 +11,7 @@ internal sealed class FoldContext
         Model = model;
         Graph = model.Graph;
         Opset = model.OpsetVersion();
-        Ranks = new RankInference(Graph);
+        Shapes = new ShapeInference(Graph);
     }
 
     public OnnxModel Model { get; }
@@ -21,7 +21,8 @@ internal sealed class FoldContext
     /// <summary>The version of the default ONNX operator set the model imports.</summary>
     public long Opset { get; }
 
-    public RankInference Ranks { get; }
+    /// <summary>Static shapes and ranks as the round began (values a rewrite created get theirs next round).</summary>
+    public ShapeInference Shapes { get; }
 
     public string? File => Graph.File;
 
