@@ -17,7 +17,10 @@ public static class FoldPass
     {
         options ??= new FoldOptions();
         var graph = model.Graph;
-        var frozen = options.FreezeInitializerInputs ? graph.FreezeInitializerInputs() : [];
+        // Before IR 4 every initializer had to be a graph input, and ONNX Runtime treats them as constants there.
+        long irBefore = model.IrVersion;
+        bool legacyIr = irBefore is > 0 and < 4;
+        var frozen = options.FreezeInitializerInputs || legacyIr ? graph.FreezeInitializerInputs() : [];
         if (frozen.Count > 0)
             model.RequireIrVersion(4);
         var before = ParameterCounter.Count(new FoldContext(model));
@@ -40,7 +43,12 @@ public static class FoldPass
         graph.TopologicalSort();
         graph.CheckInvariants();
         var after = ParameterCounter.Count(new FoldContext(model));
-        return new FoldReport(fates.InOrder(), before, after, nodesBefore, graph.Nodes.Count) { FrozenInputs = frozen };
+        return new FoldReport(fates.InOrder(), before, after, nodesBefore, graph.Nodes.Count)
+        {
+            FrozenInputs = frozen,
+            FreezeReason = frozen.Count == 0 ? null : options.FreezeInitializerInputs ? "asked for (freeze initializer inputs)"
+                : $"IR version {irBefore} lists every initializer as an input, and ONNX Runtime treats them as constants",
+        };
     }
 
     /// <summary>
