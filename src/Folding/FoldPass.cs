@@ -29,7 +29,7 @@ public static class FoldPass
         var fates = new FateBook();
         var readConstants = graph.Nodes.Where(n => n.Is("Constant") && IsRead(graph, n)).ToList();
 
-        while (FoldRound(model, rules, fates)) { }
+        while (FoldRound(model, rules, fates, options)) { }
 
         if (options.LowerUnfolded)
             LowerKept(model, fates);
@@ -56,9 +56,9 @@ public static class FoldPass
     /// matches; false when no rule matched any. Nodes a fold removed are skipped, and nodes a fold created wait for
     /// the next round, whose fresh context (ranks, order) sees them.
     /// </summary>
-    private static bool FoldRound(OnnxModel model, IReadOnlyList<IFoldRule> rules, FateBook fates)
+    private static bool FoldRound(OnnxModel model, IReadOnlyList<IFoldRule> rules, FateBook fates, FoldOptions options)
     {
-        var context = new FoldContext(model);
+        var context = new FoldContext(model, options);
         bool changed = false;
         foreach (var node in context.Graph.TopologicalOrder())
         {

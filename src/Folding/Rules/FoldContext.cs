@@ -6,9 +6,10 @@ namespace OnnxBn.Folding.Rules;
 /// </summary>
 internal sealed class FoldContext
 {
-    public FoldContext(OnnxModel model)
+    public FoldContext(OnnxModel model, FoldOptions? options = null)
     {
         Model = model;
+        Options = options ?? new FoldOptions();
         Graph = model.Graph;
         Opset = model.OpsetVersion();
         Shapes = new ShapeInference(Graph);
@@ -18,6 +19,9 @@ internal sealed class FoldContext
     private readonly ConstantChain _constants;
 
     public OnnxModel Model { get; }
+
+    /// <summary>What the pass was asked to do (directions, lowering), for rules whose choice depends on it.</summary>
+    public FoldOptions Options { get; }
 
     public Graph Graph { get; }
 
