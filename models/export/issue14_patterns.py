@@ -147,7 +147,7 @@ def fp16_cast_conv_bn():
     h = B.node("Relu", [h], "relu")
     m = B.model("fp16_cast_conv_bn", helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 3, 8, 8]), h, ["N", 8, 8, 8])
     return m, B.rng.standard_normal((BATCH, 3, 8, 8)).astype(np.float32), [
-        "backward into conv (its weight and bias are float16 initializers behind Cast)"], (
+        "backward into conv"], (
         "mixed precision: float16 Conv weight/bias and BN scale/B/mean each Cast to float: BN folds backward, "
         "the folded weights are written as float (the Conv's type) and the Casts go")
 
