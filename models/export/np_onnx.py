@@ -219,7 +219,9 @@ def run_node(node, vals):
         return [np.concatenate([i for i in ins if i is not None], axis=a["axis"])]
     if op == "Cast":
         from onnx import helper
-        return [x.astype(helper.tensor_dtype_to_np_dtype(a["to"]))]
+        # onnx >= 1.13 has helper.tensor_dtype_to_np_dtype; Debian's 1.12 only the mapping table.
+        to_np = getattr(helper, "tensor_dtype_to_np_dtype", None) or (lambda t: __import__("onnx").mapping.TENSOR_TYPE_TO_NP_TYPE[t])
+        return [x.astype(to_np(a["to"]))]
     raise NotImplementedError(op)
 
 

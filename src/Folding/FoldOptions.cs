@@ -22,7 +22,9 @@ public sealed record FoldOptions
     /// <summary>
     /// Before folding, treat initializers that are also graph inputs as constants and remove them from the inputs
     /// (<see cref="Graph.FreezeInitializerInputs"/>; the IR version is raised to 4, the first that allows
-    /// initializers outside the inputs). Off by default: such an input is a default the caller may override.
+    /// initializers outside the inputs). Off by default for IR 4 and later: such an input is a default the caller may
+    /// override. Models of IR version 1–3 are always frozen: that IR required every initializer to be an input, and
+    /// ONNX Runtime runs them as constants (<see cref="FoldReport.FreezeReason"/> says so).
     /// </summary>
     public bool FreezeInitializerInputs { get; init; }
 }

@@ -32,7 +32,10 @@ public static class FoldPass
         options ??= new FoldOptions();
         var graph = model.Graph;
         RefuseDuplicateNames(graph);
-        var frozen = options.FreezeInitializerInputs ? graph.FreezeInitializerInputs() : [];
+        // Before IR 4 every initializer had to be a graph input, and ONNX Runtime treats them as constants there.
+        long irBefore = model.IrVersion;
+        bool legacyIr = irBefore is > 0 and < 4;
+        var frozen = options.FreezeInitializerInputs || legacyIr ? graph.FreezeInitializerInputs() : [];
         if (frozen.Count > 0)
             model.RequireIrVersion(4);
         var before = ParameterCounter.Count(new FoldContext(model));
@@ -40,7 +43,7 @@ public static class FoldPass
         var fates = new FateBook();
         var readConstants = graph.Nodes.Where(n => n.Is("Constant") && IsRead(graph, n)).ToList();
 
-        for (int round = 1; FoldRound(model, rules, fates); round++)
+        for (int round = 1; FoldRound(model, rules, fates, options); round++)
             if (round == MaxRounds)
                 throw new InvalidOperationException($"the fold pass did not settle after {MaxRounds} rounds (rules keep rewriting the graph)");
 
@@ -56,7 +59,12 @@ public static class FoldPass
         graph.TopologicalSort();
         graph.CheckInvariants();
         var after = ParameterCounter.Count(new FoldContext(model));
-        return new FoldReport(fates.InOrder(), before, after, nodesBefore, graph.Nodes.Count) { FrozenInputs = frozen };
+        return new FoldReport(fates.InOrder(), before, after, nodesBefore, graph.Nodes.Count)
+        {
+            FrozenInputs = frozen,
+            FreezeReason = frozen.Count == 0 ? null : options.FreezeInitializerInputs ? "asked for (freeze initializer inputs)"
+                : $"IR version {irBefore} lists every initializer as an input, and ONNX Runtime treats them as constants",
+        };
     }
 
     /// <summary>
@@ -64,9 +72,9 @@ public static class FoldPass
     /// matches; false when no rule matched any. Nodes a fold removed are skipped, and nodes a fold created wait for
     /// the next round, whose fresh context (ranks, order) sees them.
     /// </summary>
-    private static bool FoldRound(OnnxModel model, IReadOnlyList<IFoldRule> rules, FateBook fates)
+    private static bool FoldRound(OnnxModel model, IReadOnlyList<IFoldRule> rules, FateBook fates, FoldOptions options)
     {
-        var context = new FoldContext(model);
+        var context = new FoldContext(model, options);
         var applied = new List<string>();
         foreach (var node in context.Graph.TopologicalOrder())
         {

@@ -50,6 +50,12 @@ public sealed record FoldReport(
     /// <summary>Graph inputs turned into constants first (<see cref="FoldOptions.FreezeInitializerInputs"/>).</summary>
     public IReadOnlyList<string> FrozenInputs { get; init; } = [];
 
+    /// <summary>
+    /// Why <see cref="FrozenInputs"/> were frozen: asked for, or by default for a model of IR version below 4 (whose
+    /// initializers are all inputs and which ONNX Runtime runs with them as constants); null when none were.
+    /// </summary>
+    public string? FreezeReason { get; init; }
+
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
@@ -67,6 +73,7 @@ public sealed record FoldReport(
         parametersBefore = Before,
         parametersAfter = After,
         frozenInputs = FrozenInputs,
+        freezeReason = FreezeReason,
         batchNorms = Fates.Select(f => new { node = f.Node, kind = f.Kind, outcome = f.Outcome, detail = f.Detail, description = f.Description }),
     }, JsonOptions);
 }

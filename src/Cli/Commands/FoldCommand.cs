@@ -164,7 +164,7 @@ internal sealed class FoldCommand : ICliCommand
         }
         writer.WriteLine();
         if (report.FrozenInputs.Count > 0)
-            writer.WriteLine($"Frozen initializer inputs: {report.FrozenInputs.Count} ({string.Join(", ", report.FrozenInputs.Take(5))}{(report.FrozenInputs.Count > 5 ? ", ..." : "")})");
+            writer.WriteLine($"Frozen initializer inputs: {report.FrozenInputs.Count} ({string.Join(", ", report.FrozenInputs.Take(5))}{(report.FrozenInputs.Count > 5 ? ", ..." : "")}): {report.FreezeReason}");
         writer.WriteLine($"BNs: {report.Folded} folded, {report.Lowered} lowered, {report.Kept} kept");
         writer.WriteLine($"Nodes: {report.NodesBefore} -> {report.NodesAfter}");
         var totals = new TextTable("Parameters", "Before", "After");

@@ -11,7 +11,7 @@ internal sealed record ModelSummary(IReadOnlyList<LayerRow> Rows, IReadOnlyList<
     public static ModelSummary Of(OnnxModel model)
     {
         var graph = model.Graph;
-        var shapes = new ShapeGuess(graph);
+        var shapes = new ShapeInference(graph);
         var rows = graph.TopologicalOrder().Select(node => new LayerRow(
             node.DisplayName,
             node.Domain is "" or "ai.onnx" ? node.OpType : $"{node.Domain}.{node.OpType}",
@@ -24,11 +24,14 @@ internal sealed record ModelSummary(IReadOnlyList<LayerRow> Rows, IReadOnlyList<
     }
 
     /// <summary>The declared or propagated shape ("?" for an unknown dimension), else "?".</summary>
-    private static string OutputShape(ShapeGuess shapes, string value) =>
+    private static string OutputShape(ShapeInference shapes, string value) =>
         value.Length > 0 && shapes.ShapeOf(value) is { } shape ? "[" + string.Join(",", shape) + "]" : "?";
 
-    /// <summary>Elements of the node's constant float inputs (weights, biases, BN statistics), each counted once.</summary>
+    /// <summary>
+    /// Elements of the node's constant float inputs (weights, biases, BN statistics), each counted once; an initializer
+    /// that is also a graph input (every weight of an IR 3 model) counts too.
+    /// </summary>
     private static long ConstantFloatInputs(Graph graph, Node node) =>
         node.Inputs.Where(i => i.Length > 0).Distinct()
-            .Sum(i => graph.TryGetConstant(i, out var t) && t.ElementType.IsFoldableFloat() ? t.ElementCount : 0);
+            .Sum(i => (graph.Initializer(i) ?? (graph.TryGetConstant(i, out var t) ? t : null)) is { } w && w.ElementType.IsFoldableFloat() ? w.ElementCount : 0);
 }

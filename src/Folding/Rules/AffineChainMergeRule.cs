@@ -9,6 +9,10 @@ namespace OnnxBn.Folding.Rules;
 /// and forward rules then fold it like any BN, or it stays as two cheap ops. The target this rule reports is the
 /// new Mul's name: the fate book reports both merged ops through it.
 ///
+/// Unless kept BNs are to be lowered anyway, the chain is merged only when the merged op then folds (some backward
+/// or forward rule accepts the chain read as one op): otherwise the BNs would come out as a Mul+Add nobody asked
+/// for, and they stay BatchNormalization nodes.
+///
 /// The merged Mul is read back from the graph alone, so the merge needs what a forward fold of it would need: a
 /// proof from the graph that x has the C channels (<see cref="ChannelCount"/>). Without one the ops stay apart: a
 /// BN keeps its own folds (merged, the only witness of x's channel count would be gone), and a Mul that broadcasts
@@ -32,7 +36,7 @@ internal sealed class AffineChainMergeRule : IFoldRule
             return RuleMatch.Decline($"{consumer.DisplayName} does not scale the output");
         if (LegacyBroadcast.Applies(context))
             return RuleMatch.Decline($"opset {context.Opset}: a merged Mul+Add would need legacy broadcasting; each op folds on its own");
-        if (context.Ranks.RankOf(op.Input) is not int rank)
+        if (context.Shapes.RankOf(op.Input) is not int rank)
             return RuleMatch.Decline("rank of the input is unknown");
         int? first = op.Axis.Absolute(rank), second = next.Axis.Absolute(rank);
         int? axis = op.Channels == 1 ? second : next.Channels == 1 || first == second ? first : null;
@@ -51,6 +55,8 @@ internal sealed class AffineChainMergeRule : IFoldRule
         double[] scale = s1.Select((v, c) => s2[c] * v).ToArray();
         double[] shift = t1.Select((v, c) => s2[c] * v + t2[c]).ToArray();
         long[] dims = channels == 1 ? [1] : [channels, .. Enumerable.Repeat(1L, rank - a - 1)];
+        if (!context.Options.LowerUnfolded && NothingToFoldInto(context, op, next, scale, shift, a) is { } nothing)
+            return RuleMatch.Decline(nothing);
 
         return RuleMatch.Merge(next, () =>
         {
@@ -80,6 +86,29 @@ internal sealed class AffineChainMergeRule : IFoldRule
         string witness = op.Channels == channels ? op.Label : next.Label;
         return op.BroadcastRisk ?? next.BroadcastRisk
             ?? $"only {witness} proves that '{op.Input}' has {channels} channels on axis {axis}; merged, the ops could not be folded forward, so each folds on its own";
+    }
+
+    /// <summary>
+    /// Why the chain, read as one op y = s·x + t from op's input to next's output, would fold nowhere (the reasons
+    /// each backward and forward rule gives), or null when some rule would fold it.
+    /// </summary>
+    private static string? NothingToFoldInto(FoldContext context, AffineOp op, AffineOp next, double[] scale, double[] shift, int axis)
+    {
+        var chain = new AffineOp([.. op.Nodes, .. next.Nodes], op.Label, $"{op.Kind}+{next.Kind}", op.Input, next.Output, scale, shift,
+            scale.Length == 1 ? ChannelAxis.Any : new ChannelAxis(axis, FromEnd: false), 0)
+        {
+            BroadcastRisk = op.BroadcastRisk ?? next.BroadcastRisk,
+        };
+        var reasons = new List<string>();
+        foreach (var rule in RuleCatalog.For(context.Options.Directions).Where(r => r.Direction != RuleDirection.Merge))
+        {
+            var match = rule.Match(context, chain);
+            if (match.IsReady) return null;
+            if (!match.PatternAbsent) reasons.Add($"{rule.Name}: {match.DeclineReason}");
+        }
+        return reasons.Count == 0
+            ? $"merged with {next.Label}, the chain would have no linear op to fold into; both stay as they are (lowering merges them)"
+            : $"merged with {next.Label}, the chain would not fold either ({string.Join("; ", reasons)}); both stay as they are";
     }
 
     private static AffineOp? Next(FoldContext context, Node consumer) =>

@@ -152,7 +152,7 @@ internal static class BatchKeepingShape
             if (!context.TryConstant(gather.Input(1), out var indices) || Constant(gather.Input(1), indices, out var index) is not null)
                 return $"{gather.DisplayName} indices are not a constant integer";
             // A negative index counts from the end of the Shape's output, which is x's rank unless an end cuts it.
-            int? rank = shape.HasAttribute("end") ? null : context.Ranks.RankOf(Reshaped);
+            int? rank = shape.HasAttribute("end") ? null : context.Shapes.RankOf(Reshaped);
             foreach (var entry in index.Entries)
             {
                 long dim = entry.Value < 0 && rank is int r ? entry.Value + r : entry.Value;

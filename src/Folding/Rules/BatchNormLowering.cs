@@ -9,7 +9,7 @@ internal static class BatchNormLowering
     public static RuleMatch Match(FoldContext context, AffineOp op)
     {
         var bn = op.First;
-        if (context.Ranks.RankOf(op.Input) is not int rank)
+        if (context.Shapes.RankOf(op.Input) is not int rank)
             return RuleMatch.Decline("rank of the input is unknown");
         if (rank < 2)
             return RuleMatch.Decline($"input rank {rank} has no channel axis");

@@ -59,7 +59,7 @@ internal static class BatchNormRecognizer
     /// read as a per-channel op, or null when it can: on an [N, C] input there are no D dims, and per element is per
     /// channel.
     /// </summary>
-    private static string? PerElementReason(FoldContext context, Node bn) => context.Ranks.RankOf(bn.Input(0)) switch
+    private static string? PerElementReason(FoldContext context, Node bn) => context.Shapes.RankOf(bn.Input(0)) switch
     {
         2 => null,
         int rank => $"spatial=0 (per-element statistics) on a rank-{rank} input is not folded",

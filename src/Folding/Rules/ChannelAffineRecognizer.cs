@@ -82,7 +82,7 @@ internal static class ChannelAffineRecognizer
         var dims = constant.Dims;
         var varying = Enumerable.Range(0, dims.Count).Where(i => dims[i] != 1).ToList();
         if (varying.Count > 1) return false;
-        int? xRank = context.Ranks.RankOf(x);
+        int? xRank = context.Shapes.RankOf(x);
         if (xRank is int r ? dims.Count > r : dims.Count > 1)
             return false;
         values = constant.ToDoubleArray();

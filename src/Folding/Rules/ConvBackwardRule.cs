@@ -20,7 +20,7 @@ internal sealed class ConvBackwardRule : IFoldRule
     {
         if (LinearGuards.BackwardProducer(context, op, "Conv", out var conv) is { } declined)
             return declined;
-        if (!op.Axis.Is(1, context.Ranks.RankOf(op.Input)))
+        if (!op.Axis.Is(1, context.Shapes.RankOf(op.Input)))
             return RuleMatch.Decline($"scales {op.Axis}, not Conv's channel axis 1");
         if (!context.TryConstant(conv.Input(1), out var weight))
             return RuleMatch.Decline(context.NotConstant("Conv weight", conv.Input(1)));
@@ -32,6 +32,12 @@ internal sealed class ConvBackwardRule : IFoldRule
         TensorData? bias = null;
         if (conv.Input(2).Length > 0 && !context.TryConstant(conv.Input(2), out bias))
             return RuleMatch.Decline(context.NotConstant("Conv bias", conv.Input(2)));
+        // float16/bfloat16: the folded weights must fit the type as well as the originals did.
+        double[] scale = AxisScaling.Broadcast(op.Scale, outChannels), shift = AxisScaling.Broadcast(op.Shift, outChannels);
+        if (NarrowFloat.ScaledDamage(weight, 0, scale, "the folded Conv weight") is { } weightDamage)
+            return RuleMatch.Decline(weightDamage);
+        if (NarrowFloat.BiasDamage(bias?.ElementType ?? weight.ElementType, bias, scale, shift, "the folded Conv bias") is { } biasDamage)
+            return RuleMatch.Decline(biasDamage);
 
         return RuleMatch.Ready(() =>
         {

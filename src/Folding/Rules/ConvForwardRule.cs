@@ -33,7 +33,7 @@ internal sealed class ConvForwardRule : IFoldRule, IForwardFolder
             return context.NotConstant("Conv weight", conv.Input(1));
         if (!weight.ElementType.IsFoldableFloat() || weight.Rank < 3)
             return "Conv weight is not a float tensor of rank ≥ 3";
-        if (!op.Axis.Is(1, context.Ranks.RankOf(op.Input) ?? weight.Rank))
+        if (!op.Axis.Is(1, context.Shapes.RankOf(op.Input) ?? weight.Rank))
             return $"scales {op.Axis}, not Conv's channel axis 1";
         long group = conv.GetInt("group", 1);
         int outChannels = (int)weight.Dims[0], perGroup = (int)weight.Dims[1];

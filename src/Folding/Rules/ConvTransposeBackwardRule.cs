@@ -22,7 +22,7 @@ internal sealed class ConvTransposeBackwardRule : IFoldRule
     {
         if (LinearGuards.BackwardProducer(context, op, "ConvTranspose", out var deconv) is { } declined)
             return declined;
-        if (!op.Axis.Is(1, context.Ranks.RankOf(op.Input)))
+        if (!op.Axis.Is(1, context.Shapes.RankOf(op.Input)))
             return RuleMatch.Decline($"scales {op.Axis}, not ConvTranspose's channel axis 1");
         if (!context.TryConstant(deconv.Input(1), out var weight))
             return RuleMatch.Decline(context.NotConstant("ConvTranspose weight", deconv.Input(1)));

@@ -66,7 +66,7 @@ internal sealed class DenseLayer
 
         if (MatMulWeight.Resolve(context, matMul.Input(1), out var weight) is { } weightReason)
             return weightReason;
-        if (context.Ranks.RankOf(matMul.Output(0)) is not int rank)
+        if (context.Shapes.RankOf(matMul.Output(0)) is not int rank)
             return "MatMul output rank is unknown";
         if (bias is not null && BiasShapeProblem(bias, (int)weight.Columns, rank) is { } biasReason)
             return biasReason;

@@ -60,7 +60,7 @@ internal static class FlattenMapping
             return null;
         if (consumer.Input(0) != op.Output || consumer.Inputs.Skip(1).Contains(op.Output))
             return $"{consumer.DisplayName} reads the output as its shape";
-        int? rank = context.Ranks.RankOf(op.Input);
+        int? rank = context.Shapes.RankOf(op.Input);
         if (!op.Axis.Is(1, rank))
             return $"scales {op.Axis}, but {consumer.OpType} keeps only axis 1 contiguous";
         long? perSample = PerSampleSize(context, op);
@@ -108,15 +108,7 @@ internal static class FlattenMapping
         return null;
     }
 
-    /// <summary>The product of the declared dims after the first of the affine op's input (or output), if all are known.</summary>
-    private static long? PerSampleSize(FoldContext context, AffineOp op)
-    {
-        foreach (string value in new[] { op.Input, op.Output })
-        {
-            if (context.Graph.FindValueInfo(value)?.Shape is not { Count: >= 1 } shape) continue;
-            if (shape.Skip(1).Any(d => d.Value is null)) continue;
-            return shape.Skip(1).Aggregate(1L, (p, d) => p * d.Value!.Value);
-        }
-        return null;
-    }
+    /// <summary>The product of the static dims after the first of the affine op's input (or output), if all are known.</summary>
+    private static long? PerSampleSize(FoldContext context, AffineOp op) =>
+        context.Shapes.PerSampleSize(op.Input) ?? context.Shapes.PerSampleSize(op.Output);
 }

@@ -1,31 +1,68 @@
 namespace OnnxBn.Folding.Rules;
 
 /// <summary>
-/// What a rule sees while it matches and applies: the graph, static ranks, the opset, and the few edits every
+/// What a rule sees while it matches and applies: the graph, static shapes, the opset, and the few edits every
 /// fold is made of (add a weight under a fresh name, remove an affine op keeping its output name, bypass it).
 /// </summary>
 internal sealed class FoldContext
 {
-    public FoldContext(OnnxModel model)
+    public FoldContext(OnnxModel model, FoldOptions? options = null)
     {
         Model = model;
+        Options = options ?? new FoldOptions();
         Graph = model.Graph;
         Opset = model.OpsetVersion();
-        Ranks = new RankInference(Graph);
+        Shapes = new ShapeInference(Graph);
+        _constants = new ConstantChain(Graph);
     }
 
+    private readonly ConstantChain _constants;
+
     public OnnxModel Model { get; }
+
+    /// <summary>What the pass was asked to do (directions, lowering), for rules whose choice depends on it.</summary>
+    public FoldOptions Options { get; }
 
     public Graph Graph { get; }
 
     /// <summary>The version of the default ONNX operator set the model imports.</summary>
     public long Opset { get; }
 
-    public RankInference Ranks { get; }
+    /// <summary>Static shapes and ranks as the round began (values a rewrite created get theirs next round).</summary>
+    public ShapeInference Shapes { get; }
 
     public string? File => Graph.File;
 
-    public bool TryConstant(string value, out TensorData tensor) => Graph.TryGetConstant(value, out tensor);
+    /// <summary>
+    /// The constant value of <paramref name="value"/>: an initializer that is not a graph input, a Constant node's
+    /// value, or either behind Cast/Identity/Reshape/Unsqueeze/Squeeze/Flatten (<see cref="ConstantChain"/>), in the
+    /// type and shape the reader sees. A fold that stops reading such a chain removes it (<see cref="PruneConstantChain"/>).
+    /// </summary>
+    public bool TryConstant(string value, out TensorData tensor) => _constants.TryGet(value, out tensor);
+
+    /// <summary>
+    /// Removes what computed <paramref name="value"/> once nothing reads it: an initializer, or a constant chain (and,
+    /// in turn, the constants that fed it). Graph inputs and outputs stay.
+    /// </summary>
+    public void PruneConstantChain(string value)
+    {
+        if (value.Length == 0 || Graph.Consumers(value).Count > 0 || Graph.IsGraphOutput(value) || Graph.IsGraphInput(value))
+            return;
+        if (Graph.Initializer(value) is not null)
+        {
+            Graph.RemoveInitializer(value);
+            return;
+        }
+        // Constant nodes stay: the pass removes the ones a fold left unread at its end.
+        if (Graph.Producer(value) is not { } node || !ConstantChain.IsChainOp(node)
+            || node.PresentOutputCount != 1 || !TryConstant(value, out _))
+            return;
+        var inputs = node.Inputs.Where(i => i.Length > 0).Distinct().ToList();
+        Graph.RemoveNode(node);
+        Graph.RemoveValueInfo(value);
+        foreach (string input in inputs)
+            PruneConstantChain(input);
+    }
 
     /// <summary>
     /// "<paramref name="what"/> is not a constant", and, when <paramref name="value"/> is an initializer that is also
@@ -54,10 +91,9 @@ internal sealed class FoldContext
         string old = node.Input(index);
         Graph.SetNodeInput(node, index, AddWeight(stem, tensor, replaces));
         // Drop the old weight now if nothing else reads it (the pass would remove it at the end anyway): folding a
-        // large model then never holds every old and every new weight at the same time.
-        if (old.Length > 0 && Graph.Initializer(old) is not null && Graph.Consumers(old).Count == 0
-            && !Graph.IsGraphOutput(old) && !Graph.IsGraphInput(old))
-            Graph.RemoveInitializer(old);
+        // large model then never holds every old and every new weight at the same time. A Cast or Reshape chain that
+        // computed it goes too.
+        PruneConstantChain(old);
     }
 
     /// <summary>
@@ -67,7 +103,7 @@ internal sealed class FoldContext
     public void RemoveAffineRenamingProducer(AffineOp op, Node producer)
     {
         string intermediate = op.Input;
-        foreach (var node in op.Nodes) Graph.RemoveNode(node);
+        RemoveAffineNodes(op);
         int index = producer.Outputs.ToList().IndexOf(intermediate);
         Graph.SetNodeOutput(producer, index, op.Output);
         Graph.RemoveValueInfo(intermediate);
@@ -76,12 +112,22 @@ internal sealed class FoldContext
     /// <summary>Forward fold epilogue: removes the affine op; every reader of its output reads its input instead.</summary>
     public void BypassAffine(AffineOp op)
     {
-        foreach (var node in op.Nodes) Graph.RemoveNode(node);
+        RemoveAffineNodes(op);
         foreach (var consumer in Graph.Consumers(op.Output).ToList())
             for (int i = 0; i < consumer.Inputs.Count; i++)
                 if (consumer.Inputs[i] == op.Output)
                     Graph.SetNodeInput(consumer, i, op.Input);
         Graph.RemoveValueInfo(op.Output);
+    }
+
+    /// <summary>Removes the affine op's nodes and the constant chains that fed only them (a BN's Cast parameters).</summary>
+    public void RemoveAffineNodes(AffineOp op)
+    {
+        var parameters = op.Nodes.SelectMany(n => n.Inputs).Where(i => i.Length > 0 && i != op.Input).Distinct().ToList();
+        foreach (var node in op.Nodes) Graph.RemoveNode(node);
+        foreach (string parameter in parameters)
+            if (!op.Nodes.Any(n => n.Outputs.Contains(parameter)))
+                PruneConstantChain(parameter);
     }
 
     /// <summary>The single node reading <paramref name="value"/>, when exactly one does and it is not a graph output.</summary>

@@ -39,6 +39,8 @@ internal sealed class GemmBackwardRule : IFoldRule
             return RuleMatch.Decline(context.NotConstant("Gemm C", gemm.Input(2)));
         if (bias is not null && BiasShapeProblem(bias, features) is { } problem)
             return RuleMatch.Decline(problem);
+        if (NarrowFloat.ScaledDamage(weight, featureAxis, AxisScaling.Broadcast(op.Scale, features), "the folded Gemm weight B") is { } damage)
+            return RuleMatch.Decline(damage);
 
         return RuleMatch.Ready(() =>
         {

@@ -32,7 +32,7 @@ internal sealed class GemmForwardRule : IFoldRule, IForwardFolder
             return "transA=1: the features are on axis 0 of A";
         if (context.Opset is > 0 and < 7)
             return $"Gemm of opset {context.Opset} (broadcast attribute) is not rewritten";
-        if (site.Via is null && !op.Axis.Is(1, context.Ranks.RankOf(op.Input) ?? 2))
+        if (site.Via is null && !op.Axis.Is(1, context.Shapes.RankOf(op.Input) ?? 2))
             return $"scales {op.Axis}, not Gemm's feature axis 1";
         if (!context.TryConstant(gemm.Input(1), out var b))
             return context.NotConstant("Gemm B", gemm.Input(1));

@@ -28,7 +28,7 @@ internal sealed class MatMulForwardRule : IFoldRule, IForwardFolder
         var matMul = site.Linear;
         if (matMul.Input(0) != site.Value || matMul.Input(1) == site.Value)
             return "reads the output as B, not as A";
-        int? rank = context.Ranks.RankOf(op.Input);
+        int? rank = context.Shapes.RankOf(op.Input);
         if (site.Via is null && !op.Axis.IsLast(rank))
             return $"scales {op.Axis}, not the last axis of MatMul's input (rank {rank?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"})";
         if (MatMulWeight.Resolve(context, matMul.Input(1), out var weight) is { } notConstant)

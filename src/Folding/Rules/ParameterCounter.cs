@@ -1,8 +1,10 @@
 namespace OnnxBn.Folding.Rules;
 
 /// <summary>
-/// Counts parameters the way Keras' summary() does: every float constant a node reads is a parameter; a
-/// BatchNormalization's moving mean and variance are non-trainable, everything else is trainable.
+/// Counts parameters the way Keras' summary() does: every float constant a node reads is a parameter, and so is an
+/// initializer that is also a graph input (IR 3 models list all weights so; the initializer is the weight unless
+/// a caller overrides it); a BatchNormalization's moving mean and variance are non-trainable, everything else is
+/// trainable.
 /// </summary>
 internal static class ParameterCounter
 {
@@ -17,7 +19,7 @@ internal static class ParameterCounter
             for (int i = 0; i < node.Inputs.Count; i++)
             {
                 string input = node.Inputs[i];
-                if (!seen.Add(input) || !graph.TryGetConstant(input, out var tensor) || !tensor.ElementType.IsFoldableFloat())
+                if (!seen.Add(input) || Weight(graph, input) is not { } tensor || !tensor.ElementType.IsFoldableFloat())
                     continue;
                 total += tensor.ElementCount;
                 if (node.Is("BatchNormalization") && i is 3 or 4)
@@ -26,4 +28,8 @@ internal static class ParameterCounter
         }
         return new ParameterCounts(total, total - nonTrainable, nonTrainable);
     }
+
+    /// <summary>The initializer named <paramref name="value"/> (an input's default too), or a Constant node's value.</summary>
+    private static TensorData? Weight(Graph graph, string value) =>
+        graph.Initializer(value) ?? (graph.TryGetConstant(value, out var constant) ? constant : null);
 }

@@ -11,6 +11,7 @@ internal static class RuleCatalog
         new GemmBackwardRule(),
         new MatMulBackwardRule(),
         new TransposedSequenceBackwardRule(),
+        new TransposeBackwardRule(),
         new GemmForwardRule(),
         new MatMulForwardRule(),
         new ConvForwardRule(),

@@ -11,10 +11,9 @@ namespace OnnxBn.Training.Surgery;
 /// </summary>
 public static class LinearChain
 {
-    private static readonly HashSet<string> Activations = new(StringComparer.Ordinal)
-    {
-        "Relu", "LeakyRelu", "Elu", "Selu", "Sigmoid", "Tanh",
-    };
+    /// <summary>An activation op (Folding's op traits) that <see cref="ActivationKind"/> can compute.</summary>
+    private static bool IsSupportedActivation(Node node) =>
+        node.Has(OpTrait.Activation) && Enum.TryParse<ActivationKind>(node.OpType, out var kind) && kind != ActivationKind.Identity;
 
     /// <summary>The last <paramref name="count"/> dense layers before <paramref name="tensor"/>, first to last.</summary>
     /// <exception cref="UnsupportedModelException">A layer on the way is not of a supported kind; the message names it.</exception>
@@ -31,7 +30,7 @@ public static class LinearChain
             var node = graph.Producer(value);
             string? activation = null;
             float alpha = 0, gamma = 0;
-            if (node is not null && node.Domain is "" or "ai.onnx" && Activations.Contains(node.OpType))
+            if (node is not null && IsSupportedActivation(node))
             {
                 activation = node.OpType;
                 (alpha, gamma) = ActivationParameters(node);
@@ -91,7 +90,7 @@ public static class LinearChain
         var w = Constant(model, matMul, matMul.Input(1), "weight");
         if (w.Rank != 2)
             throw new UnsupportedModelException(model.SourcePath, $"MatMul weight has rank {w.Rank}, not 2", matMul.DisplayName);
-        if (new RankInference(graph).RankOf(matMul.Input(0)) is { } rank && rank != 2)
+        if (new ShapeInference(graph).RankOf(matMul.Input(0)) is { } rank && rank != 2)
             throw new UnsupportedModelException(model.SourcePath, $"MatMul input has rank {rank}; only [N, features] layers can be unfrozen", matMul.DisplayName);
         var inputs = (int)w.Dims[0];
         var outputs = (int)w.Dims[1];

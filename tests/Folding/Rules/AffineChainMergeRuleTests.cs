@@ -73,17 +73,58 @@ public sealed class AffineChainMergeRuleTests
     }
 
     [Fact]
-    public void Unfoldable_Chain_Becomes_One_Mul_Add_And_Both_Bns_Are_Reported_Kept()
+    public void Unfoldable_Chain_Stays_Two_Bns_Unless_Lowering_Was_Asked_For()
+    {
+        var model = UnfoldableChain().Build();
+        var original = model.Clone();
+
+        var report = FoldPass.Run(model);
+
+        Assert.Equal(["Relu", "BatchNormalization", "BatchNormalization", "Relu"], model.OpTypes());
+        Assert.Equal(["bn1", "bn2"], report.Fates.Select(f => f.Node));
+        Assert.All(report.Fates, f => Assert.Equal(BnOutcome.Kept, f.Outcome));
+        Assert.Contains("merged with bn2, the chain would have no linear op to fold into", report.Fates[0].Detail);
+        Assert.Contains("both stay as they are", report.Fates[0].Detail);
+        Safety.SafetyFixtures.AssertSameOutputs(original, model, Safety.SafetyFixtures.Feed("x", Safety.SafetyFixtures.Input(1, 2, 2, 2)));
+    }
+
+    [Fact]
+    public void A_Chain_Of_Three_Bns_Before_A_Gemm_Still_Merges_And_Folds_Forward()
     {
         var model = new GraphBuilder()
             .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+            .Output("y", TensorElementType.Float, 1, 3)
+            .Initializer("B", [3, 8], Enumerable.Range(0, 24).Select(i => (float)Math.Cos(i)).ToArray())
             .Node("Relu", ["x"], ["r"], "relu")
             .Bn("bn1", "r", "h")
             .SecondBn("bn2", "h", "g")
-            .Node("Relu", ["g"], ["y"], "relu2")
+            .Bn("bn3", "g", "k")
+            .Node("Flatten", ["k"], ["f"], "flatten")
+            .Node("Gemm", ["f", "B"], ["y"], "fc", ("transB", 1L))
             .Build();
+        var original = model.Clone();
+
         var report = FoldPass.Run(model);
+
+        Assert.Equal(["Relu", "Flatten", "Gemm"], model.OpTypes());
+        Assert.Equal(3, report.Fates.Count(f => f.Kind == "BatchNormalization" && f.Outcome == BnOutcome.FoldedForward));
+        Safety.SafetyFixtures.AssertSameOutputs(original, model, Safety.SafetyFixtures.Feed("x", Safety.SafetyFixtures.Input(1, 2, 2, 2)));
+    }
+
+    /// <summary>x → Relu → bn1 → bn2 → Relu → y: a BN chain with no linear op on either side.</summary>
+    private static GraphBuilder UnfoldableChain() => new GraphBuilder()
+        .Input("x", TensorElementType.Float, 1, 2, 2, 2)
+        .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+        .Node("Relu", ["x"], ["r"], "relu")
+        .Bn("bn1", "r", "h")
+        .SecondBn("bn2", "h", "g")
+        .Node("Relu", ["g"], ["y"], "relu2");
+
+    [Fact]
+    public void Unfoldable_Chain_Is_Lowered_As_One_Mul_Add_And_Both_Bns_Are_Reported_Kept()
+    {
+        var model = UnfoldableChain().Build();
+        var report = FoldPass.Run(model, new FoldOptions { LowerUnfolded = true });
 
         Assert.Equal(["Relu", "Mul", "Add", "Relu"], model.OpTypes());
         var mul = model.Single("Mul");
@@ -98,7 +139,7 @@ public sealed class AffineChainMergeRuleTests
     }
 
     [Fact]
-    public void Merges_Bn_With_A_Following_Keras_Mul_Add()
+    public void Lowering_Merges_Bn_With_A_Following_Keras_Mul_Add()
     {
         var model = new GraphBuilder()
             .Input("x", TensorElementType.Float, 1, 2)
@@ -111,7 +152,7 @@ public sealed class AffineChainMergeRuleTests
             .Node("Add", ["m", "k.shift"], ["a"], "k/add")
             .Node("Relu", ["a"], ["y"], "relu2")
             .Build();
-        var report = FoldPass.Run(model);
+        var report = FoldPass.Run(model, new FoldOptions { LowerUnfolded = true });
 
         Assert.Equal(["Relu", "Mul", "Add", "Relu"], model.OpTypes());
         Assert.Equal([2.0, 2], model.Values(model.Single("Mul").Input(1)));

@@ -34,15 +34,16 @@ public sealed class ChannelCountTests
     }
 
     [Fact]
-    public void Walks_Up_Through_Activations_To_A_Conv_Weight_But_Not_To_Its_Spatial_Axes()
+    public void Walks_Up_Through_Activations_To_A_Conv_Weight_And_Its_Spatial_Size()
     {
         var builder = ConvOfUnknownInput()
             .Node("Relu", ["c"], ["r"])
             .Node("Clip", ["r"], ["k"])
             .Node("Sigmoid", ["k"], ["y"]);
 
+        // A 1×1 kernel keeps x's 4×4 spatial size; the channels come from W, not from x's symbolic C.
         Assert.Equal(3, Along(builder, "y", Axis1));
-        Assert.Null(Along(builder, "y", Last));
+        Assert.Equal(4, Along(builder, "y", Last));
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class ChannelCountTests
         var builder = ConvOfUnknownInput().Node("MaxPool", ["c"], ["y"], "pool", ("kernel_shape", new long[] { 2, 2 }));
 
         Assert.Equal(3, Along(builder, "y", Axis1));
-        Assert.Null(Along(builder, "y", Last));
+        Assert.Equal(3, Along(builder, "y", Last));
     }
 
     [Fact]
@@ -111,7 +112,7 @@ public sealed class ChannelCountTests
             .Node("Transpose", ["c"], ["y"], "t", ("perm", new long[] { 0, 2, 1 }));
 
         Assert.Equal(3, Along(builder, "y", Last));
-        Assert.Null(Along(builder, "y", Axis1));
+        Assert.Equal(6, Along(builder, "y", Axis1));
     }
 
     [Fact]
@@ -149,10 +150,27 @@ public sealed class ChannelCountTests
     }
 
     [Fact]
-    public void Gives_Up_At_An_Op_It_Does_Not_Know()
+    public void Adds_Constant_Pads_To_The_Channel_Count()
     {
         var builder = ConvOfUnknownInput().Node("Pad", ["c", "pads"], ["y"])
             .Initializer(TensorData.Create<long>("pads", [8], [0, 1, 0, 0, 0, 1, 0, 0]));
+
+        Assert.Equal(5, Along(builder, "y", Axis1));
+    }
+
+    [Fact]
+    public void Gives_Up_At_An_Op_It_Does_Not_Know()
+    {
+        var builder = ConvOfUnknownInput().Input("repeats", TensorElementType.Int64, 4)
+            .Node("Tile", ["c", "repeats"], ["y"]);
+
+        Assert.Null(Along(builder, "y", Axis1));
+    }
+
+    [Fact]
+    public void Gives_Up_When_A_Pad_Amount_Is_Read_At_Run_Time()
+    {
+        var builder = ConvOfUnknownInput().Input("pads", TensorElementType.Int64, 8).Node("Pad", ["c", "pads"], ["y"]);
 
         Assert.Null(Along(builder, "y", Axis1));
     }

@@ -87,12 +87,15 @@ public sealed class ProvenChannelFoldTests
         Assert.Equal(["MatMul", "Relu", "MatMul", "Add"], folded.OpTypes());
     }
 
-    /// <summary>x1:[N,2,2,2] ‖ x2:[N,1,2,2] → Concat(axis 1) → c: a shape the proof does not walk through.</summary>
-    private static GraphBuilder ConcatThenAffine(bool declared)
+    /// <summary>
+    /// x1:[N,2,2,2] ‖ x2:[N,K,2,2] → Concat(axis 1) → c: with x2's channels symbolic (K, fed 1 at run time) nothing
+    /// but a declaration of c tells its channel count; with x2 declared [N,1,2,2] the shape inference adds 2 + 1.
+    /// </summary>
+    private static GraphBuilder ConcatThenAffine(bool declared, bool x2Known = false)
     {
         var builder = new GraphBuilder()
             .Input("x1", Float, "N", 2, 2, 2)
-            .Input("x2", Float, "N", 1, 2, 2)
+            .Input("x2", Float, "N", x2Known ? 1 : (object)"K", 2, 2)
             .Node("Concat", ["x1", "x2"], ["c"], "concat", ("axis", 1L));
         if (declared) builder.ValueInfo("c", Float, "N", 3, 2, 2);
         return AffineThen(builder, "c", [3, 1, 1], "Gemm", features: 12, flatten: true);
@@ -108,6 +111,13 @@ public sealed class ProvenChannelFoldTests
     public void Folds_Forward_When_Value_Info_Declares_The_Channels()
     {
         var folded = AssertFolds(ConcatThenAffine(declared: true), ConcatInputs(), BnOutcome.FoldedForward, "fc");
+        Assert.Equal(["Concat", "Flatten", "Gemm"], folded.OpTypes());
+    }
+
+    [Fact]
+    public void Folds_Forward_When_Concat_Adds_Up_The_Channels()
+    {
+        var folded = AssertFolds(ConcatThenAffine(declared: false, x2Known: true), ConcatInputs(), BnOutcome.FoldedForward, "fc");
         Assert.Equal(["Concat", "Flatten", "Gemm"], folded.OpTypes());
     }
 

@@ -51,11 +51,16 @@ public sealed class TransposedSequenceBackwardRuleTests
     }
 
     [Fact]
-    public void Keeps_Bn_When_The_Second_Transpose_Is_Not_Its_Inverse()
+    public void When_The_Second_Transpose_Is_Not_Its_Inverse_Folds_Through_The_First_And_Keeps_The_Second()
     {
+        // Not this rule's pattern, but Linear←Transpose←BN's: the first Transpose maps BN's axis 1 onto the features.
         var model = Sequence(withBias: true, outerPerm: [1, 0, 2]).Build();
-        AssertKept(FoldPass.Run(model), "the Transpose after it does not have perm [0,2,1]");
-        Assert.Contains("BatchNormalization", OpTypes(model));
+        var original = model.Clone();
+        var report = FoldPass.Run(model);
+
+        Assert.Equal(BnOutcome.FoldedBackward, Assert.Single(report.Fates).Outcome);
+        Assert.Equal(["MatMul", "Add", "Transpose", "Transpose"], OpTypes(model));
+        Safety.SafetyFixtures.AssertSameOutputs(original, model, Safety.SafetyFixtures.Feed("x", Safety.SafetyFixtures.Input(1, 3, 2)));
     }
 
     [Fact]
@@ -66,10 +71,15 @@ public sealed class TransposedSequenceBackwardRuleTests
     }
 
     [Fact]
-    public void Keeps_Bn_When_Its_Output_Feeds_Two_Nodes()
+    public void When_Its_Output_Feeds_Two_Nodes_Folds_Through_The_First_Transpose_Only()
     {
         var model = Sequence(withBias: true).Output("r", TensorElementType.Float, 1, 2, 3).Node("Relu", ["n"], ["r"]).Build();
-        AssertKept(FoldPass.Run(model), "output does not feed a single Transpose (or is a graph output)");
+        var original = model.Clone();
+        var report = FoldPass.Run(model);
+
+        Assert.Equal(BnOutcome.FoldedBackward, Assert.Single(report.Fates).Outcome);
+        Assert.Equal(["MatMul", "Add", "Transpose", "Transpose", "Relu"], OpTypes(model));
+        Safety.SafetyFixtures.AssertSameOutputs(original, model, Safety.SafetyFixtures.Feed("x", Safety.SafetyFixtures.Input(1, 3, 2)));
     }
 
     [Fact]

@@ -29,15 +29,42 @@ public sealed class FreezeInitializerInputsTests
     }
 
     [Fact]
-    public void By_Default_A_Bn_With_Overridable_Parameters_Is_Kept_And_The_Reason_Says_How_To_Fold_It()
+    public void By_Default_A_Bn_With_Overridable_Parameters_Is_Kept_From_Ir_4_And_The_Reason_Says_How_To_Fold_It()
     {
-        var model = InitializersAsInputs(3);
+        // PyTorch's keep_initializers_as_inputs=True writes IR 7 models whose weights are inputs: overridable.
+        var model = InitializersAsInputs(7);
 
         var report = FoldPass.Run(model);
 
         AssertKept(report, "bn", "scale 'bn_gamma' is not a constant", "freeze initializer inputs to fold it");
         Assert.Empty(report.FrozenInputs);
+        Assert.Null(report.FreezeReason);
         Assert.Equal(7, model.Graph.Inputs.Count);
+        // The weights are still parameters (defaults a caller may override): 4 + 2 + 4·2.
+        Assert.Equal(14, report.Before.Total);
+        Assert.Equal(4, report.Before.NonTrainable);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Below_Ir_4_Initializer_Inputs_Are_Frozen_By_Default_And_The_Report_Says_Why(long irVersion)
+    {
+        var model = InitializersAsInputs(irVersion);
+        var before = model.Clone();
+
+        var report = FoldPass.Run(model);
+
+        Assert.Equal(BnOutcome.FoldedBackward, Fate(report, "bn").Outcome);
+        Assert.Equal(Weights, report.FrozenInputs);
+        Assert.Contains($"IR version {irVersion}", report.FreezeReason);
+        Assert.Contains("ONNX Runtime treats them as constants", report.FreezeReason);
+        Assert.Equal(14, report.Before.Total);
+        Assert.Equal(["x"], model.Graph.Inputs.Select(i => i.Name));
+        Assert.Equal(4, model.IrVersion);
+        AssertSameOutputs(before, model, Feed("x", Input(1, 2, 2, 2)));
+        Assert.Contains("\"freezeReason\"", report.ToJson());
     }
 
     [Fact]
@@ -50,6 +77,7 @@ public sealed class FreezeInitializerInputsTests
 
         Assert.Equal(BnOutcome.FoldedBackward, Fate(report, "bn").Outcome);
         Assert.Equal(Weights, report.FrozenInputs);
+        Assert.Equal("asked for (freeze initializer inputs)", report.FreezeReason);
         Assert.Equal(["x"], model.Graph.Inputs.Select(i => i.Name));
         Assert.Equal(4, model.IrVersion);
         Assert.Equal(["Conv"], OpTypes(model));
