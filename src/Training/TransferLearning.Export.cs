@@ -17,12 +17,12 @@ public sealed partial class TransferLearning
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(history);
-        var updates = Unfrozen.Select((layer, i) => new LayerUpdate(layer, (float[])network.Layers[i].Weights.Clone(),
-            network.Layers[i].HasBias ? (float[])network.Layers[i].Bias.Clone() : null)).ToList();
-        var head = network.Layers.Skip(Unfrozen.Count).Select(l => new DenseSpec(l.Name, l.Inputs, l.Outputs,
-            (float[])l.Weights.Clone(), (float[])l.Bias.Clone(), l.Activation.OnnxOp, l.Activation.Alpha, l.Activation.Gamma)).ToList();
+        var updates = Unfrozen.Select((layer, i) => network.Layers[i] is DenseLayer dense
+            ? new LayerUpdate(layer, (float[])dense.Weights.Clone(), dense.HasBias ? (float[])dense.Bias.Clone() : null)
+            : throw new InvalidOperationException($"Layer {i} of the network is not the dense layer {layer.Name}.")).ToList();
+        var headLayers = network.Layers.Skip(Unfrozen.Count).ToArray();
         var outputOp = network.Loss == HeadLoss.BinaryCrossEntropy ? "Sigmoid" : "Softmax";
-        var modelB = ModelAssembly.Build(CutBase, updates, head, outputOp, Options.OutputName);
+        var modelB = ModelAssembly.Build(CutBase, updates, HeadExport.ToOps(headLayers), outputOp, Options.OutputName);
 
         var frozenEpochs = history.Epochs.Count(e => e.Phase == "frozen");
         var fineTuneEpochs = history.Epochs.Count(e => e.Phase == "fine-tune");
@@ -33,7 +33,7 @@ public sealed partial class TransferLearning
             ["onnxbn.transfer.cut"] = CutTensor,
             ["onnxbn.transfer.features"] = FeatureTensor,
             ["onnxbn.transfer.unfrozen_layers"] = string.Join(",", Unfrozen.Select(l => l.Name)),
-            ["onnxbn.transfer.head"] = string.Join(" -> ", head.Select(h => $"Dense({h.Outputs}{(h.ActivationOp is null ? "" : ", " + h.ActivationOp)})")) + " -> " + outputOp,
+            ["onnxbn.transfer.head"] = string.Join(" -> ", headLayers.Select(l => l.Describe())) + " -> " + outputOp,
             ["onnxbn.transfer.data"] = Options.DataDescription,
             ["onnxbn.transfer.epochs"] = frozenEpochs.ToString(CultureInfo.InvariantCulture),
             ["onnxbn.transfer.fine_tune_epochs"] = fineTuneEpochs.ToString(CultureInfo.InvariantCulture),

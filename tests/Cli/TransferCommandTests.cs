@@ -77,7 +77,8 @@ public sealed class TransferCommandTests : IDisposable
             "--epochs", "2", "--val-split", "0.25", "--optimizer", "sgd", "--momentum", "0.9", "--nesterov", "--clip-value", "0.5");
         Assert.True(code == 0, stderr);
         Assert.Contains("identical predictions 60/60", stdout);
-        Assert.Contains("45 train / 15 validation / 60 test", stderr);
+        // Keras' validation_split: the last quarter of the 60 examples given validates.
+        Assert.Contains("45 train / 15 validation (--val-split: the last examples given) / 60 test", stderr);
     }
 
     [Fact]

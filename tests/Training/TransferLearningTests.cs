@@ -51,10 +51,10 @@ public sealed class TransferLearningTests
     {
         var frozen = Run(TransferModels.Mlp(), Fast with { Unfreeze = 2, FineTune = Fast.FineTune with { Epochs = 0 } });
         using (frozen.Transfer)
-            Assert.Equal(frozen.Transfer.Unfrozen[0].Weights, frozen.Network.Layers[0].Weights);
+            Assert.Equal(frozen.Transfer.Unfrozen[0].Weights, ((DenseLayer)frozen.Network.Layers[0]).Weights);
         var tuned = Run(TransferModels.Mlp(), Fast with { Unfreeze = 2 });
         using (tuned.Transfer)
-            Assert.NotEqual(tuned.Transfer.Unfrozen[0].Weights, tuned.Network.Layers[0].Weights);
+            Assert.NotEqual(tuned.Transfer.Unfrozen[0].Weights, ((DenseLayer)tuned.Network.Layers[0]).Weights);
     }
 
     [Fact]
