@@ -135,8 +135,9 @@ public sealed partial class TransferLearning : IDisposable
     }
 
     /// <summary>
-    /// The per-example shape of the features ([C, H, W] for a feature map, [F] for a vector) as model A declares the
-    /// cut tensor; [<paramref name="featureSize"/>] when it declares no complete shape.
+    /// The per-example shape of the features: as model A declares the cut tensor ([C, H, W] for a feature map, [F]
+    /// for a vector); else [C, positions] when a Conv made it (see <see cref="FeatureChannels"/>); else
+    /// [<paramref name="featureSize"/>].
     /// </summary>
     public IReadOnlyList<int> FeatureShape(int featureSize)
     {
@@ -147,6 +148,8 @@ public sealed partial class TransferLearning : IDisposable
             if (dims.Aggregate(1L, (a, b) => a * b) == featureSize)
                 return dims;
         }
+        if (FeatureChannels.Of(FrozenBase, FeatureTensor) is { } channels && channels > 0 && featureSize % channels == 0 && featureSize > channels)
+            return [channels, featureSize / channels];
         return [featureSize];
     }
 
