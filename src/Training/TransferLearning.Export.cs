@@ -45,6 +45,7 @@ public sealed partial class TransferLearning
             metadata["onnxbn.transfer.val_loss"] = F(last.ValidationLoss);
             metadata["onnxbn.transfer.val_accuracy"] = F(last.ValidationAccuracy);
         }
+        metadata["onnxbn.transfer.base_producer"] = (Source.ProducerName + " " + Source.ProducerVersion).Trim();
         foreach (var (key, value) in metadata)
             modelB.SetMetadata(key, value);
         modelB.DocString = $"Model B made by onnxbn transfer from {metadata["onnxbn.transfer.base"]} cut at '{CutTensor}'" +
@@ -52,8 +53,18 @@ public sealed partial class TransferLearning
             $"; head {metadata["onnxbn.transfer.head"]}; data: {Options.DataDescription}; " +
             $"{frozenEpochs} frozen + {fineTuneEpochs} fine-tuning epochs" +
             (last is null ? "." : FormattableString.Invariant($"; final loss {last.Loss:0.0000}, accuracy {last.Accuracy:0.0000}, val_loss {last.ValidationLoss:0.0000}, val_accuracy {last.ValidationAccuracy:0.0000}."));
-        return modelB;
+        // Model B is onnxbn's work now; model A's producer stays in the metadata. The copy has no source path, so the
+        // callers that save it check themselves that they do not overwrite model A.
+        return OnnxModel.FromBytes(ProducerStamp.Apply(modelB.ToBytes(), ProducerName, ProducerVersion));
     }
+
+    /// <summary>The producer_name model B carries.</summary>
+    public const string ProducerName = "onnxbn";
+
+    /// <summary>The producer_version model B carries: this assembly's informational version.</summary>
+    public static string ProducerVersion { get; } =
+        typeof(TransferLearning).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0";
 
     /// <summary>
     /// Runs <paramref name="modelB"/> through ONNX Runtime on the raw test inputs and compares its probabilities and

@@ -98,6 +98,25 @@ public sealed class TransferLearningTests
     }
 
     [Fact]
+    public void Tf2onnx_Dense_Batch_Norm_Base_Is_Folded_Before_Its_Layers_Are_Unfrozen()
+    {
+        var data = TransferModels.Data();
+        var features = new TransferData(Flat(data.Train), Flat(data.Validation), Flat(data.Test));
+        using var transfer = TransferLearning.Prepare(TransferModels.KerasDenseBatchNorm(), Fast with { Unfreeze = 1 });
+        Assert.NotNull(transfer.FoldReport);
+        var layer = Assert.Single(transfer.Unfrozen);
+        Assert.Equal("dense/MatMul", layer.Name);
+        var (train, validation, test) = transfer.ExtractFeatures(features);
+        var network = transfer.CreateNetwork(train.FeatureSize);
+        var modelB = transfer.Export(network, transfer.Train(network, train, validation));
+        Assert.DoesNotContain(modelB.Graph.Nodes, n => n.OpType == "Mul");
+        var check = TransferLearning.Evaluate(modelB, network, features.Test, test);
+        Assert.True(check.MaxProbabilityDifference <= 1e-5, $"max |dp| = {check.MaxProbabilityDifference}");
+
+        static OnnxBn.Runtime.Data.LabeledData Flat(OnnxBn.Runtime.Data.LabeledData d) => d;
+    }
+
+    [Fact]
     public void Unfreezing_Past_A_Conv_Is_A_Clear_Error()
     {
         var ex = Assert.Throws<UnsupportedModelException>(() => TransferLearning.Prepare(TransferModels.Cnn(), Fast with { Unfreeze = 2 }));

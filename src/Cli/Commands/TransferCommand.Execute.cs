@@ -39,6 +39,8 @@ internal sealed partial class TransferCommand
         var seed = parsed.GetValue(SeedOption);
         var resume = parsed.GetValue(ResumeOption) is { } resumePath ? TransferCheckpoint.Load(resumePath) : null;
 
+        if (parsed.GetValue(OutputOption) is { } target && Path.GetFullPath(target) == Path.GetFullPath(modelPath))
+            throw new UsageException($"-o {target} would overwrite model A; choose another file for model B.");
         var model = OnnxModel.Load(modelPath);
         var data = LoadData(parsed, console);
         var classes = classesOption ?? data.Classes;
@@ -139,7 +141,7 @@ internal sealed partial class TransferCommand
     private static void Describe(TransferLearning transfer, string description, CliConsole console)
     {
         if (transfer.FoldReport is { } fold)
-            console.Error.WriteLine($"Folded BatchNormalization before unfreezing: {fold.NodesBefore} → {fold.NodesAfter} nodes");
+            console.Error.WriteLine($"Folded BatchNormalization (and tf2onnx's MatMul→Add→Mul→Add form) before unfreezing: {fold.NodesBefore} → {fold.NodesAfter} nodes");
         console.Error.WriteLine($"Model A: {transfer.Source.DisplayName}, cut at '{transfer.CutTensor}'");
         if (transfer.Unfrozen.Count > 0)
             console.Error.WriteLine($"Unfreezing after the frozen phase: {string.Join(", ", transfer.Unfrozen.Select(l => $"{l.Name} ({l.Inputs}→{l.Outputs})"))}");
