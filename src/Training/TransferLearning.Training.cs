@@ -76,7 +76,7 @@ public sealed partial class TransferLearning
             Log = log,
             Resume = resume?.State.Phase == phase ? resume.State : null,
             Cancellation = run.Cancellation,
-            OnCheckpoint = Options.CheckpointDirectory is not { } directory ? null : (record, state, improved) =>
+            OnCheckpoint = Options.CheckpointDirectory is not { } directory ? null : (record, state, _) =>
             {
                 var sofar = new TrainingHistory();
                 sofar.Append(before);
@@ -85,12 +85,16 @@ public sealed partial class TransferLearning
                 Directory.CreateDirectory(directory);
                 var modelB = Export(network, sofar);
                 modelB.Save(Path.Combine(directory, TransferCheckpoint.LastModelFile));
-                if (improved)
+                // Best over the whole run, not per phase: a fine-tuning epoch worse than the frozen phase's best keeps best.onnx.
+                if (sofar.Epochs.Take(sofar.Epochs.Count - 1).All(e => Monitored(record) < Monitored(e)))
                     modelB.Save(Path.Combine(directory, TransferCheckpoint.BestModelFile));
                 TransferCheckpoint.Save(Path.Combine(directory, TransferCheckpoint.StateFile), new TransferCheckpoint(fingerprint, state, sofar));
             },
         };
     }
+
+    /// <summary>What checkpoints compare: val_loss, or the training loss without validation data.</summary>
+    private static double Monitored(EpochRecord record) => double.IsNaN(record.ValidationLoss) ? record.Loss : record.ValidationLoss;
 
     /// <summary>What a checkpoint must match to be resumed by this run: cut, unfrozen layers, head, classes, optimizers.</summary>
     private string Fingerprint(Network network, int featureSize) =>

@@ -58,6 +58,17 @@ public sealed class CallbackTests : IDisposable
     }
 
     [Fact]
+    public void Best_Checkpoint_Is_The_Lowest_Val_Loss_Of_The_Whole_Run_Across_Phases()
+    {
+        var (_, history, _) = Run(Options(_dir, epochs: 3));
+        var best = history.Epochs.MinBy(e => e.ValidationLoss)!;
+        var metadata = OnnxModel.Load(Path.Combine(_dir, "best.onnx")).Metadata.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal(best.ValidationLoss.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture), metadata["onnxbn.transfer.val_loss"]);
+        var last = OnnxModel.Load(Path.Combine(_dir, "last.onnx")).Metadata.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal("2", last["onnxbn.transfer.fine_tune_epochs"]);
+    }
+
+    [Fact]
     public void Resuming_With_Another_Head_Is_Refused()
     {
         Run(Options(_dir, epochs: 1));
