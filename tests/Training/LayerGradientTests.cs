@@ -22,9 +22,10 @@ public sealed class LayerGradientTests
         Dense(4, 3, Activation.Identity, random),
     ], HeadLoss.SoftmaxCrossEntropy);
 
-    /// <summary>[3 × 4] → Flatten → Dense(5, elu) → BN → Dense(1), binary.</summary>
+    /// <summary>[3 channels × 4 positions] → BN → Flatten → Dense(5, elu) → BN → Dense(1), binary.</summary>
     private static Network FlattenHead(SeededRandom random) => new(
     [
+        Randomized(new BatchNormLayer(3, 4, name: "bn_map"), random),
         new FlattenLayer(12),
         Dense(12, 5, Activation.Elu(), random, l2: 0.01f),
         Randomized(new BatchNormLayer(5), random),
@@ -49,7 +50,7 @@ public sealed class LayerGradientTests
             dropout.ReuseMask = true;
 
         var parameters = network.TrainableParameters();
-        Assert.Equal(head == "pooling" ? 8 : 6, parameters.Count);
+        Assert.Equal(8, parameters.Count); // every BN's γ and β, every dense layer's weight and bias
         foreach (var p in parameters)
         {
             var analytic = (float[])p.Gradient.Clone();

@@ -103,8 +103,8 @@ internal sealed partial class TransferCommand
         var text = parsed.GetValue(HeadOption);
         if (text is null)
             return null;
-        if (parsed.GetValue(HiddenOption) is not null)
-            throw new UsageException("--head and --hidden are alternatives; write the hidden layers in --head.");
+        if (parsed.GetValue(HiddenOption) is not null || parsed.GetResult(ActivationOption) is { Implicit: false })
+            throw new UsageException("--head replaces --hidden and --activation; write the layers and activations in --head.");
         try
         {
             return HeadSpec.Parse(text);
