@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace OnnxBn.Training;
@@ -123,7 +124,29 @@ public sealed class AdamOptimizer(float beta1 = 0.9f, float beta2 = 0.999f, floa
         var alpha = (float)(learningRate * Math.Sqrt(1 - Math.Pow(beta2, t)) / (1 - Math.Pow(beta1, t)));
         var m = state[0];
         var v = state[1];
-        for (var i = 0; i < weights.Length; i++)
+        var i = 0;
+        // Vector<float> lanes do the scalar loop's float operations in the same order (the JIT does not contract
+        // them into FMAs), so the result is bit for bit the scalar one; fine-tuning a 270k-weight MLP spends a third
+        // of each step here.
+        if (Vector.IsHardwareAccelerated)
+        {
+            var b1 = new Vector<float>(beta1);
+            var c1 = new Vector<float>(1 - beta1);
+            var b2 = new Vector<float>(beta2);
+            var c2 = new Vector<float>(1 - beta2);
+            var a = new Vector<float>(alpha);
+            var e = new Vector<float>(epsilon);
+            for (; i <= weights.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var g = new Vector<float>(gradient[i..]);
+                var mi = b1 * new Vector<float>(m, i) + c1 * g;
+                var vi = b2 * new Vector<float>(v, i) + c2 * g * g;
+                mi.CopyTo(m, i);
+                vi.CopyTo(v, i);
+                (new Vector<float>(weights[i..]) - a * mi / (Vector.SquareRoot(vi) + e)).CopyTo(weights[i..]);
+            }
+        }
+        for (; i < weights.Length; i++)
         {
             var g = gradient[i];
             m[i] = beta1 * m[i] + (1 - beta1) * g;

@@ -67,6 +67,34 @@ public sealed class KerasOptimizerTests
     }
 
     [Fact]
+    public void Adam_Vector_Lanes_Give_The_Scalar_Result_Bit_For_Bit()
+    {
+        // 37 weights: whole vectors plus a scalar tail; the reference is the same float arithmetic, one weight at a time.
+        var random = new OnnxBn.Runtime.SeededRandom(3);
+        var weights = Enumerable.Range(0, 37).Select(_ => (float)random.NextGaussian()).ToArray();
+        var expected = (float[])weights.Clone();
+        var gradient = new float[37];
+        var parameter = new Parameter("w", weights, gradient);
+        var adam = new AdamOptimizer();
+        var m = new float[37];
+        var v = new float[37];
+        for (var t = 1; t <= 3; t++)
+        {
+            for (var i = 0; i < 37; i++)
+                gradient[i] = (float)random.NextGaussian();
+            adam.Step([parameter], 0.01f);
+            var alpha = (float)(0.01f * Math.Sqrt(1 - Math.Pow(0.999f, t)) / (1 - Math.Pow(0.9f, t)));
+            for (var i = 0; i < 37; i++)
+            {
+                m[i] = 0.9f * m[i] + (1 - 0.9f) * gradient[i];
+                v[i] = 0.999f * v[i] + (1 - 0.999f) * gradient[i] * gradient[i];
+                expected[i] -= alpha * m[i] / (MathF.Sqrt(v[i]) + 1e-7f);
+            }
+        }
+        Assert.Equal(expected, weights);
+    }
+
+    [Fact]
     public void Optimizer_State_Round_Trips_So_A_Resumed_Run_Takes_The_Same_Steps()
     {
         var whole = Run(new NadamOptimizer(), 0.7, 0.01f);

@@ -113,15 +113,17 @@ public sealed class DenseLayer : Layer
         if (!identity && _z.Length < n)
             _z = new float[n];
         var z = identity ? output[..n] : _z.AsSpan(0, n);
-        for (var b = 0; b < batch; b++)
+        // Output-major: one weight row stays in L1 while the batch's inputs stream past it, instead of the whole
+        // weight matrix passing through the cache once per example (each dot product is the same either way).
+        for (var o = 0; o < Outputs; o++)
         {
-            var row = input.Slice(b * Inputs, Inputs);
-            var zRow = z.Slice(b * Outputs, Outputs);
-            for (var o = 0; o < Outputs; o++)
-                zRow[o] = TensorPrimitives.Dot(row, Weights.AsSpan(o * Inputs, Inputs));
-            if (HasBias)
-                TensorPrimitives.Add(zRow, Bias, zRow);
+            var weights = Weights.AsSpan(o * Inputs, Inputs);
+            for (var b = 0; b < batch; b++)
+                z[b * Outputs + o] = TensorPrimitives.Dot(input.Slice(b * Inputs, Inputs), weights);
         }
+        if (HasBias)
+            for (var b = 0; b < batch; b++)
+                TensorPrimitives.Add(z.Slice(b * Outputs, Outputs), Bias, z.Slice(b * Outputs, Outputs));
         if (!identity)
             Activation.Forward(z, output[..n]);
     }
@@ -143,34 +145,40 @@ public sealed class DenseLayer : Layer
     /// <summary>Adds dL/dW = δᵀ·x and dL/db = Σ δ for <paramref name="batch"/> rows of the pre-activation gradient δ.</summary>
     private void AccumulateGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> delta, int batch)
     {
-        for (var b = 0; b < batch; b++)
+        // Output-major, examples in order inside: every gradient element sums the same terms in the same order as
+        // example-major would, but each gradient row is loaded once per batch instead of once per example.
+        for (var o = 0; o < Outputs; o++)
         {
-            var row = input.Slice(b * Inputs, Inputs);
-            var deltaRow = delta.Slice(b * Outputs, Outputs);
-            for (var o = 0; o < Outputs; o++)
+            var gradientRow = WeightGradient.AsSpan(o * Inputs, Inputs);
+            for (var b = 0; b < batch; b++)
             {
-                var d = deltaRow[o];
-                if (d == 0f)
-                    continue;
-                var gradientRow = WeightGradient.AsSpan(o * Inputs, Inputs);
-                TensorPrimitives.MultiplyAdd(row, d, gradientRow, gradientRow);
+                var d = delta[b * Outputs + o];
+                if (d != 0f)
+                    TensorPrimitives.MultiplyAdd(input.Slice(b * Inputs, Inputs), d, gradientRow, gradientRow);
             }
-            if (HasBias)
-                TensorPrimitives.Add(BiasGradient, deltaRow, BiasGradient);
         }
+        if (HasBias)
+            for (var b = 0; b < batch; b++)
+                TensorPrimitives.Add(BiasGradient, delta.Slice(b * Outputs, Outputs), BiasGradient);
     }
 
     /// <summary>dL/dx = δ·W for <paramref name="batch"/> rows (the gradient with respect to this layer's input).</summary>
     private void InputGradient(ReadOnlySpan<float> delta, int batch, Span<float> inputGradient)
     {
         inputGradient[..(batch * Inputs)].Clear();
-        for (var b = 0; b < batch; b++)
+        // Output-major for the same reason as the forward pass; each example's sum still runs over o in order.
+        for (var o = 0; o < Outputs; o++)
         {
-            var target = inputGradient.Slice(b * Inputs, Inputs);
-            var deltaRow = delta.Slice(b * Outputs, Outputs);
-            for (var o = 0; o < Outputs; o++)
-                if (deltaRow[o] != 0f)
-                    TensorPrimitives.MultiplyAdd(Weights.AsSpan(o * Inputs, Inputs), deltaRow[o], target, target);
+            var weights = Weights.AsSpan(o * Inputs, Inputs);
+            for (var b = 0; b < batch; b++)
+            {
+                var d = delta[b * Outputs + o];
+                if (d != 0f)
+                {
+                    var target = inputGradient.Slice(b * Inputs, Inputs);
+                    TensorPrimitives.MultiplyAdd(weights, d, target, target);
+                }
+            }
         }
     }
 }
