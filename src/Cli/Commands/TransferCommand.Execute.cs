@@ -95,6 +95,8 @@ internal sealed partial class TransferCommand
         }
         console.Error.WriteLine($"Head: {string.Join(" -> ", network.Layers.Skip(transfer.Unfrozen.Count).Select(l => l.Describe()))} -> {(network.Loss == HeadLoss.BinaryCrossEntropy ? "sigmoid" : "softmax")}");
 
+        if (resume is not null)
+            console.Error.WriteLine($"Resuming after epoch {resume.State.Epoch} of phase {resume.State.Phase} ({resume.History().Epochs.Count} epochs in the checkpoint's history)");
         TrainingHistory history;
         using (var signals = new InterruptSignals(interrupt))
         {
@@ -112,7 +114,7 @@ internal sealed partial class TransferCommand
         var modelB = transfer.Export(network, history);
         if (history.Interruption is { } interruption)
         {
-            console.Error.WriteLine($"Interrupted: {interruption.Describe()}; skipping the test-set check.");
+            console.Error.WriteLine($"{interruption.Describe()}; skipping the test-set check.");
             WriteOutputs(parsed, modelB, history, console);
             if (parsed.GetValue(OutputOption) is null)
                 console.Error.WriteLine(options.CheckpointDirectory is { } dir
