@@ -5,13 +5,14 @@ namespace OnnxBn.Training;
 
 /// <summary>
 /// Hands-On ML's history plot as a self-contained SVG: two panels (loss, accuracy) over the epochs of every phase,
-/// training as solid lines and validation as dashed ones, with axes, ticks, a legend, and a dotted line where
-/// fine-tuning starts.
+/// training as solid lines and validation as dashed ones, with labelled axes, ticks, a legend, a dotted line where
+/// fine-tuning starts, and a marked epoch wherever weights were restored (early stopping, restore-best-weights,
+/// interruption).
 /// </summary>
 public static class HistoryPlot
 {
     private const int PanelWidth = 420, PanelHeight = 300, Left = 60, Top = 40, Right = 20, Bottom = 50;
-    private const string TrainColor = "#1f77b4", ValidationColor = "#d62728";
+    private const string TrainColor = "#1f77b4", ValidationColor = "#d62728", RestoredColor = "#2ca02c";
 
     /// <summary>The SVG document for <paramref name="history"/>.</summary>
     public static string ToSvg(TrainingHistory history, string title = "Training history")
@@ -25,13 +26,20 @@ public static class HistoryPlot
         svg.Append(Inv($"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>\n"));
         svg.Append(Inv($"<text x=\"{width / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"15\">{Escape(title)}</text>\n"));
         var fineTuneStart = epochs.ToList().FindIndex(e => e.Phase != epochs[0].Phase);
-        Panel(svg, 0, "loss", epochs.Select(e => e.Loss).ToArray(), epochs.Select(e => e.ValidationLoss).ToArray(), fineTuneStart, zeroToOne: false);
-        Panel(svg, Left + PanelWidth + Right, "accuracy", epochs.Select(e => e.Accuracy).ToArray(), epochs.Select(e => e.ValidationAccuracy).ToArray(), fineTuneStart, zeroToOne: true);
+        var restored = history.RestoredEpochs
+            .Select(r => (Index: epochs.ToList().FindIndex(e => e.Phase == r.Key && e.Epoch == r.Value), Label: $"restored: {r.Key} epoch {r.Value}"))
+            .Where(r => r.Index >= 0).ToArray();
+        var xLabel = fineTuneStart > 0 ? "epoch (all phases, in order)" : "epoch";
+        Panel(svg, 0, "loss", epochs.Select(e => e.Loss).ToArray(), epochs.Select(e => e.ValidationLoss).ToArray(), fineTuneStart, restored, xLabel, zeroToOne: false);
+        Panel(svg, Left + PanelWidth + Right, "accuracy", epochs.Select(e => e.Accuracy).ToArray(), epochs.Select(e => e.ValidationAccuracy).ToArray(), fineTuneStart, restored, xLabel, zeroToOne: true);
+        if (history.Interruption is { } interruption)
+            svg.Append(Inv($"<text x=\"{width / 2}\" y=\"{height - 8}\" text-anchor=\"middle\" fill=\"#a00\">{Escape(interruption.Describe())}</text>\n"));
         svg.Append("</svg>\n");
         return svg.ToString();
     }
 
-    private static void Panel(StringBuilder svg, int offsetX, string name, double[] train, double[] validation, int fineTuneStart, bool zeroToOne)
+    private static void Panel(StringBuilder svg, int offsetX, string name, double[] train, double[] validation, int fineTuneStart,
+        (int Index, string Label)[] restored, string xLabel, bool zeroToOne)
     {
         var x0 = offsetX + Left;
         var y0 = Top;
@@ -62,13 +70,22 @@ public static class HistoryPlot
             svg.Append(Inv($"<line x1=\"{x:0.##}\" y1=\"{y0 + PanelHeight}\" x2=\"{x:0.##}\" y2=\"{y0 + PanelHeight + 5}\" stroke=\"#333\"/>"));
             svg.Append(Inv($"<text x=\"{x:0.##}\" y=\"{y0 + PanelHeight + 18}\" text-anchor=\"middle\">{i + 1}</text>\n"));
         }
-        svg.Append(Inv($"<text x=\"{x0 + PanelWidth / 2}\" y=\"{y0 + PanelHeight + 36}\" text-anchor=\"middle\">epoch</text>\n"));
-        svg.Append(Inv($"<text transform=\"translate({offsetX + 16},{y0 + PanelHeight / 2}) rotate(-90)\" text-anchor=\"middle\">{name}</text>\n"));
+        svg.Append(Inv($"<text x=\"{x0 + PanelWidth / 2}\" y=\"{y0 + PanelHeight + 36}\" text-anchor=\"middle\" class=\"x-label\">{xLabel}</text>\n"));
+        svg.Append(Inv($"<text transform=\"translate({offsetX + 16},{y0 + PanelHeight / 2}) rotate(-90)\" text-anchor=\"middle\" class=\"y-label\">{name}</text>\n"));
         if (fineTuneStart > 0)
         {
             var x = (X(fineTuneStart - 1) + X(fineTuneStart)) / 2;
             svg.Append(Inv($"<line x1=\"{x:0.##}\" y1=\"{y0}\" x2=\"{x:0.##}\" y2=\"{y0 + PanelHeight}\" stroke=\"#888\" stroke-dasharray=\"2,3\"/>"));
             svg.Append(Inv($"<text x=\"{x + 4:0.##}\" y=\"{y0 + PanelHeight / 2}\" fill=\"#666\">fine-tuning</text>\n"));
+        }
+        foreach (var (index, label) in restored)
+        {
+            var x = X(index);
+            svg.Append(Inv($"<g class=\"restored\"><line x1=\"{x:0.##}\" y1=\"{y0}\" x2=\"{x:0.##}\" y2=\"{y0 + PanelHeight}\" stroke=\"{RestoredColor}\" stroke-width=\"1.5\" stroke-dasharray=\"4,2\"/>"));
+            var marked = double.IsFinite(validation.ElementAtOrDefault(index)) ? validation[index] : train[index];
+            if (double.IsFinite(marked))
+                svg.Append(Inv($"<circle cx=\"{x:0.##}\" cy=\"{Y(marked):0.##}\" r=\"6\" fill=\"none\" stroke=\"{RestoredColor}\" stroke-width=\"2\"/>"));
+            svg.Append(Inv($"<text x=\"{x + 4:0.##}\" y=\"{y0 + 14}\" fill=\"{RestoredColor}\">{Escape(label)}</text></g>\n"));
         }
         Line(svg, train, X, Y, TrainColor, dashed: false);
         Line(svg, validation, X, Y, ValidationColor, dashed: true);

@@ -16,19 +16,18 @@ public enum HeadLoss
 public sealed record Parameter(string Name, float[] Values, float[] Gradient);
 
 /// <summary>
-/// A stack of dense layers whose last layer emits logits, trained with <see cref="HeadLoss"/>. Forward and backward
-/// passes run on whole mini-batches in preallocated buffers (grown on demand, never per step).
+/// A stack of layers whose last layer is a dense layer emitting logits, trained with <see cref="HeadLoss"/>. Forward
+/// and backward passes run on whole mini-batches in preallocated buffers (grown on demand, never per step).
 /// </summary>
 public sealed partial class Network
 {
-    private float[][] _z = [];
     private float[][] _a = [];
     private float[][] _delta = [];
     private int _capacity;
 
     /// <summary>A network over <paramref name="layers"/> (first to last).</summary>
     /// <exception cref="ArgumentException">Layers do not chain, the last has an activation, or the loss does not fit its width.</exception>
-    public Network(IReadOnlyList<DenseLayer> layers, HeadLoss loss)
+    public Network(IReadOnlyList<Layer> layers, HeadLoss loss)
     {
         ArgumentNullException.ThrowIfNull(layers);
         if (layers.Count == 0)
@@ -37,8 +36,7 @@ public sealed partial class Network
             if (layers[i].Inputs != layers[i - 1].Outputs)
                 throw new ArgumentException(
                     $"Layer {i} ({layers[i].Name}) takes {layers[i].Inputs} inputs but layer {i - 1} gives {layers[i - 1].Outputs}.", nameof(layers));
-        var last = layers[^1];
-        if (last.Activation.Kind != ActivationKind.Identity)
+        if (layers[^1] is not DenseLayer last || last.Activation.Kind != ActivationKind.Identity)
             throw new ArgumentException("The last layer must output logits (no activation); the loss applies sigmoid or softmax.", nameof(layers));
         if (loss == HeadLoss.BinaryCrossEntropy && last.Outputs != 1)
             throw new ArgumentException($"Binary cross-entropy needs one output, not {last.Outputs}.", nameof(layers));
@@ -49,7 +47,7 @@ public sealed partial class Network
     }
 
     /// <summary>The layers, first to last.</summary>
-    public IReadOnlyList<DenseLayer> Layers { get; }
+    public IReadOnlyList<Layer> Layers { get; }
 
     /// <summary>The loss (and output function).</summary>
     public HeadLoss Loss { get; }
@@ -60,17 +58,17 @@ public sealed partial class Network
     /// <summary>Probabilities per example (1 for binary).</summary>
     public int OutputSize => Layers[^1].Outputs;
 
-    /// <summary>The weights and biases of the trainable layers, in layer order.</summary>
-    public IReadOnlyList<Parameter> TrainableParameters()
+    /// <summary>The parameters of the trainable layers, in layer order.</summary>
+    public IReadOnlyList<Parameter> TrainableParameters() => Layers.Where(l => l.Trainable).SelectMany(l => l.Parameters).ToArray();
+
+    /// <summary>The regularization terms of every layer (Keras adds them to the reported loss).</summary>
+    public double Penalty() => Layers.Sum(l => l.Penalty());
+
+    /// <summary>Gives each layer with randomness (dropout) a generator derived from <paramref name="seed"/> and its position.</summary>
+    public void Reseed(ulong seed)
     {
-        var list = new List<Parameter>();
-        foreach (var layer in Layers.Where(l => l.Trainable))
-        {
-            list.Add(new Parameter(layer.Name + ".weight", layer.Weights, layer.WeightGradient));
-            if (layer.HasBias)
-                list.Add(new Parameter(layer.Name + ".bias", layer.Bias, layer.BiasGradient));
-        }
-        return list;
+        for (var l = 0; l < Layers.Count; l++)
+            Layers[l].Reseed(unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)l + 1));
     }
 
     /// <summary>Probabilities for <paramref name="count"/> rows of <paramref name="features"/> (row-major, <see cref="OutputSize"/> per row).</summary>
@@ -79,7 +77,7 @@ public sealed partial class Network
         for (var start = 0; start < count; start += batchSize)
         {
             var n = Math.Min(batchSize, count - start);
-            ForwardPass(features.Slice(start * InputSize, n * InputSize), n);
+            ForwardPass(features.Slice(start * InputSize, n * InputSize), n, training: false);
             var logits = _a[^1].AsSpan(0, n * OutputSize);
             var output = probabilities.Slice(start * OutputSize, n * OutputSize);
             if (Loss == HeadLoss.BinaryCrossEntropy)
@@ -111,7 +109,7 @@ public sealed partial class Network
         return classes;
     }
 
-    /// <summary>Mean loss and accuracy over <paramref name="data"/>.</summary>
+    /// <summary>Mean loss (plus the regularization terms, as Keras' evaluate reports it) and accuracy over <paramref name="data"/>, in inference mode.</summary>
     public (double Loss, double Accuracy) Evaluate(LabeledData data, int batchSize = 1024)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -122,25 +120,26 @@ public sealed partial class Network
         for (var start = 0; start < data.Count; start += batchSize)
         {
             var n = Math.Min(batchSize, data.Count - start);
-            var (l, c) = ForwardLoss(data.Features.AsSpan(start * InputSize, n * InputSize), data.Labels.AsSpan(start, n), n);
+            var (l, c) = ForwardLoss(data.Features.AsSpan(start * InputSize, n * InputSize), data.Labels.AsSpan(start, n), n, training: false);
             loss += l;
             correct += c;
         }
-        return (loss / data.Count, (double)correct / data.Count);
+        return (loss / data.Count + Penalty(), (double)correct / data.Count);
     }
 
-    /// <summary>A copy of every layer's weights and biases (for early stopping's best epoch).</summary>
-    public float[][] SnapshotWeights() => Layers.SelectMany(l => new[] { (float[])l.Weights.Clone(), (float[])l.Bias.Clone() }).ToArray();
+    /// <summary>A copy of every layer's state (weights, biases, BN statistics), for early stopping's best epoch and checkpoints.</summary>
+    public float[][] SnapshotWeights() => Layers.SelectMany(l => l.State).Select(t => (float[])t.Clone()).ToArray();
 
-    /// <summary>Puts back weights taken with <see cref="SnapshotWeights"/>.</summary>
+    /// <summary>Puts back a state taken with <see cref="SnapshotWeights"/>.</summary>
+    /// <exception cref="ArgumentException">The snapshot is of another network.</exception>
     public void RestoreWeights(float[][] snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        for (var i = 0; i < Layers.Count; i++)
-        {
-            snapshot[2 * i].CopyTo(Layers[i].Weights, 0);
-            snapshot[2 * i + 1].CopyTo(Layers[i].Bias, 0);
-        }
+        var state = Layers.SelectMany(l => l.State).ToArray();
+        if (state.Length != snapshot.Length || state.Where((t, i) => t.Length != snapshot[i].Length).Any())
+            throw new ArgumentException("The snapshot was taken from a network of another shape.", nameof(snapshot));
+        for (var i = 0; i < state.Length; i++)
+            snapshot[i].CopyTo(state[i], 0);
     }
 
     private void EnsureCapacity(int batch)
@@ -148,18 +147,17 @@ public sealed partial class Network
         if (batch <= _capacity)
             return;
         _capacity = batch;
-        _z = Layers.Select(l => new float[batch * l.Outputs]).ToArray();
         _a = Layers.Select(l => new float[batch * l.Outputs]).ToArray();
         _delta = Layers.Select(l => new float[batch * l.Outputs]).ToArray();
     }
 
-    private void ForwardPass(ReadOnlySpan<float> features, int batch)
+    private void ForwardPass(ReadOnlySpan<float> features, int batch, bool training)
     {
         EnsureCapacity(batch);
         var input = features;
         for (var l = 0; l < Layers.Count; l++)
         {
-            Layers[l].Forward(input, batch, _z[l], _a[l]);
+            Layers[l].Forward(input, batch, _a[l], training);
             input = _a[l].AsSpan(0, batch * Layers[l].Outputs);
         }
     }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace OnnxBn.Training;
@@ -19,6 +20,7 @@ public abstract class Optimizer
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Iterations++;
+        BeginStep();
         for (var slot = 0; slot < parameters.Count; slot++)
         {
             var p = parameters[slot];
@@ -28,8 +30,28 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>The state tensors per parameter slot (for checkpoints); slots not stepped yet are empty arrays.</summary>
+    public float[][][] SaveState(int slots) =>
+        Enumerable.Range(0, slots).Select(s => _state.TryGetValue(s, out var state) ? state.Select(t => (float[])t.Clone()).ToArray() : []).ToArray();
+
+    /// <summary>Puts back what <see cref="SaveState"/> returned and the step count, so training resumes exactly.</summary>
+    public void LoadState(long iterations, float[][][] state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        Iterations = iterations;
+        _state.Clear();
+        for (var slot = 0; slot < state.Length; slot++)
+            if (state[slot].Length > 0)
+                _state[slot] = state[slot].Select(t => (float[])t.Clone()).ToArray();
+    }
+
     /// <summary>How many state tensors of a parameter's size the optimizer keeps.</summary>
     protected abstract int StateTensors { get; }
+
+    /// <summary>Called once per step after <see cref="Iterations"/> is incremented, before the parameters are updated.</summary>
+    protected virtual void BeginStep()
+    {
+    }
 
     /// <summary>Updates <paramref name="weights"/> in place from <paramref name="gradient"/>.</summary>
     protected abstract void Update(Span<float> weights, ReadOnlySpan<float> gradient, float[][] state, float learningRate);
@@ -92,18 +114,44 @@ public sealed class AdamOptimizer(float beta1 = 0.9f, float beta2 = 0.999f, floa
     protected override int StateTensors => 2;
 
     /// <inheritdoc />
-    protected override void Update(Span<float> weights, ReadOnlySpan<float> gradient, float[][] state, float learningRate)
+    protected override void Update(Span<float> weights, ReadOnlySpan<float> gradient, float[][] state, float learningRate) =>
+        AdamUpdate(weights, gradient, state, learningRate, Iterations, Beta1, Beta2, Epsilon);
+
+    /// <summary>One Adam update at step <paramref name="t"/> (shared with AdamW).</summary>
+    internal static void AdamUpdate(Span<float> weights, ReadOnlySpan<float> gradient, float[][] state, float learningRate, long t,
+        float beta1, float beta2, float epsilon)
     {
-        var t = Iterations;
-        var alpha = (float)(learningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t)));
+        var alpha = (float)(learningRate * Math.Sqrt(1 - Math.Pow(beta2, t)) / (1 - Math.Pow(beta1, t)));
         var m = state[0];
         var v = state[1];
-        for (var i = 0; i < weights.Length; i++)
+        var i = 0;
+        // Vector<float> lanes do the scalar loop's float operations in the same order (the JIT does not contract
+        // them into FMAs), so the result is bit for bit the scalar one; fine-tuning a 270k-weight MLP spends a third
+        // of each step here.
+        if (Vector.IsHardwareAccelerated)
+        {
+            var b1 = new Vector<float>(beta1);
+            var c1 = new Vector<float>(1 - beta1);
+            var b2 = new Vector<float>(beta2);
+            var c2 = new Vector<float>(1 - beta2);
+            var a = new Vector<float>(alpha);
+            var e = new Vector<float>(epsilon);
+            for (; i <= weights.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var g = new Vector<float>(gradient[i..]);
+                var mi = b1 * new Vector<float>(m, i) + c1 * g;
+                var vi = b2 * new Vector<float>(v, i) + c2 * g * g;
+                mi.CopyTo(m, i);
+                vi.CopyTo(v, i);
+                (new Vector<float>(weights[i..]) - a * mi / (Vector.SquareRoot(vi) + e)).CopyTo(weights[i..]);
+            }
+        }
+        for (; i < weights.Length; i++)
         {
             var g = gradient[i];
-            m[i] = Beta1 * m[i] + (1 - Beta1) * g;
-            v[i] = Beta2 * v[i] + (1 - Beta2) * g * g;
-            weights[i] -= alpha * m[i] / (MathF.Sqrt(v[i]) + Epsilon);
+            m[i] = beta1 * m[i] + (1 - beta1) * g;
+            v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+            weights[i] -= alpha * m[i] / (MathF.Sqrt(v[i]) + epsilon);
         }
     }
 }

@@ -31,6 +31,19 @@ public sealed record EpochRecord(
     }
 }
 
+/// <summary>Where training stopped when it was interrupted (Ctrl-C, SIGTERM, a cancelled token).</summary>
+/// <param name="Phase">The phase that was running.</param>
+/// <param name="Epoch">The epoch that was running (not completed).</param>
+/// <param name="ExamplesSeen">Training examples of that epoch already stepped on.</param>
+/// <param name="RestoredEpoch">The epoch whose weights were put back (the best so far), or null when none had completed.</param>
+public sealed record Interruption(string Phase, int Epoch, int ExamplesSeen, int? RestoredEpoch)
+{
+    /// <summary>One line for the log.</summary>
+    public string Describe() =>
+        $"Interrupted in phase {Phase} during epoch {Epoch} ({ExamplesSeen} examples in): " +
+        (RestoredEpoch is { } e ? $"restored the weights of epoch {e}, the best so far" : "no epoch had completed; keeping the current weights");
+}
+
 /// <summary>The epochs of one or more training phases (frozen base, then fine-tuning), with CSV and JSON writers.</summary>
 public sealed class TrainingHistory
 {
@@ -42,6 +55,15 @@ public sealed class TrainingHistory
     /// <summary>Phases in which early stopping ended training, with the epoch whose weights were kept.</summary>
     public IDictionary<string, int> EarlyStops { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
+    /// <summary>Phases whose final weights were put back from an earlier epoch (early stopping, restore-best-weights, interruption).</summary>
+    public IDictionary<string, int> RestoredEpochs { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>Callback messages in order (ReduceLROnPlateau's reductions).</summary>
+    public IList<string> Events { get; } = new List<string>();
+
+    /// <summary>Set when training was interrupted; null when every phase ran to its end or stopped early.</summary>
+    public Interruption? Interruption { get; set; }
+
     /// <summary>Appends an epoch.</summary>
     public void Add(EpochRecord record) => _epochs.Add(record);
 
@@ -52,6 +74,11 @@ public sealed class TrainingHistory
         _epochs.AddRange(other.Epochs);
         foreach (var (phase, epoch) in other.EarlyStops)
             EarlyStops[phase] = epoch;
+        foreach (var (phase, epoch) in other.RestoredEpochs)
+            RestoredEpochs[phase] = epoch;
+        foreach (var message in other.Events)
+            Events.Add(message);
+        Interruption ??= other.Interruption;
     }
 
     /// <summary>The last epoch, or null before training.</summary>
@@ -83,6 +110,9 @@ public sealed class TrainingHistory
             ["val_accuracy"] = _epochs.Select(e => J(e.ValidationAccuracy)).ToArray(),
             ["lr"] = _epochs.Select(e => J(e.LearningRate)).ToArray(),
             ["early_stops"] = EarlyStops,
+            ["restored_epochs"] = RestoredEpochs,
+            ["events"] = Events,
+            ["interrupted"] = Interruption,
         };
         return JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true });
     }

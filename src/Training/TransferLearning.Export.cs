@@ -17,12 +17,12 @@ public sealed partial class TransferLearning
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(history);
-        var updates = Unfrozen.Select((layer, i) => new LayerUpdate(layer, (float[])network.Layers[i].Weights.Clone(),
-            network.Layers[i].HasBias ? (float[])network.Layers[i].Bias.Clone() : null)).ToList();
-        var head = network.Layers.Skip(Unfrozen.Count).Select(l => new DenseSpec(l.Name, l.Inputs, l.Outputs,
-            (float[])l.Weights.Clone(), (float[])l.Bias.Clone(), l.Activation.OnnxOp, l.Activation.Alpha, l.Activation.Gamma)).ToList();
+        var updates = Unfrozen.Select((layer, i) => network.Layers[i] is DenseLayer dense
+            ? new LayerUpdate(layer, (float[])dense.Weights.Clone(), dense.HasBias ? (float[])dense.Bias.Clone() : null)
+            : throw new InvalidOperationException($"Layer {i} of the network is not the dense layer {layer.Name}.")).ToList();
+        var headLayers = network.Layers.Skip(Unfrozen.Count).ToArray();
         var outputOp = network.Loss == HeadLoss.BinaryCrossEntropy ? "Sigmoid" : "Softmax";
-        var modelB = ModelAssembly.Build(CutBase, updates, head, outputOp, Options.OutputName);
+        var modelB = ModelAssembly.Build(CutBase, updates, HeadExport.ToOps(headLayers), outputOp, Options.OutputName);
 
         var frozenEpochs = history.Epochs.Count(e => e.Phase == "frozen");
         var fineTuneEpochs = history.Epochs.Count(e => e.Phase == "fine-tune");
@@ -33,7 +33,7 @@ public sealed partial class TransferLearning
             ["onnxbn.transfer.cut"] = CutTensor,
             ["onnxbn.transfer.features"] = FeatureTensor,
             ["onnxbn.transfer.unfrozen_layers"] = string.Join(",", Unfrozen.Select(l => l.Name)),
-            ["onnxbn.transfer.head"] = string.Join(" -> ", head.Select(h => $"Dense({h.Outputs}{(h.ActivationOp is null ? "" : ", " + h.ActivationOp)})")) + " -> " + outputOp,
+            ["onnxbn.transfer.head"] = string.Join(" -> ", headLayers.Select(l => l.Describe())) + " -> " + outputOp,
             ["onnxbn.transfer.data"] = Options.DataDescription,
             ["onnxbn.transfer.epochs"] = frozenEpochs.ToString(CultureInfo.InvariantCulture),
             ["onnxbn.transfer.fine_tune_epochs"] = fineTuneEpochs.ToString(CultureInfo.InvariantCulture),
@@ -45,6 +45,7 @@ public sealed partial class TransferLearning
             metadata["onnxbn.transfer.val_loss"] = F(last.ValidationLoss);
             metadata["onnxbn.transfer.val_accuracy"] = F(last.ValidationAccuracy);
         }
+        metadata["onnxbn.transfer.base_producer"] = (Source.ProducerName + " " + Source.ProducerVersion).Trim();
         foreach (var (key, value) in metadata)
             modelB.SetMetadata(key, value);
         modelB.DocString = $"Model B made by onnxbn transfer from {metadata["onnxbn.transfer.base"]} cut at '{CutTensor}'" +
@@ -52,8 +53,18 @@ public sealed partial class TransferLearning
             $"; head {metadata["onnxbn.transfer.head"]}; data: {Options.DataDescription}; " +
             $"{frozenEpochs} frozen + {fineTuneEpochs} fine-tuning epochs" +
             (last is null ? "." : FormattableString.Invariant($"; final loss {last.Loss:0.0000}, accuracy {last.Accuracy:0.0000}, val_loss {last.ValidationLoss:0.0000}, val_accuracy {last.ValidationAccuracy:0.0000}."));
-        return modelB;
+        // Model B is onnxbn's work now; model A's producer stays in the metadata. The copy has no source path, so the
+        // callers that save it check themselves that they do not overwrite model A.
+        return OnnxModel.FromBytes(ProducerStamp.Apply(modelB.ToBytes(), ProducerName, ProducerVersion));
     }
+
+    /// <summary>The producer_name model B carries.</summary>
+    public const string ProducerName = "onnxbn";
+
+    /// <summary>The producer_version model B carries: this assembly's informational version.</summary>
+    public static string ProducerVersion { get; } =
+        typeof(TransferLearning).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0";
 
     /// <summary>
     /// Runs <paramref name="modelB"/> through ONNX Runtime on the raw test inputs and compares its probabilities and

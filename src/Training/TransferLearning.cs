@@ -59,9 +59,18 @@ public sealed partial class TransferLearning : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         var model = modelA.Clone();
         FoldReport? fold = null;
-        if (options.Unfreeze > 0 && model.Graph.Nodes.Any(n => n.Is("BatchNormalization")))
-            fold = FoldPass.Run(model);
-        var cut = options.Cut is "auto" or "" ? GraphCut.OutputLayerInput(model) : options.Cut;
+        // Unfrozen layers must be plain dense layers: fold BatchNormalization, and tf2onnx's Keras BN written as
+        // Mul/Add after a MatMul, into them first.
+        if (options.Unfreeze > 0)
+        {
+            var report = FoldPass.Run(model);
+            if (report.NodesAfter != report.NodesBefore)
+                fold = report;
+        }
+        var startsWithPooling = options.Head is [{ Kind: HeadLayerKind.GlobalAveragePool }, ..];
+        var cut = options.Cut is "auto" or ""
+            ? (startsWithPooling ? GraphCut.PoolingInput(model) : GraphCut.OutputLayerInput(model))
+            : options.Cut;
         var cutBase = GraphCut.Cut(model, cut);
         var unfrozen = LinearChain.Last(cutBase, cut, options.Unfreeze);
         var frozenBase = unfrozen.Count > 0 ? GraphCut.Cut(cutBase, unfrozen[0].Input) : cutBase;
@@ -106,7 +115,7 @@ public sealed partial class TransferLearning : IDisposable
     /// </summary>
     public Network CreateNetwork(int featureSize)
     {
-        var layers = new List<DenseLayer>();
+        var layers = new List<Layer>();
         foreach (var source in Unfrozen)
         {
             var layer = new DenseLayer(source.Inputs, source.Outputs, ActivationOf(source), source.Bias is not null, source.Name) { Trainable = false };
@@ -114,48 +123,44 @@ public sealed partial class TransferLearning : IDisposable
             source.Bias?.CopyTo(layer.Bias, 0);
             layers.Add(layer);
         }
-        var width = layers.Count > 0 ? layers[^1].Outputs : featureSize;
         if (layers.Count > 0 && layers[0].Inputs != featureSize)
             throw new InvalidOperationException($"The first unfrozen layer takes {layers[0].Inputs} inputs but the features have {featureSize}.");
-        var head = HeadFactory.Create(width, Options.Classes, Options.Hidden, Options.HiddenActivation, Options.Initializer, Options.Seed);
-        layers.AddRange(head.Layers);
-        return new Network(layers, head.Loss);
+        IReadOnlyList<int> shape = layers.Count > 0 ? [layers[^1].Outputs] : FeatureShape(featureSize);
+        var spec = Options.Head ?? HeadSpec.FromHidden(Options.Hidden, Options.HiddenActivation);
+        // The --hidden shorthand flattens a feature map implicitly (as model B always did); a written head says where.
+        if (Options.Head is null && shape.Count > 1)
+            spec = [new HeadLayer(HeadLayerKind.Flatten), .. spec];
+        layers.AddRange(HeadFactory.CreateLayers(shape, Options.Classes, spec, Options.Initializer, Options.Seed));
+        return new Network(layers, HeadFactory.LossFor(Options.Classes));
     }
 
     /// <summary>
-    /// Trains the head on frozen features, then (with <see cref="TransferOptions.Unfreeze"/>) the unfrozen layers and
-    /// the head together at the fine-tuning rate. Returns both phases' epochs.
+    /// The per-example shape of the features: as model A declares the cut tensor ([C, H, W] for a feature map, [F]
+    /// for a vector); else [C, positions] when a Conv made it (see <see cref="FeatureChannels"/>); else
+    /// [<paramref name="featureSize"/>].
     /// </summary>
-    public TrainingHistory Train(Network network, LabeledData train, LabeledData validation, Action<string>? log = null,
-        Action<EpochRecord>? onEpoch = null)
+    public IReadOnlyList<int> FeatureShape(int featureSize)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        var history = new TrainingHistory();
-        log?.Invoke($"Training the head on frozen features ({train.Count} train, {validation.Count} validation examples)");
-        // While the base layers are frozen their outputs never change: compute them once and train the head alone.
-        var k = Unfrozen.Count;
-        var head = k == 0 ? network : new Network(network.Layers.Skip(k).ToArray(), network.Loss);
-        history.Append(Trainer.Fit(head, ForwardPrefix(network, k, train), ForwardPrefix(network, k, validation),
-            Options.Training, "frozen", onEpoch));
-        if (Unfrozen.Count > 0 && Options.FineTune.Epochs > 0)
+        var declared = FrozenBase.Graph.Outputs[0].Shape;
+        if (declared is { Count: >= 2 } && declared.Skip(1).All(d => d.Value is > 0))
         {
-            foreach (var layer in network.Layers.Take(Unfrozen.Count))
-                layer.Trainable = true;
-            log?.Invoke($"Fine-tuning the last {Unfrozen.Count} dense layer(s) of the base with the head (lr {Options.FineTune.LearningRate:g})");
-            history.Append(Trainer.Fit(network, train, validation, Options.FineTune, "fine-tune", onEpoch));
+            var dims = declared.Skip(1).Select(d => (int)d.Value!.Value).ToArray();
+            if (dims.Aggregate(1L, (a, b) => a * b) == featureSize)
+                return dims;
         }
-        return history;
+        if (FeatureChannels.Of(FrozenBase, FeatureTensor) is { } channels && channels > 0 && featureSize % channels == 0 && featureSize > channels)
+            return [channels, featureSize / channels];
+        return [featureSize];
     }
 
     /// <summary>The activations after the first <paramref name="count"/> layers of <paramref name="network"/> for every row.</summary>
-    private static LabeledData ForwardPrefix(Network network, int count, LabeledData data)
+    internal static LabeledData ForwardPrefix(Network network, int count, LabeledData data)
     {
         var current = data;
         foreach (var layer in network.Layers.Take(count))
         {
-            var z = new float[current.Count * layer.Outputs];
-            var a = new float[z.Length];
-            layer.Forward(current.Features, current.Count, z, a);
+            var a = new float[current.Count * layer.Outputs];
+            layer.Forward(current.Features, current.Count, a, training: false);
             current = current.WithFeatures(a, layer.Outputs);
         }
         return current;

@@ -20,7 +20,14 @@ public sealed record TransferOptions
     /// <summary>Classes of the new task: 2 gives Dense(1)+sigmoid, more give Dense(k)+softmax.</summary>
     public int Classes { get; init; } = 2;
 
-    /// <summary>Widths of hidden dense layers in the head (empty: the head is the output layer alone).</summary>
+    /// <summary>
+    /// The head's layers before the output layer, as written with <see cref="HeadSpec.Parse"/> (null: the
+    /// <see cref="Hidden"/> shorthand). A head starting with gap makes <c>Cut = "auto"</c> cut in front of model A's
+    /// global pooling.
+    /// </summary>
+    public IReadOnlyList<HeadLayer>? Head { get; init; }
+
+    /// <summary>Widths of hidden dense layers in the head when <see cref="Head"/> is null (empty: the output layer alone).</summary>
     public IReadOnlyList<int> Hidden { get; init; } = [];
 
     /// <summary>Activation of the head's hidden layers.</summary>
@@ -37,6 +44,12 @@ public sealed record TransferOptions
 
     /// <summary>A .npy file to keep the extracted features in (reused when model and data are the same).</summary>
     public string? CachePath { get; init; }
+
+    /// <summary>
+    /// A directory to write checkpoints to during training: <c>best.onnx</c> and <c>last.onnx</c> (model B) and
+    /// <c>checkpoint.json</c> to resume from (null: none).
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
 
     /// <summary>The name of model B's probability output.</summary>
     public string OutputName { get; init; } = "probability";

@@ -77,7 +77,8 @@ public sealed class TransferCommandTests : IDisposable
             "--epochs", "2", "--val-split", "0.25", "--optimizer", "sgd", "--momentum", "0.9", "--nesterov", "--clip-value", "0.5");
         Assert.True(code == 0, stderr);
         Assert.Contains("identical predictions 60/60", stdout);
-        Assert.Contains("45 train / 15 validation / 60 test", stderr);
+        // Keras' validation_split: the last quarter of the 60 examples given validates.
+        Assert.Contains("45 train / 15 validation (--val-split: the last examples given) / 60 test", stderr);
     }
 
     [Fact]
@@ -114,6 +115,127 @@ public sealed class TransferCommandTests : IDisposable
         Assert.Contains("'nowhere'", stderr);
     }
 
+    [Fact]
+    public void Notebook_Head_Is_Accepted_As_Written_And_Checked_Through_Onnx_Runtime()
+    {
+        var modelB = Path.Combine(_dir, "model_B_head.onnx");
+        var (code, stdout, stderr) = Cli("transfer", _model, "--data", _data, "--task", "all", "--epochs", "2", "--optimizer", "nadam",
+            "--head", "dropout(0.7), dense(12, relu, l2=0.01), batchnorm", "--class-weight", "balanced", "-o", modelB);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Head: Dropout(0.7) -> Dense(12, relu, l2=0.01) -> BatchNormalization(momentum=0.99, epsilon=0.001) -> Dense(10) -> softmax", stderr);
+        Assert.Contains("identical predictions 100/100", stdout);
+        var b = OnnxModel.Load(modelB);
+        Assert.Equal("[N,10]", b.Graph.Outputs[0].ShapeText);
+        Assert.DoesNotContain(b.Graph.Nodes, n => n.OpType is "Dropout" or "BatchNormalization");
+    }
+
+    [Fact]
+    public void Keras_Val_Split_Takes_The_Last_Fraction_Of_The_Limited_Examples()
+    {
+        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--task", "all", "--train-limit", "200", "--val-split", "0.2", "--epochs", "1");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("160 train / 40 validation (--val-split: the last examples given)", stderr);
+    }
+
+    [Fact]
+    public void Checkpoints_Are_Written_Each_Epoch_And_Resume_Continues()
+    {
+        var checkpoints = Path.Combine(_dir, "checkpoints");
+        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--epochs", "2", "--optimizer", "rmsprop", "--checkpoint", checkpoints);
+        Assert.True(code == 0, stderr);
+        Assert.True(File.Exists(Path.Combine(checkpoints, "best.onnx")));
+        Assert.True(File.Exists(Path.Combine(checkpoints, "last.onnx")));
+        var (resumed, stdout, resumeErr) = Cli("transfer", _model, "--data", _data, "--epochs", "3", "--optimizer", "rmsprop", "--resume", checkpoints);
+        Assert.True(resumed == 0, resumeErr);
+        Assert.Contains("Resuming after epoch 2 of phase frozen", resumeErr);
+        Assert.Contains("Epoch 3/3", stdout);
+        Assert.DoesNotContain("Epoch 1/3", stdout);
+        var (mismatch, _, mismatchErr) = Cli("transfer", _model, "--data", _data, "--epochs", "3", "--optimizer", "adam", "--resume", checkpoints);
+        Assert.Equal(2, mismatch);
+        Assert.Contains("--resume: The checkpoint was made for", mismatchErr);
+    }
+
+    [Fact]
+    public void Ctrl_C_Writes_Model_B_From_The_Best_Weights_And_The_History_And_Exits_130()
+    {
+        var modelB = Path.Combine(_dir, "interrupted.onnx");
+        var history = Path.Combine(_dir, "interrupted");
+        using var interrupt = new CancellationTokenSource();
+        // Cancel the way Ctrl-C does, as soon as the second epoch's line is printed.
+        using var stdout = new CancelOnText("Epoch 2/", interrupt);
+        using var stderr = new StringWriter();
+        var console = new CliConsole(stdout, stderr, verbose: false);
+        var root = new System.CommandLine.RootCommand { new Commands.TransferCommand(interrupt.Token).Build(console) };
+        var code = root.Parse(["transfer", _model, "--data", _data, "--epochs", "10", "--lr", "0.01", "-o", modelB, "--history", history])
+            .Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+
+        Assert.True(code == 130, stderr.ToString());
+        Assert.Contains("Interrupted in phase frozen during epoch 3 (0 examples in): restored the weights of epoch", stderr.ToString());
+        Assert.DoesNotContain("Epoch 3/10", stdout.ToString());
+        Assert.True(File.Exists(modelB));
+        Assert.Equal(3, File.ReadAllLines(history + ".csv").Length);
+        Assert.Contains("\"interrupted\"", File.ReadAllText(history + ".json"));
+    }
+
+    [Fact]
+    public void Gap_On_A_Model_Without_Global_Pooling_Is_Exit_6_And_Says_Where_To_Cut()
+    {
+        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--epochs", "1", "--head", "gap, dense(4)");
+        Assert.Equal(6, code);
+        Assert.Contains("no global pooling feeds the output layer", stderr);
+    }
+
+    [Fact]
+    public void Classes_That_Do_Not_Match_The_Labels_Are_A_Usage_Error()
+    {
+        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--task", "B", "--classes", "3", "--epochs", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("--classes 3, but the labels have 2 classes", stderr);
+    }
+
+    [Theory]
+    [InlineData("--patience", "early stopping")]
+    [InlineData("--reduce-lr-patience", "ReduceLROnPlateau")]
+    public void Callbacks_On_Val_Loss_Without_Validation_Data_Are_A_Usage_Error(string flag, string what)
+    {
+        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--val-split", "0", flag, "2", "--epochs", "1");
+        Assert.Equal(2, code);
+        Assert.Contains(what, stderr);
+        Assert.Contains("no validation data", stderr);
+    }
+
+    [Fact]
+    public void Raw_Pixels_And_Float64_Features_Are_Flagged_With_Statistics()
+    {
+        var x = Path.Combine(_dir, "pixels.npy");
+        var y = Path.Combine(_dir, "pixel_labels.npy");
+        var random = new Random(5);
+        NpyFormat.Write(x, TensorData.Create("x", [40, 1, 28, 28], Enumerable.Range(0, 40 * 784).Select(_ => (double)random.Next(256)).ToArray().AsSpan()));
+        NpyFormat.Write(y, TensorData.Create("y", [40], Enumerable.Range(0, 40).Select(i => (long)(i % 2)).ToArray().AsSpan()));
+        var (code, _, stderr) = Cli("transfer", _model, "--features", x, "--labels", y, "--epochs", "1");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("is float64; casting to float32", stderr);
+        Assert.Contains("warning: the inputs look like raw 0-255 pixels (min 0, max 255", stderr);
+        var (scaledCode, _, scaledErr) = Cli("transfer", _model, "--data", _data, "--epochs", "1");
+        Assert.Equal(0, scaledCode);
+        Assert.DoesNotContain("raw 0-255 pixels", scaledErr);
+    }
+
+    [Theory]
+    [InlineData("--head", "dense(8, softmax)")]
+    [InlineData("--head", "dense(4")]
+    [InlineData("--optimizer", "adadelta")]
+    [InlineData("--class-weight", "0:x")]
+    [InlineData("--reduce-lr-factor", "2")]
+    [InlineData("--task", "C")]
+    public void Bad_Keras_Options_Are_Exit_2(string flag, string value)
+    {
+        var extra = flag == "--reduce-lr-factor" ? new[] { "--reduce-lr-patience", "2" } : [];
+        var (code, _, stderr) = Cli(["transfer", _model, "--data", _data, "--epochs", "1", flag, value, .. extra]);
+        Assert.Equal(2, code);
+        Assert.Contains("error:", stderr);
+    }
+
     [Theory]
     [InlineData("--epochs", "-1")]
     [InlineData("--optimizer", "adagrad")]
@@ -140,6 +262,17 @@ public sealed class TransferCommandTests : IDisposable
         Assert.Equal(0, code);
         foreach (var option in new[] { "--unfreeze", "--fine-tune-lr", "--cut", "--history", "--bench-features", "--train-limit" })
             Assert.Contains(option, stdout);
+    }
+
+    /// <summary>A stdout that cancels <paramref name="source"/> once <paramref name="text"/> has been written.</summary>
+    private sealed class CancelOnText(string text, CancellationTokenSource source) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains(text, StringComparison.Ordinal) == true)
+                source.Cancel();
+        }
     }
 
     private static OnnxModel ModelA()

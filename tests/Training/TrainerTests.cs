@@ -53,12 +53,12 @@ public sealed class TrainerTests
         Trainer.Fit(b, data, null, options);
         for (var l = 0; l < a.Layers.Count; l++)
         {
-            Assert.Equal(a.Layers[l].Weights, b.Layers[l].Weights);
-            Assert.Equal(a.Layers[l].Bias, b.Layers[l].Bias);
+            Assert.Equal(((DenseLayer)a.Layers[l]).Weights, ((DenseLayer)b.Layers[l]).Weights);
+            Assert.Equal(((DenseLayer)a.Layers[l]).Bias, ((DenseLayer)b.Layers[l]).Bias);
         }
         var c = Head(6, 3, 11, 5);
         Trainer.Fit(c, data, null, options with { Seed = 10 });
-        Assert.NotEqual(a.Layers[0].Weights, c.Layers[0].Weights);
+        Assert.NotEqual(((DenseLayer)a.Layers[0]).Weights, ((DenseLayer)c.Layers[0]).Weights);
     }
 
     [Fact]
@@ -75,8 +75,8 @@ public sealed class TrainerTests
 
         var oneEpoch = Head(4, 2, 2);
         Trainer.Fit(oneEpoch, train, validation, options with { Epochs = 1, Patience = 0 });
-        Assert.Equal(oneEpoch.Layers[0].Weights, stopped.Layers[0].Weights);
-        Assert.Equal(oneEpoch.Layers[0].Bias, stopped.Layers[0].Bias);
+        Assert.Equal(((DenseLayer)oneEpoch.Layers[0]).Weights, ((DenseLayer)stopped.Layers[0]).Weights);
+        Assert.Equal(((DenseLayer)oneEpoch.Layers[0]).Bias, ((DenseLayer)stopped.Layers[0]).Bias);
     }
 
     [Fact]

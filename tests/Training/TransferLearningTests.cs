@@ -51,10 +51,10 @@ public sealed class TransferLearningTests
     {
         var frozen = Run(TransferModels.Mlp(), Fast with { Unfreeze = 2, FineTune = Fast.FineTune with { Epochs = 0 } });
         using (frozen.Transfer)
-            Assert.Equal(frozen.Transfer.Unfrozen[0].Weights, frozen.Network.Layers[0].Weights);
+            Assert.Equal(frozen.Transfer.Unfrozen[0].Weights, ((DenseLayer)frozen.Network.Layers[0]).Weights);
         var tuned = Run(TransferModels.Mlp(), Fast with { Unfreeze = 2 });
         using (tuned.Transfer)
-            Assert.NotEqual(tuned.Transfer.Unfrozen[0].Weights, tuned.Network.Layers[0].Weights);
+            Assert.NotEqual(tuned.Transfer.Unfrozen[0].Weights, ((DenseLayer)tuned.Network.Layers[0]).Weights);
     }
 
     [Fact]
@@ -95,6 +95,25 @@ public sealed class TransferLearningTests
             var check = TransferLearning.Evaluate(modelB, network, test.Raw, test.Features);
             Assert.True(check.MaxProbabilityDifference <= 1e-5);
         }
+    }
+
+    [Fact]
+    public void Tf2onnx_Dense_Batch_Norm_Base_Is_Folded_Before_Its_Layers_Are_Unfrozen()
+    {
+        var data = TransferModels.Data();
+        var features = new TransferData(Flat(data.Train), Flat(data.Validation), Flat(data.Test));
+        using var transfer = TransferLearning.Prepare(TransferModels.KerasDenseBatchNorm(), Fast with { Unfreeze = 1 });
+        Assert.NotNull(transfer.FoldReport);
+        var layer = Assert.Single(transfer.Unfrozen);
+        Assert.Equal("dense/MatMul", layer.Name);
+        var (train, validation, test) = transfer.ExtractFeatures(features);
+        var network = transfer.CreateNetwork(train.FeatureSize);
+        var modelB = transfer.Export(network, transfer.Train(network, train, validation));
+        Assert.DoesNotContain(modelB.Graph.Nodes, n => n.OpType == "Mul");
+        var check = TransferLearning.Evaluate(modelB, network, features.Test, test);
+        Assert.True(check.MaxProbabilityDifference <= 1e-5, $"max |dp| = {check.MaxProbabilityDifference}");
+
+        static OnnxBn.Runtime.Data.LabeledData Flat(OnnxBn.Runtime.Data.LabeledData d) => d;
     }
 
     [Fact]

@@ -46,6 +46,26 @@ internal static class TransferModels
         .Node("Softmax", ["logits"], ["output"], "softmax", ("axis", 1L))
         .Build();
 
+    /// <summary>
+    /// A Keras Dense+BatchNormalization base as tf2onnx exports it (BN on rank &lt; 4 becomes Mul/Add):
+    /// [N,16] → MatMul → Add(bias) → Mul(scale) → Add(shift) → Relu → MatMul → Add → Softmax.
+    /// </summary>
+    public static OnnxModel KerasDenseBatchNorm() => new GraphBuilder()
+        .Input("input", TensorElementType.Float, "N", 16)
+        .Output("output", TensorElementType.Float, "N", 3)
+        .Initializer("kernel", [16, 8], Values(128, 21)).Initializer("bias", [8], Values(8, 22))
+        .Initializer("bn_scale", [8], Values(8, 23).Select(v => 1 + v).ToArray()).Initializer("bn_shift", [8], Values(8, 24))
+        .Initializer("kernel_out", [8, 3], Values(24, 25)).Initializer("bias_out", [3], Values(3, 26))
+        .Node("MatMul", ["input", "kernel"], ["mm"], "dense/MatMul")
+        .Node("Add", ["mm", "bias"], ["dense"], "dense/BiasAdd")
+        .Node("Mul", ["dense", "bn_scale"], ["scaled"], "batch_normalization/mul_1")
+        .Node("Add", ["scaled", "bn_shift"], ["normalized"], "batch_normalization/add_1")
+        .Node("Relu", ["normalized"], ["h"], "activation/Relu")
+        .Node("MatMul", ["h", "kernel_out"], ["mm_out"], "dense_1/MatMul")
+        .Node("Add", ["mm_out", "bias_out"], ["logits"], "dense_1/BiasAdd")
+        .Node("Softmax", ["logits"], ["output"], "dense_1/Softmax", ("axis", 1L))
+        .Build();
+
     /// <summary>[N,1,4,4] → Conv(4 ch, 3×3, pad 1) → Relu → GlobalAveragePool → Flatten → Gemm(4→3) → Softmax.</summary>
     public static OnnxModel Cnn() => new GraphBuilder()
         .Input("input", TensorElementType.Float, "N", 1, 4, 4)

@@ -13,7 +13,7 @@ internal sealed partial class TransferCommand
     /// <summary>Largest |p_ORT − p_trainer| accepted before the command reports a failed check (exit 1).</summary>
     private const double ExportTolerance = 1e-4;
 
-    private static int Execute(ParseResult parsed, CliConsole console)
+    private static int Execute(ParseResult parsed, CliConsole console, CancellationToken interrupt)
     {
         var modelPath = parsed.GetValue(ModelArgument)!;
         var training = ParseTraining(parsed);
@@ -23,30 +23,34 @@ internal sealed partial class TransferCommand
             LearningRate = PositiveRate(parsed.GetValue(FineTuneLrOption), "--fine-tune-lr"),
             Epochs = NonNegative(parsed.GetValue(FineTuneEpochsOption), "--fine-tune-epochs"),
         };
-        var valSplit = parsed.GetValue(ValSplitOption);
-        if (valSplit is < 0 or >= 1 || double.IsNaN(valSplit))
-            throw new UsageException("--val-split must be in [0, 1).");
         var trainLimit = parsed.GetValue(TrainLimitOption);
         if (trainLimit is <= 0)
             throw new UsageException("--train-limit must be positive.");
+        SplitFraction(parsed);
         var classesOption = parsed.GetValue(ClassesOption);
         if (classesOption is < 2)
             throw new UsageException("--classes must be at least 2.");
+        var head = ParseHead(parsed);
         var hidden = ParseHidden(parsed.GetValue(HiddenOption));
         var activation = ParseActivation(parsed);
         var initializer = ParseInitializer(parsed);
         var featureBatch = Positive(parsed.GetValue(FeatureBatchOption), "--feature-batch");
         var quiet = parsed.GetValue(QuietOption);
         var seed = parsed.GetValue(SeedOption);
+        var resume = parsed.GetValue(ResumeOption) is { } resumePath ? TransferCheckpoint.Load(resumePath) : null;
 
+        if (parsed.GetValue(OutputOption) is { } target && Path.GetFullPath(target) == Path.GetFullPath(modelPath))
+            throw new UsageException($"-o {target} would overwrite model A; choose another file for model B.");
         var model = OnnxModel.Load(modelPath);
         var data = LoadData(parsed, console);
         var classes = classesOption ?? data.Classes;
-        if (data.Pool.ClassCount > classes)
-            throw new UsageException($"--classes {classes}, but the labels go up to {data.Pool.ClassCount - 1}.");
-        var split = TrainValidationSplit.Create(data.Pool, valSplit, trainLimit, seed);
+        var (split, how) = SplitData(parsed, data.Pool, trainLimit, seed);
+        CheckTask(parsed, data, classes, split, training, console);
+        var classWeights = ParseClassWeights(parsed.GetValue(ClassWeightOption), split.Train, classes);
+        training = training with { ClassWeights = classWeights };
+        fineTune = fineTune with { ClassWeights = classWeights };
         var description = string.Create(CultureInfo.InvariantCulture,
-            $"{data.Description}, {split.Train.Count} train / {split.Validation.Count} validation / {data.Test.Count} test examples, seed {seed}");
+            $"{data.Description}, {split.Train.Count} train / {split.Validation.Count} validation ({how}) / {data.Test.Count} test examples, seed {seed}");
 
     console.InitializeRuntime();
     var options = new TransferOptions
@@ -56,12 +60,14 @@ internal sealed partial class TransferCommand
             Training = training,
             FineTune = fineTune,
             Classes = classes,
+            Head = head,
             Hidden = hidden,
             HiddenActivation = activation,
             Initializer = initializer,
             Seed = seed,
             FeatureBatch = featureBatch,
             CachePath = parsed.GetValue(CacheOption),
+            CheckpointDirectory = parsed.GetValue(CheckpointOption),
             OutputName = parsed.GetValue(OutputNameOption)!,
             DataDescription = description,
         };
@@ -71,20 +77,52 @@ internal sealed partial class TransferCommand
         var taskData = new TransferData(split.Train, split.Validation, data.Test);
         var (train, validation, test) = transfer.ExtractFeatures(taskData, quiet ? null : new ProgressLine(console.Error, "features"),
             message => console.Error.WriteLine(message));
-        console.Error.WriteLine($"Features: {train.FeatureSize} per example from '{transfer.FeatureTensor}'");
+        console.Error.WriteLine($"Features: {train.FeatureSize} per example from '{transfer.FeatureTensor}' [{string.Join(", ", transfer.FeatureShape(train.FeatureSize))}]");
         if (parsed.GetValue(BenchFeaturesOption))
         {
             var pool = split.Train.Count + split.Validation.Count > 0 ? data.Pool : data.Test;
             console.Out.WriteLine(FeatureBenchmark.Measure(transfer.FrozenBase, pool, featureBatch).ToString());
         }
 
-        var network = transfer.CreateNetwork(train.FeatureSize);
-        var history = transfer.Train(network, train, validation, message => console.Out.WriteLine(message),
-            record => console.Out.WriteLine(record.ToKerasLine()));
-        foreach (var (phase, epoch) in history.EarlyStops)
-            console.Out.WriteLine($"Early stopping in phase {phase}: restored the weights of epoch {epoch}");
+        Network network;
+        try
+        {
+            network = transfer.CreateNetwork(train.FeatureSize);
+        }
+        catch (HeadSpecException ex)
+        {
+            throw new UsageException("--head: " + ex.Message);
+        }
+        console.Error.WriteLine($"Head: {string.Join(" -> ", network.Layers.Skip(transfer.Unfrozen.Count).Select(l => l.Describe()))} -> {(network.Loss == HeadLoss.BinaryCrossEntropy ? "sigmoid" : "softmax")}");
+
+        if (resume is not null)
+            console.Error.WriteLine($"Resuming after epoch {resume.State.Epoch} of phase {resume.State.Phase} ({resume.History().Epochs.Count} epochs in the checkpoint's history)");
+        TrainingHistory history;
+        using (var signals = new InterruptSignals(interrupt))
+        {
+            try
+            {
+                history = transfer.Train(network, train, validation, message => console.Out.WriteLine(message),
+                    record => console.Out.WriteLine(record.ToKerasLine()), new TransferRun { Resume = resume, Cancellation = signals.Token });
+            }
+            catch (CheckpointMismatchException ex)
+            {
+                throw new UsageException("--resume: " + ex.Message);
+            }
+        }
 
         var modelB = transfer.Export(network, history);
+        if (history.Interruption is { } interruption)
+        {
+            console.Error.WriteLine($"{interruption.Describe()}; skipping the test-set check.");
+            WriteOutputs(parsed, modelB, history, console);
+            if (parsed.GetValue(OutputOption) is null)
+                console.Error.WriteLine(options.CheckpointDirectory is { } dir
+                    ? $"No -o given: the checkpoints in {dir} hold model B."
+                    : "No -o given: model B was not written (give -o or --checkpoint to keep it).");
+            return InterruptedExitCode;
+        }
+
         var exit = ExitCode.Ok;
         if (test.Count > 0)
         {
@@ -105,7 +143,7 @@ internal sealed partial class TransferCommand
     private static void Describe(TransferLearning transfer, string description, CliConsole console)
     {
         if (transfer.FoldReport is { } fold)
-            console.Error.WriteLine($"Folded BatchNormalization before unfreezing: {fold.NodesBefore} → {fold.NodesAfter} nodes");
+            console.Error.WriteLine($"Folded BatchNormalization (and tf2onnx's MatMul→Add→Mul→Add form) before unfreezing: {fold.NodesBefore} → {fold.NodesAfter} nodes");
         console.Error.WriteLine($"Model A: {transfer.Source.DisplayName}, cut at '{transfer.CutTensor}'");
         if (transfer.Unfrozen.Count > 0)
             console.Error.WriteLine($"Unfreezing after the frozen phase: {string.Join(", ", transfer.Unfrozen.Select(l => $"{l.Name} ({l.Inputs}→{l.Outputs})"))}");

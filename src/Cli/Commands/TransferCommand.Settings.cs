@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using OnnxBn.Runtime.Data;
 using OnnxBn.Training;
 
 namespace OnnxBn.Cli.Commands;
@@ -19,8 +20,15 @@ internal sealed partial class TransferCommand
                 "sgd" => OptimizerKind.Sgd,
                 "adam" => OptimizerKind.Adam,
                 "radam" => OptimizerKind.RAdam,
-                var other => throw new UsageException($"--optimizer {other}: use sgd, adam or radam."),
+                "adamw" => OptimizerKind.AdamW,
+                "rmsprop" => OptimizerKind.RmsProp,
+                "nadam" => OptimizerKind.Nadam,
+                var other => throw new UsageException($"--optimizer {other}: use sgd, adam, adamw, nadam, rmsprop or radam."),
             },
+            WeightDecay = parsed.GetValue(WeightDecayOption) is var decay and >= 0 and < 1 ? decay : throw new UsageException("--weight-decay must be in [0, 1)."),
+            Rho = Fraction(parsed.GetValue(RhoOption), "--rho"),
+            Epsilon = PositiveOrNull(parsed.GetValue(EpsilonOption), "--epsilon"),
+            Plateau = ParsePlateau(parsed),
             LearningRate = PositiveRate(parsed.GetValue(LearningRateOption), "--lr"),
             Momentum = parsed.GetValue(MomentumOption) is var m and >= 0 and < 1 ? m : throw new UsageException("--momentum must be in [0, 1)."),
             Nesterov = parsed.GetValue(NesterovOption),
@@ -43,7 +51,68 @@ internal sealed partial class TransferCommand
         };
         if (options.Nesterov && options.Optimizer != OptimizerKind.Sgd)
             throw new UsageException("--nesterov applies to --optimizer sgd only.");
+        if (options.Plateau is not null && options.Schedule != ScheduleKind.Constant)
+            throw new UsageException("--reduce-lr-patience needs --schedule constant (as Keras, it cannot change a rate that a schedule sets).");
         return options;
+    }
+
+    private static PlateauOptions? ParsePlateau(ParseResult parsed)
+    {
+        var patience = NonNegative(parsed.GetValue(ReduceLrPatienceOption), "--reduce-lr-patience");
+        if (patience == 0)
+            return null;
+        var factor = parsed.GetValue(ReduceLrFactorOption);
+        if (!(factor is > 0 and < 1))
+            throw new UsageException("--reduce-lr-factor must be in (0, 1).");
+        var minDelta = parsed.GetValue(ReduceLrMinDeltaOption) is var d and >= 0 ? d : throw new UsageException("--reduce-lr-min-delta must not be negative.");
+        var minLr = parsed.GetValue(MinLrOption) is var m and >= 0 ? m : throw new UsageException("--min-lr must not be negative.");
+        return new PlateauOptions(patience, factor, minDelta, NonNegative(parsed.GetValue(ReduceLrCooldownOption), "--reduce-lr-cooldown"), minLr);
+    }
+
+    /// <summary>Keras' class_weight from "balanced" (n / (k · count of the class), as scikit-learn) or "0:1,1:3".</summary>
+    private static float[]? ParseClassWeights(string? text, LabeledData train, int classes)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        var weights = new float[classes];
+        if (text.Trim().Equals("balanced", StringComparison.OrdinalIgnoreCase))
+        {
+            var counts = new int[classes];
+            foreach (var label in train.Labels)
+                counts[label]++;
+            for (var c = 0; c < classes; c++)
+                weights[c] = counts[c] == 0 ? 0f : (float)((double)train.Count / (classes * counts[c]));
+            return weights;
+        }
+        Array.Fill(weights, 1f);
+        foreach (var pair in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = pair.Split(':', StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var label)
+                || !float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var weight) || !(weight >= 0) || float.IsInfinity(weight))
+                throw new UsageException($"--class-weight {text}: write 'balanced' or CLASS:WEIGHT pairs like 0:1,1:3.");
+            if (label >= classes)
+                throw new UsageException($"--class-weight {text}: class {label} does not exist ({classes} classes).");
+            weights[label] = weight;
+        }
+        return weights;
+    }
+
+    private static IReadOnlyList<HeadLayer>? ParseHead(ParseResult parsed)
+    {
+        var text = parsed.GetValue(HeadOption);
+        if (text is null)
+            return null;
+        if (parsed.GetValue(HiddenOption) is not null || parsed.GetResult(ActivationOption) is { Implicit: false })
+            throw new UsageException("--head replaces --hidden and --activation; write the layers and activations in --head.");
+        try
+        {
+            return HeadSpec.Parse(text);
+        }
+        catch (HeadSpecException ex)
+        {
+            throw new UsageException("--head " + ex.Message);
+        }
     }
 
     private static WeightInitializer ParseInitializer(ParseResult parsed)

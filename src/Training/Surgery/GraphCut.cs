@@ -45,6 +45,26 @@ public static class GraphCut
     }
 
     /// <summary>
+    /// The tensor a head that starts with its own global average pooling cuts at: the input of model A's
+    /// GlobalAveragePool (or ReduceMean) in front of its output layer, behind any Flatten/Reshape/Squeeze — Keras'
+    /// <c>include_top=False</c> base.
+    /// </summary>
+    /// <exception cref="UnsupportedModelException">No global pooling feeds the output layer.</exception>
+    public static string PoolingInput(OnnxModel model)
+    {
+        var value = OutputLayerInput(model);
+        var graph = model.Graph;
+        var node = graph.Producer(value);
+        while (node is not null && (node.Is("Flatten") || node.Is("Reshape") || node.Is("Squeeze")))
+            node = graph.Producer(node.Input(0));
+        if (node is not null && (node.Is("GlobalAveragePool") || node.Is("ReduceMean")))
+            return node.Input(0);
+        throw new UnsupportedModelException(model.SourcePath,
+            $"the head starts with gap, but no global pooling feeds the output layer ('{value}' is produced by {node?.OpType ?? "no node"}); name the tensor to cut at",
+            node?.DisplayName);
+    }
+
+    /// <summary>
     /// A copy of <paramref name="model"/> whose only output is <paramref name="tensor"/>, pruned of everything that
     /// does not feed it. The output keeps the type and shape the model declares for the tensor (value_info, input or
     /// output); otherwise it gets the element type of the first graph input and no shape. The copy keeps the source

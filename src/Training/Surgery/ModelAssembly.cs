@@ -1,9 +1,18 @@
 using OnnxBn.Folding;
 namespace OnnxBn.Training.Surgery;
 
+/// <summary>One inference-time operation of a head as model B writes it (dropout and BatchNormalization are gone by then).</summary>
+public abstract record HeadOp(string Name);
+
 /// <summary>A dense layer of the new head: W as <see cref="Outputs"/> rows of <see cref="Inputs"/>, bias, activation op (null for none).</summary>
 public sealed record DenseSpec(string Name, int Inputs, int Outputs, float[] Weights, float[] Bias, string? ActivationOp,
-    float ActivationAlpha = 0f, float ActivationGamma = 0f);
+    float ActivationAlpha = 0f, float ActivationGamma = 0f) : HeadOp(Name);
+
+/// <summary>GlobalAveragePool over the spatial axes of [N, C, ...] followed by Flatten: [N, C].</summary>
+public sealed record GlobalAveragePoolOp(string Name) : HeadOp(Name);
+
+/// <summary>Flatten(axis = 1).</summary>
+public sealed record FlattenOp(string Name) : HeadOp(Name);
 
 /// <summary>New weights for a layer found by <see cref="LinearChain"/> (same [out, in] layout, alpha/beta included).</summary>
 public sealed record LayerUpdate(LinearLayer Layer, float[] Weights, float[]? Bias);
@@ -11,8 +20,9 @@ public sealed record LayerUpdate(LinearLayer Layer, float[] Weights, float[]? Bi
 /// <summary>
 /// Assembles model B: the cut base (with fine-tuned layers written back) followed by the new head:
 /// <code>
-///   base → [Flatten] → Gemm(transB=1) → act → … → Gemm(transB=1) → Sigmoid | Softmax(axis=1) → output
+///   base → [GlobalAveragePool → Flatten | Flatten] → Gemm(transB=1) → act → … → Gemm(transB=1) → Sigmoid | Softmax(axis=1) → output
 /// </code>
+/// A Flatten is added in front of the first Gemm whenever its input is not known to be [N, features].
 /// New weights go into fresh initializers (a weight may be shared, so none is edited in place). The output is
 /// declared float [batch, units] with the base input's batch dimension.
 /// </summary>
@@ -25,13 +35,13 @@ public static class ModelAssembly
     /// <param name="outputOp">"Sigmoid" or "Softmax".</param>
     /// <param name="outputName">The name of the probabilities output.</param>
     /// <exception cref="ArgumentException">The head is empty or ends in an activation, or the output op is unknown.</exception>
-    public static OnnxModel Build(OnnxModel cutBase, IReadOnlyList<LayerUpdate> updates, IReadOnlyList<DenseSpec> head,
+    public static OnnxModel Build(OnnxModel cutBase, IReadOnlyList<LayerUpdate> updates, IReadOnlyList<HeadOp> head,
         string outputOp, string outputName = "probability")
     {
         ArgumentNullException.ThrowIfNull(cutBase);
         ArgumentNullException.ThrowIfNull(updates);
         ArgumentNullException.ThrowIfNull(head);
-        if (head.Count == 0 || head[^1].ActivationOp is not null)
+        if (head.Count == 0 || head[^1] is not DenseSpec { ActivationOp: null } last)
             throw new ArgumentException("The head needs at least one layer and its last layer must emit logits.", nameof(head));
         if (outputOp is not ("Sigmoid" or "Softmax"))
             throw new ArgumentException($"Output op must be Sigmoid or Softmax, not {outputOp}.", nameof(outputOp));
@@ -45,27 +55,51 @@ public static class ModelAssembly
 
         var features = graph.Outputs[0];
         var x = features.Name;
-        if (features.Rank != 2)
+        var flat = features.Rank == 2;
+        foreach (var op in head)
         {
-            var flat = graph.UniqueName("head_flatten_output");
-            graph.AddNode("Flatten", [x], [flat], graph.UniqueName("head_flatten")).SetInt("axis", 1);
-            x = flat;
+            switch (op)
+            {
+                case GlobalAveragePoolOp pool:
+                    var pooled = graph.UniqueName(pool.Name + "_output");
+                    graph.AddNode("GlobalAveragePool", [x], [pooled], graph.UniqueName(pool.Name));
+                    x = AddFlatten(graph, pooled, pool.Name + "_flatten");
+                    flat = true;
+                    break;
+                case FlattenOp flatten:
+                    x = AddFlatten(graph, x, flatten.Name);
+                    flat = true;
+                    break;
+                case DenseSpec dense:
+                    if (!flat)
+                        x = AddFlatten(graph, x, "head_flatten");
+                    flat = true;
+                    x = AddDense(graph, dense, x, op == head[^1]);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown head operation {op.GetType().Name}.", nameof(head));
+            }
         }
-        foreach (var layer in head)
-            x = AddDense(graph, layer, x, layer == head[^1]);
 
         var output = graph.UniqueName(outputName);
         var node = graph.AddNode(outputOp, [x], [output], graph.UniqueName("head_" + outputOp.ToLowerInvariant()));
         if (outputOp == "Softmax")
             node.SetInt("axis", 1);
 
-        graph.SetOutput(ValueInfo.Tensor(output, TensorElementType.Float, [BatchDimension(graph), new Dimension(head[^1].Outputs, null)]));
+        graph.SetOutput(ValueInfo.Tensor(output, TensorElementType.Float, [BatchDimension(graph), new Dimension(last.Outputs, null)]));
         // Fine-tuned layers now read new initializers: the weights they replace are dropped, and so is value_info of
         // anything that no longer exists.
         graph.RemoveDeadInitializers();
         graph.RemoveStaleValueInfo();
         graph.CheckInvariants();
         return model;
+    }
+
+    private static string AddFlatten(Graph graph, string input, string name)
+    {
+        var output = graph.UniqueName(name + "_output");
+        graph.AddNode("Flatten", [input], [output], graph.UniqueName(name)).SetInt("axis", 1);
+        return output;
     }
 
     private static string AddDense(Graph graph, DenseSpec layer, string input, bool isLast)
