@@ -109,7 +109,7 @@ internal static class FuzzRunner
         var context = new FoldContext(model);
         foreach (var node in graph.Nodes)
             foreach (var output in node.Outputs)
-                _ = context.Ranks.RankOf(output);
+                _ = context.Shapes.ShapeOf(output);
         ParameterCounter.Count(context);
         FoldPass.Run(model.Clone());
     }
