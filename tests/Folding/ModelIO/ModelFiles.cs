@@ -9,14 +9,12 @@ internal static class ModelFiles
     /// <summary>The folder holding OnnxBn.sln, found by walking up from the test binaries.</summary>
     public static string RepoRoot => RepositoryPaths.Root;
 
-    /// <summary>Comparable fixtures on the development machine: a cross-check only, absent on a user's clone.</summary>
-    public const string SharedModels = "/work/shared/models";
-
     /// <summary>Every .onnx file in the repository's models/ folder (none when the folder is absent).</summary>
     public static IEnumerable<string> RepoModels() => RepositoryPaths.ModelFiles();
 
     /// <summary>Every .onnx file in the shared fixture folder (none when it is absent).</summary>
-    public static IEnumerable<string> SharedModelFiles() => OnnxFilesIn(SharedModels);
+    public static IEnumerable<string> SharedModelFiles() =>
+        OnnxBn.Folding.Tests.Conformance.ModelZoo.SharedModels() is { } shared ? OnnxFilesIn(shared) : [];
 
     public static string Sha256(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
