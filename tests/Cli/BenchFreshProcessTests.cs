@@ -25,7 +25,28 @@ public sealed class BenchFreshProcessTests
         Assert.DoesNotContain('\r', error);
     }
 
-    private static (int Code, string Out, string Err) Onnxbn(params string[] args)
+    [Fact]
+    public void Cuda_Without_Gpu_Natives_Exits_4_With_One_Line_Naming_ONNX_Runtimes_Reason_In_A_Fresh_Process()
+    {
+        var (code, _, error) = Onnxbn("run", BenchCommandTests.GemmBn(), "--random", "--device", "cuda");
+
+        Assert.Equal(4, code);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("CUDA execution provider is not enabled in this build", line);
+        Assert.Contains("--device cpu", line);
+    }
+
+    [Fact]
+    public void Auto_Without_Gpu_Natives_Runs_On_The_Cpu_With_One_Warning_In_A_Fresh_Process()
+    {
+        var (code, output, error) = Onnxbn("run", BenchCommandTests.GemmBn(), "--random", "--device", "auto");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("on cpu", output);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("warning: CUDA unavailable", StringComparison.Ordinal));
+    }
+
+    internal static (int Code, string Out, string Err) Onnxbn(params string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var start = new ProcessStartInfo(dotnet)
@@ -39,8 +60,13 @@ public sealed class BenchFreshProcessTests
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"onnxbn {string.Join(' ', args)} did not exit within 5 minutes");
+        }
         process.WaitForExit();
-        return (process.ExitCode, stdout, stderr.Result);
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }

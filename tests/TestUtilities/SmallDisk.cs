@@ -41,7 +41,11 @@ public sealed class SmallDisk : IDisposable
             var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (var a in args) start.ArgumentList.Add(a);
             using var process = Process.Start(start)!;
-            process.WaitForExit();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
+            {
+                process.Kill(entireProcessTree: true);
+                return -1;
+            }
             return process.ExitCode;
         }
         catch (System.ComponentModel.Win32Exception)
