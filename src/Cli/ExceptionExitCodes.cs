@@ -12,7 +12,7 @@ internal static class ExceptionExitCodes
     public const string HelpTable =
         "Exit codes: 0 ok · 1 check failed (verify mismatch) · 2 usage · 3 invalid model/data (missing, unreadable, invalid graph) · " +
         "4 ONNX Runtime or execution provider unavailable · 5 ONNX Runtime error · 6 unsupported model (valid, but an operator or layout onnxbn or ONNX Runtime cannot handle) · " +
-        "74 I/O error (disk full, read-only or unwritable output folder; the OS reason is printed) · 70 internal error.";
+        "74 I/O error (disk full, read-only or unwritable output folder; the OS reason is printed) · 70 internal error · 130 interrupted (Ctrl-C/SIGTERM).";
 
     public static int Report(Exception ex, CliConsole console)
     {

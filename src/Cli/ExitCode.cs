@@ -25,6 +25,8 @@ public enum ExitCode
     /// sysexits' EX_IOERR). The message carries the OS's reason; nothing partial is left behind.
     /// </summary>
     IoError = 74,
+    /// <summary>Ctrl-C or SIGTERM stopped the command after it cleaned up (transfer: after writing model B).</summary>
+    Interrupted = 130,
     /// <summary>A bug in onnxbn.</summary>
     InternalError = 70,
 }

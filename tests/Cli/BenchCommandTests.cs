@@ -65,6 +65,27 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void Interrupted_Bench_Exits_130_And_Leaves_No_Temporary_Folder()
+    {
+        var before = Directory.GetDirectories(Path.GetTempPath(), "onnxbn-bench*").ToHashSet();
+        BenchCommand.Interrupt = new CancellationToken(canceled: true);
+        try
+        {
+            var (code, output, error) = Cli(["bench", GemmBn(), "--folded", .. Quick]);
+
+            Assert.Equal(130, code);
+            Assert.Contains("interrupted: no report written; temporary files removed.", error);
+            Assert.Empty(output);
+        }
+        finally
+        {
+            BenchCommand.Interrupt = default;
+        }
+        var left = Directory.GetDirectories(Path.GetTempPath(), "onnxbn-bench*").Except(before).ToList();
+        Assert.True(left.Count == 0, "left behind: " + string.Join(", ", left));
+    }
+
+    [Fact]
     public void Auto_Device_Without_Cuda_Warns_Once_However_Many_Sessions_It_Creates()
     {
         var (code, _, error) = Cli(["bench", GemmBn(), "--folded", "--device", "auto", "--creations", "3", .. Quick[..4]]);

@@ -139,16 +139,23 @@ internal sealed partial class BenchCommand : ICliCommand
         console.InitializeRuntime(OrtSetup.IsCreated ? null : BenchmarkThreading.PoolsFor(options.Threads));
         var progress = new ProgressBar(console.Error, console.ErrorIsTerminal);
         BenchmarkReport report;
+        using var signals = new InterruptSignals(Interrupt, "Interrupt: stopping the benchmark and removing its temporary files.");
         try
         {
             report = folded
-                ? RunFolded(model, options, progress)
+                ? RunFolded(model, options, progress, signals.Token)
                 : InferenceBenchmark.Run(new BenchmarkTarget("model", Path.GetFullPath(model)),
-                    compare is null ? null : new BenchmarkTarget("compare", Path.GetFullPath(compare)), options, progress);
+                    compare is null ? null : new BenchmarkTarget("compare", Path.GetFullPath(compare)), options, progress,
+                    cancellationToken: signals.Token);
         }
         catch (Exception ex) when (ex is BenchmarkSetupException or InputMismatchException)
         {
             throw new UsageException(ex.Message);
+        }
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            console.Error.WriteLine("interrupted: no report written; temporary files removed.");
+            return TransferCommand.InterruptedExitCode;
         }
         finally
         {
@@ -169,12 +176,16 @@ internal sealed partial class BenchCommand : ICliCommand
         return (int)ExitCode.Ok;
     }
 
-    private static BenchmarkReport RunFolded(string model, InferenceBenchmarkOptions options, ProgressBar progress)
+    /// <summary>Cancels a running benchmark as Ctrl-C would (tests set it; the process-wide signals feed the same token).</summary>
+    internal static CancellationToken Interrupt { get; set; }
+
+    private static BenchmarkReport RunFolded(string model, InferenceBenchmarkOptions options, ProgressBar progress,
+        CancellationToken cancellationToken)
     {
         var work = Directory.CreateTempSubdirectory("onnxbn-bench");
         try
         {
-            return InferenceBenchmark.RunFolded(model, work.FullName, options, progress);
+            return InferenceBenchmark.RunFolded(model, work.FullName, options, progress, cancellationToken);
         }
         finally
         {

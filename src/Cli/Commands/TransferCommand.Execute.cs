@@ -98,7 +98,7 @@ internal sealed partial class TransferCommand
         if (resume is not null)
             console.Error.WriteLine($"Resuming after epoch {resume.State.Epoch} of phase {resume.State.Phase} ({resume.History().Epochs.Count} epochs in the checkpoint's history)");
         TrainingHistory history;
-        using (var signals = new InterruptSignals(interrupt))
+        using (var signals = new InterruptSignals(interrupt, "Interrupt: stopping after this mini-batch and writing model B (press Ctrl-C again to quit at once)."))
         {
             try
             {

@@ -13,7 +13,7 @@ namespace OnnxBn.Cli.Commands;
 internal sealed partial class TransferCommand(CancellationToken interrupt = default) : ICliCommand
 {
     /// <summary>The exit code after Ctrl-C/SIGTERM (128 + SIGINT, as shells report it), with model B and history written.</summary>
-    internal const int InterruptedExitCode = 130;
+    internal const int InterruptedExitCode = (int)ExitCode.Interrupted;
 
     private static readonly Argument<string> ModelArgument = new("model") { Description = "Model A (.onnx), the base to transfer from." };
 
