@@ -13,8 +13,8 @@ internal static class ModelFamily
     public static string Mlp(string directory, int width, int depth)
     {
         var builder = new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", width)
-            .Output($"h{depth}", TensorElementType.Float, "N", width);
+            .Input("x", OnnxDataType.Float, "N", width)
+            .Output($"h{depth}", OnnxDataType.Float, "N", width);
         var seed = 1u;
         for (var layer = 0; layer < depth; layer++)
         {
@@ -32,8 +32,8 @@ internal static class ModelFamily
     public static string Cnn(string directory, int channels, int depth)
     {
         var builder = new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", channels, 8, 8)
-            .Output($"h{depth}", TensorElementType.Float, "N", channels, 8, 8);
+            .Input("x", OnnxDataType.Float, "N", channels, 8, 8)
+            .Output($"h{depth}", OnnxDataType.Float, "N", channels, 8, 8);
         var seed = 7u;
         for (var layer = 0; layer < depth; layer++)
         {

@@ -30,7 +30,7 @@ public static class FeatureCache
         if (!File.Exists(path) || !File.Exists(keyPath) || File.ReadAllText(keyPath).Trim() != key)
             return null;
         var tensor = NpyFormat.Read(path);
-        if (tensor.ElementType != TensorElementType.Float || tensor.Rank != 2)
+        if (tensor.ElementType != OnnxDataType.Float || tensor.Rank != 2)
             return null;
         return (tensor.ToArray<float>(), (int)tensor.Dims[1]);
     }

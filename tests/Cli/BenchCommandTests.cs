@@ -27,8 +27,8 @@ public sealed class BenchCommandTests
     {
         var w = Enumerable.Range(0, 64).Select(i => (i % 9 == 0 ? 1f : 0.01f * (i % 5))).ToArray();
         var bytes = new GraphBuilder()
-            .Input("x", TensorElementType.Float, "batch", 8)
-            .Output("y", TensorElementType.Float, "batch", 8)
+            .Input("x", OnnxDataType.Float, "batch", 8)
+            .Output("y", OnnxDataType.Float, "batch", 8)
             .Initializer("W", [8, 8], w)
             .Initializer("gamma", [8], 1f, 2f, 1f, 2f, 1f, 2f, 1f, 2f)
             .Initializer("beta", [8], new float[8])

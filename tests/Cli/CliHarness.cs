@@ -33,8 +33,8 @@ internal static class CliHarness
 
     /// <summary>x:[N,2,3,3] → Conv(W, b) "conv" → BN "bn" → y: one BN that folds backward.</summary>
     public static GraphBuilder ConvBn() => new GraphBuilder()
-        .Input("x", Folding.TensorElementType.Float, "N", 2, 3, 3)
-        .Output("y", Folding.TensorElementType.Float, "N", 2, 3, 3)
+        .Input("x", Folding.OnnxDataType.Float, "N", 2, 3, 3)
+        .Output("y", Folding.OnnxDataType.Float, "N", 2, 3, 3)
         .Initializer("W", [2, 2, 1, 1], 1f, 2f, 3f, 4f)
         .Initializer("b", [2], 10f, 20f)
         .Initializer("gamma", [2], 2f, 3f)
@@ -46,8 +46,8 @@ internal static class CliHarness
 
     /// <summary>x:[N,2] → BN "bn" → Gemm(W, C) "gemm" → y: a BN that only folds forward.</summary>
     public static GraphBuilder BnGemm() => new GraphBuilder()
-        .Input("x", Folding.TensorElementType.Float, "N", 2)
-        .Output("y", Folding.TensorElementType.Float, "N", 3)
+        .Input("x", Folding.OnnxDataType.Float, "N", 2)
+        .Output("y", Folding.OnnxDataType.Float, "N", 3)
         .Initializer("gamma", [2], 2f, 3f)
         .Initializer("beta", [2], 1f, -1f)
         .Initializer("mean", [2], 5f, 6f)
@@ -59,8 +59,8 @@ internal static class CliHarness
 
     /// <summary>x → BN "bn" → y: a BN with no linear neighbour, kept (or lowered on request).</summary>
     public static GraphBuilder LoneBn() => new GraphBuilder()
-        .Input("x", Folding.TensorElementType.Float, "N", 2)
-        .Output("y", Folding.TensorElementType.Float, "N", 2)
+        .Input("x", Folding.OnnxDataType.Float, "N", 2)
+        .Output("y", Folding.OnnxDataType.Float, "N", 2)
         .Initializer("gamma", [2], 2f, 3f)
         .Initializer("beta", [2], 1f, -1f)
         .Initializer("mean", [2], 5f, 6f)

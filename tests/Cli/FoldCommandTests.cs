@@ -195,7 +195,7 @@ public sealed class FoldCommandTests
     {
         var builder = CliHarness.ConvBn();
         foreach (var name in new[] { "gamma", "beta", "mean", "var" })
-            builder.Input(name, Folding.TensorElementType.Float, 2);
+            builder.Input(name, Folding.OnnxDataType.Float, 2);
         string input = CliHarness.Write(builder);
 
         var (keptCode, kept, _) = CliHarness.Run("fold", input, "-o", input + ".kept.onnx");

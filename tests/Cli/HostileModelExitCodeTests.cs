@@ -73,8 +73,8 @@ public sealed class HostileModelExitCodeTests
         Assert.True(disk is not null || !SmallDisk.ShouldBeAbleToMount, "root could not mount a tmpfs");
         if (disk is null) return; // not root: the library tests cover the failure paths
         var big = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 64)
-            .Output("y", TensorElementType.Float, 1, 64)
+            .Input("x", OnnxDataType.Float, 1, 64)
+            .Output("y", OnnxDataType.Float, 1, 64)
             .Initializer("W", [64, 64], new float[64 * 64])
             .Node("MatMul", ["x", "W"], ["y"], "mm");
         string input = CliHarness.Write(big);

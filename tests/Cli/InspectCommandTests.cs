@@ -58,8 +58,8 @@ public sealed class InspectCommandTests
     public void Propagates_Shapes_Through_Conv_Pool_Flatten_And_Gemm()
     {
         var builder = new OnnxBn.TestUtilities.GraphBuilder()
-            .Input("x", Folding.TensorElementType.Float, "N", 1, 8, 8)
-            .Output("y", Folding.TensorElementType.Float, "N", 3)
+            .Input("x", Folding.OnnxDataType.Float, "N", 1, 8, 8)
+            .Output("y", Folding.OnnxDataType.Float, "N", 3)
             .Initializer("W", [4, 1, 3, 3], new float[36])
             .Initializer("G", [16, 3], new float[48])
             .Node("Conv", ["x", "W"], ["c"], "conv", ("pads", new long[] { 1, 1, 1, 1 }), ("strides", new long[] { 2, 2 }))
@@ -109,7 +109,7 @@ public sealed class InspectCommandTests
     {
         var builder = CliHarness.ConvBn();
         foreach (var name in new[] { "gamma", "beta", "mean", "var" })
-            builder.Input(name, Folding.TensorElementType.Float, 2);
+            builder.Input(name, Folding.OnnxDataType.Float, 2);
         string input = CliHarness.Write(builder);
         string hash = CliHarness.Sha256(input);
 

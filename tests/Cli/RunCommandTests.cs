@@ -146,8 +146,8 @@ public sealed class RunCommandTests
         var dir = Directory.CreateTempSubdirectory("onnxbn-run-invalid").FullName;
         var path = Path.Combine(dir, "invalid.onnx");
         File.WriteAllBytes(path, new OnnxBn.TestUtilities.GraphBuilder()
-            .Input("x", OnnxBn.Folding.TensorElementType.Float, 1, 2)
-            .Output("y", OnnxBn.Folding.TensorElementType.Float, 1, 2)
+            .Input("x", OnnxBn.Folding.OnnxDataType.Float, 1, 2)
+            .Output("y", OnnxBn.Folding.OnnxDataType.Float, 1, 2)
             .Node("Relu", ["x", "x"], ["y"])
             .ToBytes());
         var (code, _, error) = Cli("run", path, "--random");
@@ -170,8 +170,8 @@ public sealed class RunCommandTests
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("onnxbn-run-unsupported").FullName, "acosh_double.onnx");
         File.WriteAllBytes(path, new OnnxBn.TestUtilities.GraphBuilder()
-            .Input("x", OnnxBn.Folding.TensorElementType.Double, 1, 2)
-            .Output("y", OnnxBn.Folding.TensorElementType.Double, 1, 2)
+            .Input("x", OnnxBn.Folding.OnnxDataType.Double, 1, 2)
+            .Output("y", OnnxBn.Folding.OnnxDataType.Double, 1, 2)
             .Node("Acosh", ["x"], ["y"])
             .ToBytes());
         return path;

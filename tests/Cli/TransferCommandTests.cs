@@ -280,8 +280,8 @@ public sealed class TransferCommandTests : IDisposable
         var random = new Random(1);
         float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5) * 0.2f).ToArray();
         return new GraphBuilder()
-            .Input("input", TensorElementType.Float, "N", 1, 28, 28)
-            .Output("output", TensorElementType.Float, "N", 8)
+            .Input("input", OnnxDataType.Float, "N", 1, 28, 28)
+            .Output("output", OnnxDataType.Float, "N", 8)
             .Initializer("W1", [16, 784], Values(16 * 784)).Initializer("B1", [16], Values(16))
             .Initializer("W2", [8, 16], Values(128)).Initializer("B2", [8], Values(8))
             .Initializer("W3", [8, 8], Values(64)).Initializer("B3", [8], Values(8))

@@ -22,8 +22,8 @@ public sealed class VerifyCommandTests
     private string Model(string name, float[] w, string output = "y")
     {
         var builder = new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 3)
-            .Output(output, TensorElementType.Float, "N", 3)
+            .Input("x", OnnxDataType.Float, "N", 3)
+            .Output(output, OnnxDataType.Float, "N", 3)
             .Initializer("w", [3], w)
             .Node("Mul", ["x", "w"], [output]);
         var path = Path.Combine(_dir, name);
@@ -37,8 +37,8 @@ public sealed class VerifyCommandTests
         var w = Enumerable.Range(0, 784 * 10).Select(i => scale * (((i * 7919) % 101) - 50) / 500f).ToArray();
         var path = Path.Combine(_dir, name);
         File.WriteAllBytes(path, new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 1, 28, 28)
-            .Output("scores", TensorElementType.Float, "N", 10)
+            .Input("x", OnnxDataType.Float, "N", 1, 28, 28)
+            .Output("scores", OnnxDataType.Float, "N", 10)
             .Initializer("W", [784, 10], w)
             .Node("Flatten", ["x"], ["f"], null, ("axis", 1L))
             .Node("MatMul", ["f", "W"], ["scores"])
@@ -81,8 +81,8 @@ public sealed class VerifyCommandTests
     {
         var two = Path.Combine(_dir, "two.onnx");
         File.WriteAllBytes(two, new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 3)
-            .Output("y", TensorElementType.Float, "N", 3).Output("z", TensorElementType.Float, "N", 3)
+            .Input("x", OnnxDataType.Float, "N", 3)
+            .Output("y", OnnxDataType.Float, "N", 3).Output("z", OnnxDataType.Float, "N", 3)
             .Initializer("w", [3], 1, 2, 3)
             .Node("Mul", ["x", "w"], ["y"]).Node("Add", ["x", "w"], ["z"]).ToBytes());
         var (code, output, error) = Run("verify", two, Model("b.onnx", [1, 2, 3]));
@@ -165,8 +165,8 @@ public sealed class VerifyCommandTests
         // Reshape to 7 elements fails inside Run for any batch of 3-element rows.
         var bad = Path.Combine(_dir, "bad.onnx");
         File.WriteAllBytes(bad, new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 3)
-            .Output("y", TensorElementType.Float, 7)
+            .Input("x", OnnxDataType.Float, "N", 3)
+            .Output("y", OnnxDataType.Float, 7)
             .Initializer(TensorData.Create("shape", [1], new long[] { 7 }))
             .Node("Reshape", ["x", "shape"], ["y"]).ToBytes());
         var (code, _, error) = Run("verify", bad, bad);
@@ -283,8 +283,8 @@ public sealed class VerifyCommandTests
             return Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * random.NextSingle()).ToArray();
         }
         return new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 2, 5, 5)
-            .Output("y", TensorElementType.Float, "N", 3, 5, 5)
+            .Input("x", OnnxDataType.Float, "N", 2, 5, 5)
+            .Output("y", OnnxDataType.Float, "N", 3, 5, 5)
             .Initializer("W", [3, 2, 3, 3], Values(54, -1, 1, 1))
             .Initializer("B", [3], Values(3, -0.5f, 0.5f, 2))
             .Initializer("gamma", [3], Values(3, 0.5f, 1.5f, 3))

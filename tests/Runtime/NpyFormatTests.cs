@@ -14,7 +14,7 @@ public sealed class NpyFormatTests
         // np.save(f, np.arange(6, dtype='<f4').reshape(2, 3)): version 1.0, header padded to a 64-byte boundary.
         var bytes = Npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", Floats(0, 1, 2, 3, 4, 5));
         var tensor = NpyFormat.Parse(bytes, "x");
-        Assert.Equal(TensorElementType.Float, tensor.ElementType);
+        Assert.Equal(OnnxDataType.Float, tensor.ElementType);
         Assert.Equal([2L, 3L], tensor.Dims);
         Assert.Equal([0f, 1, 2, 3, 4, 5], tensor.ToArray<float>());
     }

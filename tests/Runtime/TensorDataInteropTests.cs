@@ -11,7 +11,7 @@ public sealed class TensorDataInteropTests
     {
         var tensor = TensorData.Create("x", [2, 2], new[] { 1f, 2f, 3f, 4f });
         using var value = TensorDataInterop.ToOrtValue(tensor);
-        Assert.Equal(TensorElementType.Float, value.ElementType());
+        Assert.Equal(OnnxDataType.Float, value.ElementType());
         Assert.Equal([2L, 2L], value.Shape());
         var back = TensorDataInterop.ToTensorData(value, "y");
         Assert.Equal("y", back.Name);

@@ -8,9 +8,9 @@ internal static class TestModels
 {
     /// <summary>Y = Relu(X + B) with X float [N,4] (symbolic N) and B = [-1, 0, 1, 2]; second output S = X + B.</summary>
     public static byte[] AddRelu() => new GraphBuilder()
-        .Input("X", TensorElementType.Float, "N", 4)
-        .Output("Y", TensorElementType.Float, "N", 4)
-        .Output("S", TensorElementType.Float, "N", 4)
+        .Input("X", OnnxDataType.Float, "N", 4)
+        .Output("Y", OnnxDataType.Float, "N", 4)
+        .Output("S", OnnxDataType.Float, "N", 4)
         .Initializer("B", [4], -1f, 0f, 1f, 2f)
         .Node("Add", ["X", "B"], ["S"], "Add_S")
         .Node("Relu", ["S"], ["Y"], "Relu_Y")
@@ -18,8 +18,8 @@ internal static class TestModels
 
     /// <summary>Y = Identity(X) for X of ONNX element type <paramref name="elementType"/> and shape [2,3].</summary>
     public static byte[] Identity(int elementType) => new GraphBuilder()
-        .Input("X", (TensorElementType)elementType, 2, 3)
-        .Output("Y", (TensorElementType)elementType, 2, 3)
+        .Input("X", (OnnxDataType)elementType, 2, 3)
+        .Output("Y", (OnnxDataType)elementType, 2, 3)
         .Node("Identity", ["X"], ["Y"], "Identity_Y")
         .ToBytes();
 
@@ -33,8 +33,8 @@ internal static class TestModels
         for (var i = 0; i < size; i++)
             identityish[i * size + i] = 1f;
         var builder = new GraphBuilder()
-            .Input("X", TensorElementType.Float, size, size)
-            .Output("Y", TensorElementType.Float, size, size)
+            .Input("X", OnnxDataType.Float, size, size)
+            .Output("Y", OnnxDataType.Float, size, size)
             .Initializer("W", [size, size], identityish);
         var current = "X";
         for (var i = 0; i < depth; i++)

@@ -17,8 +17,8 @@ public static class ExampleGraphs
                 weights[f * 10 + c] = c % 8 == f ? 1f + 0.1f * c : 0.01f * (f - c);
         var bias = Enumerable.Range(0, 10).Select(c => 0.001f * c).ToArray();
         return new GraphBuilder()
-            .Input("input", TensorElementType.Float, "batch", 8)
-            .Output("logits", TensorElementType.Float, "batch", 10)
+            .Input("input", OnnxDataType.Float, "batch", 8)
+            .Output("logits", OnnxDataType.Float, "batch", 10)
             .Initializer("W", [8, 10], weights)
             .Initializer("C", [10], bias)
             .Node("MatMul", ["input", "W"], ["xw"], "MatMul_xw")

@@ -18,8 +18,8 @@ internal static class ExternalDataModel
     public static string Write(string folder, string location = "weights.bin", long bOffset = 64, long? bLength = null)
     {
         var proto = ModelProto.Parser.ParseFrom(new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2)
-            .Output("y", TensorElementType.Float, 1, 2)
+            .Input("x", OnnxDataType.Float, 1, 2)
+            .Output("y", OnnxDataType.Float, 1, 2)
             .Node("MatMul", ["x", "W"], ["h"], "matmul")
             .Node("Add", ["h", "B"], ["y"], "add")
             .ToBytes());
@@ -38,7 +38,7 @@ internal static class ExternalDataModel
 
     public static TensorProto External(string name, long[] dims, string location, long offset, long length)
     {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorElementType.Float, DataLocation = TensorProto.Types.DataLocation.External };
+        var tensor = new TensorProto { Name = name, DataType = (int)OnnxDataType.Float, DataLocation = TensorProto.Types.DataLocation.External };
         tensor.Dims.AddRange(dims);
         tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
         tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });

@@ -19,20 +19,20 @@ public sealed class GraphBuilder(long opset = 13, long irVersion = 8)
 
     private GraphProto Graph => _model.Graph;
 
-    public GraphBuilder Input(string name, TensorElementType type, params object[] dims)
+    public GraphBuilder Input(string name, OnnxDataType type, params object[] dims)
     {
         Graph.Input.Add(ValueInfoOf(name, type, dims));
         return this;
     }
 
-    public GraphBuilder Output(string name, TensorElementType type, params object[] dims)
+    public GraphBuilder Output(string name, OnnxDataType type, params object[] dims)
     {
         Graph.Output.Add(ValueInfoOf(name, type, dims));
         return this;
     }
 
     /// <summary>Declares a graph output with an element type but no shape at all (rank unknown).</summary>
-    public GraphBuilder OutputWithoutShape(string name, TensorElementType type)
+    public GraphBuilder OutputWithoutShape(string name, OnnxDataType type)
     {
         Graph.Output.Add(new ValueInfoProto
         {
@@ -43,7 +43,7 @@ public sealed class GraphBuilder(long opset = 13, long irVersion = 8)
     }
 
     /// <summary>Declares an intermediate value's type and shape (value_info).</summary>
-    public GraphBuilder ValueInfo(string name, TensorElementType type, params object[] dims)
+    public GraphBuilder ValueInfo(string name, OnnxDataType type, params object[] dims)
     {
         Graph.ValueInfo.Add(ValueInfoOf(name, type, dims));
         return this;
@@ -94,7 +94,7 @@ public sealed class GraphBuilder(long opset = 13, long irVersion = 8)
 
     public OnnxModel Build() => OnnxModel.FromBytes(ToBytes());
 
-    private static ValueInfoProto ValueInfoOf(string name, TensorElementType type, object[] dims)
+    private static ValueInfoProto ValueInfoOf(string name, OnnxDataType type, object[] dims)
     {
         var shape = new TensorShapeProto();
         foreach (var d in dims)

@@ -17,8 +17,8 @@ internal static class TransferModels
 
     /// <summary>[N,1,4,4] → Flatten → Gemm(16→8) → Relu → Gemm(8→6, transB=0) → Elu → Gemm(6→3) → Softmax.</summary>
     public static OnnxModel Mlp() => new GraphBuilder()
-        .Input("input", TensorElementType.Float, "N", 1, 4, 4)
-        .Output("output", TensorElementType.Float, "N", 3)
+        .Input("input", OnnxDataType.Float, "N", 1, 4, 4)
+        .Output("output", OnnxDataType.Float, "N", 3)
         .Initializer("W1", [8, 16], Values(128, 1)).Initializer("B1", [8], Values(8, 2))
         .Initializer("W2", [8, 6], Values(48, 3)).Initializer("B2", [6], Values(6, 4))
         .Initializer("W3", [3, 6], Values(18, 5)).Initializer("B3", [3], Values(3, 6))
@@ -33,8 +33,8 @@ internal static class TransferModels
 
     /// <summary>The MLP with a BatchNormalization between fc2 and its activation (folded before unfreezing).</summary>
     public static OnnxModel MlpWithBatchNorm() => new GraphBuilder()
-        .Input("input", TensorElementType.Float, "N", 16)
-        .Output("output", TensorElementType.Float, "N", 3)
+        .Input("input", OnnxDataType.Float, "N", 16)
+        .Output("output", OnnxDataType.Float, "N", 3)
         .Initializer("W1", [8, 16], Values(128, 1)).Initializer("B1", [8], Values(8, 2))
         .Initializer("gamma", [8], Values(8, 7).Select(v => 1 + v).ToArray()).Initializer("beta", [8], Values(8, 8))
         .Initializer("mean", [8], Values(8, 9)).Initializer("var", [8], Values(8, 10).Select(v => 1 + v).ToArray())
@@ -51,8 +51,8 @@ internal static class TransferModels
     /// [N,16] → MatMul → Add(bias) → Mul(scale) → Add(shift) → Relu → MatMul → Add → Softmax.
     /// </summary>
     public static OnnxModel KerasDenseBatchNorm() => new GraphBuilder()
-        .Input("input", TensorElementType.Float, "N", 16)
-        .Output("output", TensorElementType.Float, "N", 3)
+        .Input("input", OnnxDataType.Float, "N", 16)
+        .Output("output", OnnxDataType.Float, "N", 3)
         .Initializer("kernel", [16, 8], Values(128, 21)).Initializer("bias", [8], Values(8, 22))
         .Initializer("bn_scale", [8], Values(8, 23).Select(v => 1 + v).ToArray()).Initializer("bn_shift", [8], Values(8, 24))
         .Initializer("kernel_out", [8, 3], Values(24, 25)).Initializer("bias_out", [3], Values(3, 26))
@@ -68,8 +68,8 @@ internal static class TransferModels
 
     /// <summary>[N,1,4,4] → Conv(4 ch, 3×3, pad 1) → Relu → GlobalAveragePool → Flatten → Gemm(4→3) → Softmax.</summary>
     public static OnnxModel Cnn() => new GraphBuilder()
-        .Input("input", TensorElementType.Float, "N", 1, 4, 4)
-        .Output("output", TensorElementType.Float, "N", 3)
+        .Input("input", OnnxDataType.Float, "N", 1, 4, 4)
+        .Output("output", OnnxDataType.Float, "N", 3)
         .Initializer("K", [4, 1, 3, 3], Values(36, 11)).Initializer("KB", [4], Values(4, 12))
         .Initializer("W", [3, 4], Values(12, 13)).Initializer("B", [3], Values(3, 14))
         .Node("Conv", ["input", "K", "KB"], ["c"], "conv", ("kernel_shape", new long[] { 3, 3 }), ("pads", new long[] { 1, 1, 1, 1 }))

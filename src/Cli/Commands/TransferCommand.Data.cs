@@ -100,9 +100,9 @@ internal sealed partial class TransferCommand
         var labels = y.ToDoubleArray().Select(v => v >= 0 && v == Math.Floor(v) && v < int.MaxValue
             ? (int)v
             : throw new InvalidDataException($"{labelsPath}: label {v} is not a class index (0, 1, 2, ...).")).ToArray();
-        if (x.ElementType == TensorElementType.Double)
+        if (x.ElementType == OnnxDataType.Double)
             console.Error.WriteLine($"warning: {featuresPath} is float64; casting to float32 (what model A computes in), as Keras does.");
-        var values = x.ElementType == TensorElementType.Float ? x.ToArray<float>() : x.ToDoubleArray().Select(v => (float)v).ToArray();
+        var values = x.ElementType == OnnxDataType.Float ? x.ToArray<float>() : x.ToDoubleArray().Select(v => (float)v).ToArray();
         return new LabeledData(values, labels, count == 0 ? 1 : values.Length / Math.Max(1, count));
     }
 }

@@ -47,7 +47,7 @@ internal sealed class ConstantChain(Graph graph)
     private TensorData? Evaluate(Node node, TensorData input, int depth) => node.OpType switch
     {
         "Identity" => input,
-        "Cast" => Cast(input, (TensorElementType)node.GetInt("to", 0)),
+        "Cast" => Cast(input, (OnnxDataType)node.GetInt("to", 0)),
         "Flatten" => Flatten(input, node.GetInt("axis", 1)),
         "Reshape" => ConstantInts(node.Input(1), depth) is { } shape ? Reshape(input, shape, node.GetInt("allowzero", 0) != 0) : null,
         "Unsqueeze" => Axes(node, depth) is { } axes ? Unsqueeze(input, axes) : null,
@@ -64,23 +64,23 @@ internal sealed class ConstantChain(Graph graph)
         if (!TryGet(value, depth + 1, out var t)) return null;
         return t.ElementType switch
         {
-            TensorElementType.Int64 => t.ToArray<long>(),
-            TensorElementType.Int32 => [.. t.ToArray<int>().Select(v => (long)v)],
+            OnnxDataType.Int64 => t.ToArray<long>(),
+            OnnxDataType.Int32 => [.. t.ToArray<int>().Select(v => (long)v)],
             _ => null,
         };
     }
 
     /// <summary>Float to float rounds to nearest even (through float64, which holds every source value exactly); int32 ↔ int64 wraps as C does.</summary>
-    private static TensorData? Cast(TensorData input, TensorElementType to)
+    private static TensorData? Cast(TensorData input, OnnxDataType to)
     {
         if (input.ElementType == to) return input;
         if (input.ElementType.IsFoldableFloat() && to.IsFoldableFloat())
             return TensorData.FromDoubles(input.Name, to, input.DimsArray(), input.ToDoubleArray());
         return (input.ElementType, to) switch
         {
-            (TensorElementType.Int32, TensorElementType.Int64) =>
+            (OnnxDataType.Int32, OnnxDataType.Int64) =>
                 TensorData.Create(input.Name, input.DimsArray(), input.ToArray<int>().Select(v => (long)v).ToArray().AsSpan()),
-            (TensorElementType.Int64, TensorElementType.Int32) =>
+            (OnnxDataType.Int64, OnnxDataType.Int32) =>
                 TensorData.Create(input.Name, input.DimsArray(), input.ToArray<long>().Select(v => unchecked((int)v)).ToArray().AsSpan()),
             _ => null,
         };

@@ -10,7 +10,7 @@ public sealed partial class ShapeInference
             "Shape" => _shapes.TryGetValue(node.Input(0), out var x) ? ShapeSlice(node, x.Length) is var (from, to) ? x[from..to] : null : null,
             "Size" => _shapes.TryGetValue(node.Input(0), out var s) ? [Product(s.Length == 0 ? [Known(1)] : s)] : null,
             "Identity" or "Unsqueeze" or "Squeeze" or "Reshape" or "Flatten" => ValuesOf(node.Input(0))?.ToArray(),
-            "Cast" => (TensorElementType)node.GetInt("to", 0) is TensorElementType.Int64 or TensorElementType.Int32
+            "Cast" => (OnnxDataType)node.GetInt("to", 0) is OnnxDataType.Int64 or OnnxDataType.Int32
                 ? ValuesOf(node.Input(0))?.ToArray() : null,
             "Concat" => ConcatValues(node),
             "Gather" => GatherValues(node),

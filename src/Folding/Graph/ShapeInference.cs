@@ -95,8 +95,8 @@ public sealed partial class ShapeInference
         if (constant.Rank > 1 || constant.ElementCount > MaxTrackedValues) return;
         long[]? values = constant.ElementType switch
         {
-            TensorElementType.Int64 => constant.ToArray<long>(),
-            TensorElementType.Int32 => [.. constant.ToArray<int>().Select(v => (long)v)],
+            OnnxDataType.Int64 => constant.ToArray<long>(),
+            OnnxDataType.Int32 => [.. constant.ToArray<int>().Select(v => (long)v)],
             _ => null,
         };
         if (values is not null) _values[name] = values.Select(Known).ToArray();

@@ -17,19 +17,19 @@ public sealed partial class TensorData
     private readonly ReadOnlyMemory<byte> _payload;
     private readonly DeferredPayload? _deferred;
 
-    internal TensorData(string name, TensorElementType elementType, long[] dims, ReadOnlyMemory<byte> payload,
+    internal TensorData(string name, OnnxDataType elementType, long[] dims, ReadOnlyMemory<byte> payload,
         TensorProto? sourceProto, ExternalPlacement? placement)
         : this(name, elementType, dims, payload, null, sourceProto, placement)
     {
     }
 
     /// <summary>A tensor whose payload is computed when first read (see <see cref="DeferredPayload"/>).</summary>
-    internal TensorData(string name, TensorElementType elementType, long[] dims, DeferredPayload payload)
+    internal TensorData(string name, OnnxDataType elementType, long[] dims, DeferredPayload payload)
         : this(name, elementType, dims, ReadOnlyMemory<byte>.Empty, payload, null, null)
     {
     }
 
-    private TensorData(string name, TensorElementType elementType, long[] dims, ReadOnlyMemory<byte> payload,
+    private TensorData(string name, OnnxDataType elementType, long[] dims, ReadOnlyMemory<byte> payload,
         DeferredPayload? deferred, TensorProto? sourceProto, ExternalPlacement? placement)
     {
         Name = name;
@@ -45,7 +45,7 @@ public sealed partial class TensorData
     /// <summary>The tensor's name (the graph value it defines, for an initializer).</summary>
     public string Name { get; }
 
-    public TensorElementType ElementType { get; }
+    public OnnxDataType ElementType { get; }
 
     public IReadOnlyList<long> Dims => _dims;
 
@@ -80,7 +80,7 @@ public sealed partial class TensorData
     /// <summary>A tensor of the given element type built from values of the same managed type.</summary>
     public static TensorData Create<T>(string name, long[] dims, ReadOnlySpan<T> values) where T : unmanaged
     {
-        var type = TensorElementTypes.Of<T>();
+        var type = OnnxDataTypes.Of<T>();
         long count = ShapeMath.ElementCount(dims);
         if (count != values.Length)
             throw new ArgumentException($"Tensor '{name}': {values.Length} values do not fill dims [{string.Join(",", dims)}] ({count} elements).");
@@ -94,7 +94,7 @@ public sealed partial class TensorData
     /// A tensor of <paramref name="elementType"/> (a float type) holding <paramref name="values"/> rounded to that
     /// type: how rules write back results they computed in float64.
     /// </summary>
-    public static TensorData FromDoubles(string name, TensorElementType elementType, long[] dims, ReadOnlySpan<double> values)
+    public static TensorData FromDoubles(string name, OnnxDataType elementType, long[] dims, ReadOnlySpan<double> values)
     {
         long count = ShapeMath.ElementCount(dims);
         if (count != values.Length)
@@ -124,7 +124,7 @@ public sealed partial class TensorData
     /// <summary>The values as <typeparamref name="T"/>, which must be the tensor's own element type.</summary>
     public T[] ToArray<T>() where T : unmanaged
     {
-        var wanted = TensorElementTypes.Of<T>();
+        var wanted = OnnxDataTypes.Of<T>();
         if (wanted != ElementType)
             throw new InvalidOperationException($"Tensor '{Name}' holds {ElementType.DisplayName()}, not {wanted.DisplayName()}.");
         return MemoryMarshal.Cast<byte, T>(RawBytes).ToArray();
@@ -133,7 +133,7 @@ public sealed partial class TensorData
     /// <summary>The values as a span of <typeparamref name="T"/> (the tensor's own element type), without copying.</summary>
     public ReadOnlySpan<T> AsSpan<T>() where T : unmanaged
     {
-        var wanted = TensorElementTypes.Of<T>();
+        var wanted = OnnxDataTypes.Of<T>();
         if (wanted != ElementType)
             throw new InvalidOperationException($"Tensor '{Name}' holds {ElementType.DisplayName()}, not {wanted.DisplayName()}.");
         return MemoryMarshal.Cast<byte, T>(RawBytes);

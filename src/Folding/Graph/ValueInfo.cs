@@ -23,7 +23,7 @@ public sealed class ValueInfo
     /// neither a value nor a symbol is an unknown dimension.
     /// </summary>
     /// <exception cref="ArgumentException">The name is empty or a dimension is negative.</exception>
-    public static ValueInfo Tensor(string name, TensorElementType elementType, IReadOnlyList<Dimension>? shape = null)
+    public static ValueInfo Tensor(string name, OnnxDataType elementType, IReadOnlyList<Dimension>? shape = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         var tensor = new TypeProto.Types.Tensor { ElemType = (int)elementType };
@@ -47,7 +47,7 @@ public sealed class ValueInfo
     /// <summary>True when the value is declared as a tensor (not a sequence, map or optional).</summary>
     public bool IsTensor => Proto.Type?.TensorType is not null;
 
-    public TensorElementType ElementType => (TensorElementType)(Proto.Type?.TensorType?.ElemType ?? 0);
+    public OnnxDataType ElementType => (OnnxDataType)(Proto.Type?.TensorType?.ElemType ?? 0);
 
     /// <summary>The declared shape, or null when the rank is unknown.</summary>
     public IReadOnlyList<Dimension>? Shape

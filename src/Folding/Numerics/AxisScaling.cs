@@ -28,7 +28,7 @@ internal static class AxisScaling
     /// </summary>
     public static TensorData ScaledCopy(TensorData weight, int axis, ReadOnlySpan<double> factors)
     {
-        if (weight.ElementType != TensorElementType.Float)
+        if (weight.ElementType != OnnxDataType.Float)
         {
             double[] w = weight.ToDoubleArray();
             ScaleAlong(w, weight.Dims, axis, factors);
@@ -37,7 +37,7 @@ internal static class AxisScaling
         long n = weight.Dims[axis], inner = ShapeMathProduct(weight.Dims, axis + 1, weight.Rank);
         if (factors.Length != n)
             throw new ArgumentException($"{factors.Length} factors for an axis of length {n}");
-        return new TensorData("", TensorElementType.Float, weight.DimsArray(), new ScaledPayload(weight.PayloadMemory, factors, (int)inner));
+        return new TensorData("", OnnxDataType.Float, weight.DimsArray(), new ScaledPayload(weight.PayloadMemory, factors, (int)inner));
     }
 
     /// <summary>The values repeated to <paramref name="length"/> when there is one, else the values as they are.</summary>

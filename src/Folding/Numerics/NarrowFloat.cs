@@ -17,13 +17,13 @@ internal static class NarrowFloat
     /// holds the values before the fold, element for element (empty when there were none); <paramref name="what"/>
     /// names the tensor in the reason.
     /// </summary>
-    public static string? Damage(TensorElementType type, ReadOnlySpan<double> values, ReadOnlySpan<double> original, string what)
+    public static string? Damage(OnnxDataType type, ReadOnlySpan<double> values, ReadOnlySpan<double> original, string what)
     {
-        double minNormal = type == TensorElementType.Float16 ? Math.ScaleB(1, -14) : Math.ScaleB(1, -126);
+        double minNormal = type == OnnxDataType.Float16 ? Math.ScaleB(1, -14) : Math.ScaleB(1, -126);
         double unitRoundoff = type switch
         {
-            TensorElementType.Float16 => Math.ScaleB(1, -11),
-            TensorElementType.BFloat16 => Math.ScaleB(1, -8),
+            OnnxDataType.Float16 => Math.ScaleB(1, -11),
+            OnnxDataType.BFloat16 => Math.ScaleB(1, -8),
             _ => 0,
         };
         if (unitRoundoff == 0) return null;
@@ -49,7 +49,7 @@ internal static class NarrowFloat
     /// </summary>
     public static string? ScaledDamage(TensorData weight, int axis, double[] factors, string what)
     {
-        if (weight.ElementType is not (TensorElementType.Float16 or TensorElementType.BFloat16)) return null;
+        if (weight.ElementType is not (OnnxDataType.Float16 or OnnxDataType.BFloat16)) return null;
         double[] original = weight.ToDoubleArray(), scaled = (double[])original.Clone();
         AxisScaling.ScaleAlong(scaled, weight.Dims, axis, factors);
         return Damage(weight.ElementType, scaled, original, what);
@@ -59,9 +59,9 @@ internal static class NarrowFloat
     /// <see cref="Damage"/> of a folded bias b'[o] = s[o]·b[o] + t[o] written as <paramref name="type"/> (b = 0 when
     /// <paramref name="bias"/> is null); null at once for a type that is not float16 or bfloat16.
     /// </summary>
-    public static string? BiasDamage(TensorElementType type, TensorData? bias, double[] s, double[] t, string what)
+    public static string? BiasDamage(OnnxDataType type, TensorData? bias, double[] s, double[] t, string what)
     {
-        if (type is not (TensorElementType.Float16 or TensorElementType.BFloat16)) return null;
+        if (type is not (OnnxDataType.Float16 or OnnxDataType.BFloat16)) return null;
         double[] b = bias?.ToDoubleArray() ?? new double[s.Length];
         if (b.Length != s.Length) return null;
         var folded = new double[s.Length];

@@ -6,51 +6,51 @@ namespace OnnxBn.Folding.Onnx;
 /// <summary>Converts little-endian tensor payloads to and from float64, the precision all folding math runs in.</summary>
 internal static class ElementCodec
 {
-    public static double[] DecodeDoubles(TensorElementType type, ReadOnlySpan<byte> bytes, long count, string name)
+    public static double[] DecodeDoubles(OnnxDataType type, ReadOnlySpan<byte> bytes, long count, string name)
     {
         var result = new double[count];
         switch (type)
         {
-            case TensorElementType.Float:
+            case OnnxDataType.Float:
                 var floats = MemoryMarshal.Cast<byte, float>(bytes);
                 for (int i = 0; i < result.Length; i++) result[i] = floats[i];
                 break;
-            case TensorElementType.Double:
+            case OnnxDataType.Double:
                 MemoryMarshal.Cast<byte, double>(bytes).CopyTo(result);
                 break;
-            case TensorElementType.Float16:
+            case OnnxDataType.Float16:
                 var halves = MemoryMarshal.Cast<byte, Half>(bytes);
                 for (int i = 0; i < result.Length; i++) result[i] = (double)halves[i];
                 break;
-            case TensorElementType.BFloat16:
+            case OnnxDataType.BFloat16:
                 var bf = MemoryMarshal.Cast<byte, ushort>(bytes);
                 for (int i = 0; i < result.Length; i++) result[i] = new BFloat16Bits(bf[i]).ToSingle();
                 break;
-            case TensorElementType.Int64:
+            case OnnxDataType.Int64:
                 var longs = MemoryMarshal.Cast<byte, long>(bytes);
                 for (int i = 0; i < result.Length; i++) result[i] = longs[i];
                 break;
-            case TensorElementType.Int32:
+            case OnnxDataType.Int32:
                 var ints = MemoryMarshal.Cast<byte, int>(bytes);
                 for (int i = 0; i < result.Length; i++) result[i] = ints[i];
                 break;
-            case TensorElementType.Int8:
+            case OnnxDataType.Int8:
                 for (int i = 0; i < result.Length; i++) result[i] = (sbyte)bytes[i];
                 break;
-            case TensorElementType.UInt8:
-            case TensorElementType.Bool:
+            case OnnxDataType.UInt8:
+            case OnnxDataType.Bool:
                 for (int i = 0; i < result.Length; i++) result[i] = bytes[i];
                 break;
-            case TensorElementType.Int16:
+            case OnnxDataType.Int16:
                 for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadInt16LittleEndian(bytes[(2 * i)..]);
                 break;
-            case TensorElementType.UInt16:
+            case OnnxDataType.UInt16:
                 for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]);
                 break;
-            case TensorElementType.UInt32:
+            case OnnxDataType.UInt32:
                 for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * i)..]);
                 break;
-            case TensorElementType.UInt64:
+            case OnnxDataType.UInt64:
                 for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadUInt64LittleEndian(bytes[(8 * i)..]);
                 break;
             default:
@@ -59,31 +59,31 @@ internal static class ElementCodec
         return result;
     }
 
-    public static byte[] EncodeDoubles(TensorElementType type, ReadOnlySpan<double> values, string name)
+    public static byte[] EncodeDoubles(OnnxDataType type, ReadOnlySpan<double> values, string name)
     {
         switch (type)
         {
-            case TensorElementType.Float:
+            case OnnxDataType.Float:
                 // Straight into the payload array: a float[] first and a byte copy after doubled the memory churn.
                 var floatBytes = GC.AllocateUninitializedArray<byte>(values.Length * sizeof(float));
                 var floats = MemoryMarshal.Cast<byte, float>(floatBytes.AsSpan());
                 for (int i = 0; i < floats.Length; i++) floats[i] = (float)values[i];
                 return floatBytes;
-            case TensorElementType.Double:
+            case OnnxDataType.Double:
                 return MemoryMarshal.AsBytes(values).ToArray();
-            case TensorElementType.Float16:
+            case OnnxDataType.Float16:
                 var halves = new Half[values.Length];
                 for (int i = 0; i < halves.Length; i++) halves[i] = (Half)values[i];
                 return MemoryMarshal.AsBytes(halves.AsSpan()).ToArray();
-            case TensorElementType.BFloat16:
+            case OnnxDataType.BFloat16:
                 var bf = new BFloat16Bits[values.Length];
                 for (int i = 0; i < bf.Length; i++) bf[i] = BFloat16Bits.FromDouble(values[i]);
                 return MemoryMarshal.AsBytes(bf.AsSpan()).ToArray();
-            case TensorElementType.Int64:
+            case OnnxDataType.Int64:
                 var longs = new long[values.Length];
                 for (int i = 0; i < longs.Length; i++) longs[i] = Integral<long>(values[i], name);
                 return MemoryMarshal.AsBytes(longs.AsSpan()).ToArray();
-            case TensorElementType.Int32:
+            case OnnxDataType.Int32:
                 var ints = new int[values.Length];
                 for (int i = 0; i < ints.Length; i++) ints[i] = Integral<int>(values[i], name);
                 return MemoryMarshal.AsBytes(ints.AsSpan()).ToArray();

@@ -48,7 +48,7 @@ internal sealed class ExternalDataPlan
     private static bool GoesExternal(TensorData tensor, ModelSaveOptions options) => options.Layout switch
     {
         ExternalDataLayout.Keep => tensor.Placement is not null,
-        ExternalDataLayout.ExternalizeLarge => tensor.ElementType != TensorElementType.String
+        ExternalDataLayout.ExternalizeLarge => tensor.ElementType != OnnxDataType.String
             && tensor.PayloadLength >= options.ExternalThresholdBytes,
         _ => false,
     };

@@ -17,8 +17,8 @@ internal static class TensorProtoCodec
     {
         string name = proto.Name ?? "";
         string label = name.Length == 0 ? "<unnamed tensor>" : $"tensor '{name}'";
-        var type = (TensorElementType)proto.DataType;
-        if (!Enum.IsDefined(type) || type == TensorElementType.Undefined)
+        var type = (OnnxDataType)proto.DataType;
+        if (!Enum.IsDefined(type) || type == OnnxDataType.Undefined)
             throw new OnnxModelException(file, $"unknown element type {proto.DataType}", label);
 
         long[] dims = proto.Dims.ToArray();
@@ -34,7 +34,7 @@ internal static class TensorProtoCodec
             return new TensorData(name, type, dims, payload, proto, placement);
         }
 
-        if (type == TensorElementType.String)
+        if (type == OnnxDataType.String)
         {
             if (proto.StringData.Count != count)
                 throw new OnnxModelException(file, $"holds {proto.StringData.Count} strings but its dims {ShapeMath.Format(dims)} need {count}", label);
@@ -67,9 +67,9 @@ internal static class TensorProtoCodec
         return count;
     }
 
-    private static long ExpectedBytes(TensorElementType type, long count, string? file, string label)
+    private static long ExpectedBytes(OnnxDataType type, long count, string? file, string label)
     {
-        if (type is TensorElementType.Int4 or TensorElementType.UInt4 or TensorElementType.Float4E2M1)
+        if (type is OnnxDataType.Int4 or OnnxDataType.UInt4 or OnnxDataType.Float4E2M1)
             return (count + 1) / 2;
         int size = type.SizeInBytes();
         if (size == 0)
@@ -77,26 +77,26 @@ internal static class TensorProtoCodec
         return count * size;
     }
 
-    private static byte[] DecodeTypedFields(TensorProto p, TensorElementType type, long count, string? file, string label)
+    private static byte[] DecodeTypedFields(TensorProto p, OnnxDataType type, long count, string? file, string label)
     {
         switch (type)
         {
-            case TensorElementType.Float:
+            case OnnxDataType.Float:
                 return Bytes<float>(p.FloatData, count, "float_data", file, label);
-            case TensorElementType.Complex64:
+            case OnnxDataType.Complex64:
                 return Bytes<float>(p.FloatData, 2 * count, "float_data", file, label);
-            case TensorElementType.Double:
+            case OnnxDataType.Double:
                 return Bytes<double>(p.DoubleData, count, "double_data", file, label);
-            case TensorElementType.Complex128:
+            case OnnxDataType.Complex128:
                 return Bytes<double>(p.DoubleData, 2 * count, "double_data", file, label);
-            case TensorElementType.Int64:
+            case OnnxDataType.Int64:
                 return Bytes<long>(p.Int64Data, count, "int64_data", file, label);
-            case TensorElementType.UInt64:
+            case OnnxDataType.UInt64:
                 return Bytes<ulong>(p.Uint64Data, count, "uint64_data", file, label);
-            case TensorElementType.UInt32:
+            case OnnxDataType.UInt32:
                 CheckCount(p.Uint64Data.Count, count, "uint64_data", file, label);
                 return MemoryMarshal.AsBytes(p.Uint64Data.Select(v => (uint)v).ToArray().AsSpan()).ToArray();
-            case TensorElementType.Int32:
+            case OnnxDataType.Int32:
                 return Bytes<int>(p.Int32Data, count, "int32_data", file, label);
             default:
                 return NarrowInt32Field(p, type, count, file, label);
@@ -104,7 +104,7 @@ internal static class TensorProtoCodec
     }
 
     /// <summary>Types narrower than 32 bits travel in int32_data, one element (or, for 4-bit types, two) per entry.</summary>
-    private static byte[] NarrowInt32Field(TensorProto p, TensorElementType type, long count, string? file, string label)
+    private static byte[] NarrowInt32Field(TensorProto p, OnnxDataType type, long count, string? file, string label)
     {
         int size = type.SizeInBytes();
         if (size == 0)

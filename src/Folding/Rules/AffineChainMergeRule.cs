@@ -115,7 +115,7 @@ internal sealed class AffineChainMergeRule : IFoldRule
         consumer.Is("BatchNormalization") ? BatchNormRecognizer.Recognize(context, consumer).Op : ChannelAffineRecognizer.Recognize(context, consumer);
 
     /// <summary>The element type of x: declared, or the type of the op's own constants where ONNX ties them to x.</summary>
-    private static TensorElementType? DataType(FoldContext context, AffineOp op)
+    private static OnnxDataType? DataType(FoldContext context, AffineOp op)
     {
         if ((context.ElementTypeOf(op.Input) ?? context.ElementTypeOf(op.Output)) is { } declared)
             return declared.IsFoldableFloat() ? declared : null;

@@ -74,8 +74,8 @@ internal static class BatchKeepingShape
             if (node.Is("Shape")) return BatchSlice(node, out piece);
             if (node.Is("Cast"))
             {
-                var to = (TensorElementType)node.GetInt("to", 0);
-                return to == TensorElementType.Int64 ? Read(node.Input(0), depth + 1, out piece)
+                var to = (OnnxDataType)node.GetInt("to", 0);
+                return to == OnnxDataType.Int64 ? Read(node.Input(0), depth + 1, out piece)
                     : $"{node.DisplayName} casts {reshape.DisplayName}'s shape to {to.DisplayName()}, not int64";
             }
             return $"{reshape.DisplayName} shape comes from {node.OpType} {node.DisplayName}, not from constants, Shape, "
@@ -87,8 +87,8 @@ internal static class BatchKeepingShape
             piece = default;
             long[]? values = tensor.ElementType switch
             {
-                TensorElementType.Int64 => tensor.ToArray<long>(),
-                TensorElementType.Int32 => [.. tensor.ToArray<int>().Select(v => (long)v)],
+                OnnxDataType.Int64 => tensor.ToArray<long>(),
+                OnnxDataType.Int32 => [.. tensor.ToArray<int>().Select(v => (long)v)],
                 _ => null,
             };
             if (values is null)
@@ -123,7 +123,7 @@ internal static class BatchKeepingShape
             piece = default;
             long[]? axes = unsqueeze.GetInts("axes");
             if (axes is null && unsqueeze.Input(1).Length > 0 && context.TryConstant(unsqueeze.Input(1), out var axesTensor)
-                && axesTensor.ElementType == TensorElementType.Int64)
+                && axesTensor.ElementType == OnnxDataType.Int64)
                 axes = axesTensor.ToArray<long>();
             if (axes is null)
                 return $"{unsqueeze.DisplayName} has no constant axes";

@@ -139,9 +139,9 @@ internal sealed class FoldContext
     }
 
     /// <summary>The element type of a value when the model declares it or a constant holds it.</summary>
-    public TensorElementType? ElementTypeOf(string value)
+    public OnnxDataType? ElementTypeOf(string value)
     {
-        if (Graph.FindValueInfo(value) is { IsTensor: true } info && info.ElementType != TensorElementType.Undefined)
+        if (Graph.FindValueInfo(value) is { IsTensor: true } info && info.ElementType != OnnxDataType.Undefined)
             return info.ElementType;
         return TryConstant(value, out var t) ? t.ElementType : null;
     }

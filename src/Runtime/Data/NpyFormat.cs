@@ -21,12 +21,12 @@ public static partial class NpyFormat
 {
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    private static readonly (string Code, TensorElementType Type)[] Codes =
+    private static readonly (string Code, OnnxDataType Type)[] Codes =
     [
-        ("f4", TensorElementType.Float), ("f8", TensorElementType.Double), ("f2", TensorElementType.Float16),
-        ("i8", TensorElementType.Int64), ("i4", TensorElementType.Int32), ("i2", TensorElementType.Int16),
-        ("i1", TensorElementType.Int8), ("u1", TensorElementType.UInt8), ("u2", TensorElementType.UInt16),
-        ("u4", TensorElementType.UInt32), ("u8", TensorElementType.UInt64), ("b1", TensorElementType.Bool),
+        ("f4", OnnxDataType.Float), ("f8", OnnxDataType.Double), ("f2", OnnxDataType.Float16),
+        ("i8", OnnxDataType.Int64), ("i4", OnnxDataType.Int32), ("i2", OnnxDataType.Int16),
+        ("i1", OnnxDataType.Int8), ("u1", OnnxDataType.UInt8), ("u2", OnnxDataType.UInt16),
+        ("u4", OnnxDataType.UInt32), ("u8", OnnxDataType.UInt64), ("b1", OnnxDataType.Bool),
     ];
 
     /// <summary>Reads a .npy file; the tensor is named after the file (without extension).</summary>
@@ -125,7 +125,7 @@ public static partial class NpyFormat
         File.Move(temp, path, overwrite: true);
     }
 
-    private static (TensorElementType Type, long[] Dims) ParseHeader(string header, string source)
+    private static (OnnxDataType Type, long[] Dims) ParseHeader(string header, string source)
     {
         var trimmed = header.Trim();
         if (!trimmed.StartsWith('{') || !trimmed.EndsWith('}'))
@@ -146,13 +146,13 @@ public static partial class NpyFormat
         return (ParseDescr(descr.Groups[1].Value, source), ParseShape(shape.Groups[1].Value, source));
     }
 
-    private static TensorElementType ParseDescr(string descr, string source)
+    private static OnnxDataType ParseDescr(string descr, string source)
     {
         if (descr.Length != 3 || descr[0] is not ('<' or '>' or '|' or '='))
             throw new NpyFormatException(source, $"dtype '{descr}' is not supported (expected f4, f8, f2, i8, i4, i2, i1, u1, u2, u4, u8 or b1)");
         var code = descr[1..];
         var type = Codes.FirstOrDefault(c => c.Code == code).Type;
-        if (type == TensorElementType.Undefined)
+        if (type == OnnxDataType.Undefined)
             throw new NpyFormatException(source, $"dtype '{descr}' is not supported (expected f4, f8, f2, i8, i4, i2, i1, u1, u2, u4, u8 or b1)");
         if (descr[0] == '>' && type.SizeInBytes() > 1)
             throw new NpyFormatException(source, $"dtype '{descr}' is big-endian; save it as little-endian ('<{code}')");

@@ -13,20 +13,20 @@ public static class TensorDataInterop
 {
     /// <summary>Wraps raw little-endian element bytes as a tensor of <paramref name="type"/> (the bytes are copied).</summary>
     /// <exception cref="NotSupportedException">The element type has no fixed size (string) or is not supported.</exception>
-    public static TensorData FromRaw(string name, TensorElementType type, long[] dims, ReadOnlySpan<byte> raw) => type switch
+    public static TensorData FromRaw(string name, OnnxDataType type, long[] dims, ReadOnlySpan<byte> raw) => type switch
     {
-        TensorElementType.Float => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, float>(raw)),
-        TensorElementType.Double => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, double>(raw)),
-        TensorElementType.Float16 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, Half>(raw)),
-        TensorElementType.Int64 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, long>(raw)),
-        TensorElementType.Int32 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, int>(raw)),
-        TensorElementType.Int16 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, short>(raw)),
-        TensorElementType.Int8 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, sbyte>(raw)),
-        TensorElementType.UInt8 => TensorData.Create(name, dims, raw),
-        TensorElementType.UInt16 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, ushort>(raw)),
-        TensorElementType.UInt32 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, uint>(raw)),
-        TensorElementType.UInt64 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, ulong>(raw)),
-        TensorElementType.Bool => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, bool>(raw)),
+        OnnxDataType.Float => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, float>(raw)),
+        OnnxDataType.Double => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, double>(raw)),
+        OnnxDataType.Float16 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, Half>(raw)),
+        OnnxDataType.Int64 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, long>(raw)),
+        OnnxDataType.Int32 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, int>(raw)),
+        OnnxDataType.Int16 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, short>(raw)),
+        OnnxDataType.Int8 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, sbyte>(raw)),
+        OnnxDataType.UInt8 => TensorData.Create(name, dims, raw),
+        OnnxDataType.UInt16 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, ushort>(raw)),
+        OnnxDataType.UInt32 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, uint>(raw)),
+        OnnxDataType.UInt64 => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, ulong>(raw)),
+        OnnxDataType.Bool => TensorData.Create(name, dims, MemoryMarshal.Cast<byte, bool>(raw)),
         _ => throw new NotSupportedException($"Tensor '{name}': {type.DisplayName()} is not supported here."),
     };
 
@@ -36,7 +36,7 @@ public static class TensorDataInterop
     {
         ArgumentNullException.ThrowIfNull(tensor);
         var type = tensor.ElementType;
-        if (TensorElementTypes.SizeInBytes(type) == 0)
+        if (OnnxDataTypes.SizeInBytes(type) == 0)
             throw new NotSupportedException($"Tensor '{tensor.Name}' of {tensor.ElementType.DisplayName()} cannot be passed to ONNX Runtime.");
         var value = Allocate(type, tensor.DimsArray());
         tensor.RawBytes.CopyTo(value.GetTensorMutableRawData());
@@ -44,7 +44,7 @@ public static class TensorDataInterop
     }
 
     /// <summary>A new zero-filled ONNX Runtime tensor of <paramref name="type"/> and <paramref name="shape"/> (dispose it).</summary>
-    public static OrtValue Allocate(TensorElementType type, long[] shape)
+    public static OrtValue Allocate(OnnxDataType type, long[] shape)
     {
         var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, (OrtElementType)(int)type, shape);
         value.GetTensorMutableRawData().Clear();
@@ -59,11 +59,11 @@ public static class TensorDataInterop
     }
 
     /// <summary>The tensor's element type in the folding library's terms.</summary>
-    public static TensorElementType ElementType(this OrtValue value)
+    public static OnnxDataType ElementType(this OrtValue value)
     {
         ArgumentNullException.ThrowIfNull(value);
         var info = value.GetTensorTypeAndShape();
-        return (TensorElementType)(int)info.ElementDataType;
+        return (OnnxDataType)(int)info.ElementDataType;
     }
 
     /// <summary>The tensor's dimensions.</summary>

@@ -8,7 +8,7 @@ public sealed record TensorSummary(long Count, double Min, double Max, double Me
     /// <summary>Summarizes a numeric or boolean tensor (values compared as float64; NaNs are skipped for min/max/mean).</summary>
     public static TensorSummary Of(TensorData tensor, int first = 8)
     {
-        var values = tensor.ElementType == TensorElementType.Bool
+        var values = tensor.ElementType == OnnxDataType.Bool
             ? tensor.ToArray<bool>().Select(b => b ? 1.0 : 0.0).ToArray()
             : tensor.ToDoubleArray();
         double min = double.PositiveInfinity, max = double.NegativeInfinity, sum = 0;

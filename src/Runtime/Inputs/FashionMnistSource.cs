@@ -136,7 +136,7 @@ public sealed class FashionMnistSource : IInputSource
 
     private TensorData Scaled(InputSignature input, long[] shape, ReadOnlySpan<byte> pixels)
     {
-        if (input.ElementType != TensorElementType.Float)
+        if (input.ElementType != OnnxDataType.Float)
         {
             var values = new double[pixels.Length];
             for (var i = 0; i < values.Length; i++)
@@ -148,7 +148,7 @@ public sealed class FashionMnistSource : IInputSource
         var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
         for (var i = 0; i < floats.Length; i++)
             floats[i] = (float)(pixels[i] * Scale);
-        return new TensorData(input.Name, TensorElementType.Float, shape, bytes, null, null);
+        return new TensorData(input.Name, OnnxDataType.Float, shape, bytes, null, null);
     }
 
     private static long[] SampleShape(InputSignature input, int rows, int columns)

@@ -32,7 +32,7 @@ public interface IInputSource
 /// One model input as the input sources see it: name, element type and dimensions, where a dimension is null when it
 /// is symbolic or unknown (its symbol, such as <c>N</c>, in <see cref="Symbols"/>).
 /// </summary>
-public sealed record InputSignature(string Name, TensorElementType ElementType, IReadOnlyList<long?> Dims, IReadOnlyList<string> Symbols)
+public sealed record InputSignature(string Name, OnnxDataType ElementType, IReadOnlyList<long?> Dims, IReadOnlyList<string> Symbols)
 {
     /// <summary>The number of dimensions.</summary>
     public int Rank => Dims.Count;

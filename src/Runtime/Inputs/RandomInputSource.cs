@@ -71,30 +71,30 @@ public sealed class RandomInputSource : IInputSource
 
     /// <summary>A tensor of random values of <paramref name="type"/>, drawn as the class summary describes.</summary>
     /// <exception cref="InputMismatchException">The type is not numeric (strings, complex).</exception>
-    public static TensorData Create(string name, TensorElementType type, long[] shape, SeededRandom random)
+    public static TensorData Create(string name, OnnxDataType type, long[] shape, SeededRandom random)
     {
         ArgumentNullException.ThrowIfNull(random);
         var count = checked((int)shape.Aggregate(1L, (a, b) => a * b));
         var size = type.SizeInBytes();
-        if (size == 0 || type is TensorElementType.Complex64 or TensorElementType.Complex128 || (int)type > (int)TensorElementType.BFloat16)
+        if (size == 0 || type is OnnxDataType.Complex64 or OnnxDataType.Complex128 || (int)type > (int)OnnxDataType.BFloat16)
             throw new InputMismatchException(
                 $"Input '{name}' is {type.DisplayName()}: random values can only be made for numeric inputs; pass --input {name}=FILE.");
         var bytes = new byte[checked(count * size)];
         switch (type)
         {
-            case TensorElementType.Float: random.FillUniform(MemoryMarshal.Cast<byte, float>(bytes.AsSpan())); break;
-            case TensorElementType.Double: random.FillUniform(MemoryMarshal.Cast<byte, double>(bytes.AsSpan())); break;
-            case TensorElementType.Float16: Fill(MemoryMarshal.Cast<byte, Half>(bytes.AsSpan()), () => (Half)random.NextSingle()); break;
-            case TensorElementType.BFloat16:
+            case OnnxDataType.Float: random.FillUniform(MemoryMarshal.Cast<byte, float>(bytes.AsSpan())); break;
+            case OnnxDataType.Double: random.FillUniform(MemoryMarshal.Cast<byte, double>(bytes.AsSpan())); break;
+            case OnnxDataType.Float16: Fill(MemoryMarshal.Cast<byte, Half>(bytes.AsSpan()), () => (Half)random.NextSingle()); break;
+            case OnnxDataType.BFloat16:
                 Fill(MemoryMarshal.Cast<byte, BFloat16Bits>(bytes.AsSpan()), () => BFloat16Bits.FromSingle(random.NextSingle()));
                 break;
-            case TensorElementType.Int64: Fill(MemoryMarshal.Cast<byte, long>(bytes.AsSpan()), () => random.NextInt(IntegerRange)); break;
-            case TensorElementType.Int32: Fill(MemoryMarshal.Cast<byte, int>(bytes.AsSpan()), () => random.NextInt(IntegerRange)); break;
-            case TensorElementType.Int16: Fill(MemoryMarshal.Cast<byte, short>(bytes.AsSpan()), () => (short)random.NextInt(IntegerRange)); break;
-            case TensorElementType.UInt64: Fill(MemoryMarshal.Cast<byte, ulong>(bytes.AsSpan()), () => (ulong)random.NextInt(IntegerRange)); break;
-            case TensorElementType.UInt32: Fill(MemoryMarshal.Cast<byte, uint>(bytes.AsSpan()), () => (uint)random.NextInt(IntegerRange)); break;
-            case TensorElementType.UInt16: Fill(MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan()), () => (ushort)random.NextInt(IntegerRange)); break;
-            case TensorElementType.Int8 or TensorElementType.UInt8: Fill(bytes.AsSpan(), () => (byte)random.NextInt(IntegerRange)); break;
+            case OnnxDataType.Int64: Fill(MemoryMarshal.Cast<byte, long>(bytes.AsSpan()), () => random.NextInt(IntegerRange)); break;
+            case OnnxDataType.Int32: Fill(MemoryMarshal.Cast<byte, int>(bytes.AsSpan()), () => random.NextInt(IntegerRange)); break;
+            case OnnxDataType.Int16: Fill(MemoryMarshal.Cast<byte, short>(bytes.AsSpan()), () => (short)random.NextInt(IntegerRange)); break;
+            case OnnxDataType.UInt64: Fill(MemoryMarshal.Cast<byte, ulong>(bytes.AsSpan()), () => (ulong)random.NextInt(IntegerRange)); break;
+            case OnnxDataType.UInt32: Fill(MemoryMarshal.Cast<byte, uint>(bytes.AsSpan()), () => (uint)random.NextInt(IntegerRange)); break;
+            case OnnxDataType.UInt16: Fill(MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan()), () => (ushort)random.NextInt(IntegerRange)); break;
+            case OnnxDataType.Int8 or OnnxDataType.UInt8: Fill(bytes.AsSpan(), () => (byte)random.NextInt(IntegerRange)); break;
             default: Fill(bytes.AsSpan(), () => (byte)random.NextInt(2)); break; // bool
         }
         return new TensorData(name, type, shape, bytes, null, null);

@@ -7,13 +7,13 @@ namespace OnnxBn.Runtime.Sessions;
 /// <summary>One input or output of a session: its name, kind, element type and shape as ONNX Runtime reports them.</summary>
 /// <param name="Name">The graph input or output name.</param>
 /// <param name="Kind">Tensor, sequence, map, …</param>
-/// <param name="ElementType">The tensor's element type (<see cref="TensorElementType.Undefined"/> for other kinds).</param>
+/// <param name="ElementType">The tensor's element type (<see cref="OnnxDataType.Undefined"/> for other kinds).</param>
 /// <param name="Shape">Dimensions; -1 where the model leaves a dimension open.</param>
 /// <param name="SymbolicDimensions">The name of each open dimension ("" when it has none).</param>
 public sealed record SessionPort(
     string Name,
     OnnxValueType Kind,
-    TensorElementType ElementType,
+    OnnxDataType ElementType,
     IReadOnlyList<long> Shape,
     IReadOnlyList<string> SymbolicDimensions)
 {
@@ -28,8 +28,8 @@ public sealed record SessionPort(
 
     internal static SessionPort From(string name, NodeMetadata metadata) =>
         metadata.OnnxValueType == OnnxValueType.ONNX_TYPE_TENSOR
-            ? new SessionPort(name, metadata.OnnxValueType, (TensorElementType)(int)metadata.ElementDataType,
+            ? new SessionPort(name, metadata.OnnxValueType, (OnnxDataType)(int)metadata.ElementDataType,
                 metadata.Dimensions.Select(d => (long)d).ToArray(),
                 metadata.SymbolicDimensions.Select(s => s ?? "").ToArray())
-            : new SessionPort(name, metadata.OnnxValueType, TensorElementType.Undefined, [], []);
+            : new SessionPort(name, metadata.OnnxValueType, OnnxDataType.Undefined, [], []);
 }

@@ -46,11 +46,11 @@ public sealed record EquivalenceOptions
     public int IntraOpThreads { get; init; }
 
     /// <summary>The tolerance that applies to an output: its own, else the one of its element type.</summary>
-    public Tolerance ToleranceFor(string name, string? candidateName, TensorElementType elementType)
+    public Tolerance ToleranceFor(string name, string? candidateName, OnnxDataType elementType)
     {
         if (OutputTolerances.TryGetValue(name, out var own) ||
             (candidateName is not null && OutputTolerances.TryGetValue(candidateName, out own)))
             return own;
-        return elementType is TensorElementType.Float16 or TensorElementType.BFloat16 ? HalfPrecisionTolerance : Tolerance;
+        return elementType is OnnxDataType.Float16 or OnnxDataType.BFloat16 ? HalfPrecisionTolerance : Tolerance;
     }
 }

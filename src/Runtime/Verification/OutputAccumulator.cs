@@ -21,7 +21,7 @@ internal sealed class OutputAccumulator(string name, string? candidateName, Outp
     private bool _classifier = true;
     private OutputVerdict _structural = OutputVerdict.Pass;
     private string? _problem;
-    private TensorElementType _elementType;
+    private OnnxDataType _elementType;
     private long[]? _shape;
 
     public string Name => name;
@@ -38,7 +38,7 @@ internal sealed class OutputAccumulator(string name, string? candidateName, Outp
     }
 
     /// <summary>Compares one run's values (row-major, same <paramref name="shape"/> on both sides).</summary>
-    public void Add(string run, TensorElementType elementType, long[] shape, ReadOnlySpan<double> original, ReadOnlySpan<double> candidate)
+    public void Add(string run, OnnxDataType elementType, long[] shape, ReadOnlySpan<double> original, ReadOnlySpan<double> candidate)
     {
         _elementType = elementType;
         _shape ??= shape;

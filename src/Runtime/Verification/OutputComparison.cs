@@ -66,7 +66,7 @@ public sealed class OutputComparison
     public string? Problem { get; init; }
 
     /// <summary>The element type compared.</summary>
-    public TensorElementType ElementType { get; init; }
+    public OnnxDataType ElementType { get; init; }
 
     /// <summary>The shape of the first run's output.</summary>
     public IReadOnlyList<long> Shape { get; init; } = [];
@@ -115,7 +115,7 @@ public sealed class OutputComparison
 
     /// <summary>Compares two hand-made arrays of the same <paramref name="shape"/> as one output (no ONNX Runtime needed).</summary>
     public static OutputComparison Of(string name, ReadOnlySpan<double> original, ReadOnlySpan<double> candidate, long[] shape,
-        Tolerance tolerance, bool nanEqual = false, double? minTop1 = null, TensorElementType elementType = TensorElementType.Double)
+        Tolerance tolerance, bool nanEqual = false, double? minTop1 = null, OnnxDataType elementType = OnnxDataType.Double)
     {
         ArgumentNullException.ThrowIfNull(shape);
         var accumulator = new OutputAccumulator(name, name, OutputMatch.Name, tolerance, nanEqual);

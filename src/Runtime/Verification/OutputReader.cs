@@ -11,32 +11,32 @@ internal static class OutputReader
     {
         var type = value.ElementType();
         var raw = value.GetTensorMutableRawData();
-        var result = new double[OnnxBn.Folding.TensorElementTypes.SizeInBytes(type) is var size and > 0 ? raw.Length / size : 0];
+        var result = new double[OnnxBn.Folding.OnnxDataTypes.SizeInBytes(type) is var size and > 0 ? raw.Length / size : 0];
         switch (type)
         {
-            case TensorElementType.Float: Widen(Cast<float>(raw), result, f => f); break;
-            case TensorElementType.Double: Cast<double>(raw).CopyTo(result); break;
-            case TensorElementType.Float16: Widen(Cast<Half>(raw), result, h => (double)h); break;
-            case TensorElementType.BFloat16:
+            case OnnxDataType.Float: Widen(Cast<float>(raw), result, f => f); break;
+            case OnnxDataType.Double: Cast<double>(raw).CopyTo(result); break;
+            case OnnxDataType.Float16: Widen(Cast<Half>(raw), result, h => (double)h); break;
+            case OnnxDataType.BFloat16:
                 var bits = Cast<ushort>(raw);
                 Widen(bits, result, b => new BFloat16Bits(b).ToSingle());
                 break;
-            case TensorElementType.Int64: Widen(Cast<long>(raw), result, x => x); break;
-            case TensorElementType.Int32: Widen(Cast<int>(raw), result, x => x); break;
-            case TensorElementType.Int16: Widen(Cast<short>(raw), result, x => x); break;
-            case TensorElementType.Int8: Widen(Cast<sbyte>(raw), result, x => x); break;
-            case TensorElementType.UInt64: Widen(Cast<ulong>(raw), result, x => x); break;
-            case TensorElementType.UInt32: Widen(Cast<uint>(raw), result, x => x); break;
-            case TensorElementType.UInt16: Widen(Cast<ushort>(raw), result, x => x); break;
-            case TensorElementType.UInt8: Widen(Cast<byte>(raw), result, x => x); break;
-            case TensorElementType.Bool: Widen(Cast<bool>(raw), result, x => x ? 1 : 0); break;
+            case OnnxDataType.Int64: Widen(Cast<long>(raw), result, x => x); break;
+            case OnnxDataType.Int32: Widen(Cast<int>(raw), result, x => x); break;
+            case OnnxDataType.Int16: Widen(Cast<short>(raw), result, x => x); break;
+            case OnnxDataType.Int8: Widen(Cast<sbyte>(raw), result, x => x); break;
+            case OnnxDataType.UInt64: Widen(Cast<ulong>(raw), result, x => x); break;
+            case OnnxDataType.UInt32: Widen(Cast<uint>(raw), result, x => x); break;
+            case OnnxDataType.UInt16: Widen(Cast<ushort>(raw), result, x => x); break;
+            case OnnxDataType.UInt8: Widen(Cast<byte>(raw), result, x => x); break;
+            case OnnxDataType.Bool: Widen(Cast<bool>(raw), result, x => x ? 1 : 0); break;
             default: throw new NotSupportedException($"{type} outputs cannot be compared numerically.");
         }
         return result;
     }
 
-    public static bool IsComparable(TensorElementType type) =>
-        type is not (TensorElementType.Undefined or TensorElementType.String or TensorElementType.Complex64 or TensorElementType.Complex128);
+    public static bool IsComparable(OnnxDataType type) =>
+        type is not (OnnxDataType.Undefined or OnnxDataType.String or OnnxDataType.Complex64 or OnnxDataType.Complex128);
 
     private static ReadOnlySpan<T> Cast<T>(Span<byte> raw) where T : struct =>
         System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(raw);

@@ -102,7 +102,7 @@ public static class GraphCut
     {
         if (graph.FindValueInfo(tensor) is { } declared)
             return declared;
-        var elementType = graph.RuntimeInputs.Count > 0 ? graph.RuntimeInputs[0].ElementType : TensorElementType.Float;
+        var elementType = graph.RuntimeInputs.Count > 0 ? graph.RuntimeInputs[0].ElementType : OnnxDataType.Float;
         return ValueInfo.Tensor(tensor, elementType);
     }
 }

@@ -114,7 +114,7 @@ public static class LinearChain
     {
         if (!model.Graph.TryGetConstant(name, out var tensor))
             throw new UnsupportedModelException(model.SourcePath, $"the {what} '{name}' is not a constant, so the layer cannot be unfrozen", node.DisplayName);
-        if (tensor.ElementType != TensorElementType.Float)
+        if (tensor.ElementType != OnnxDataType.Float)
             throw new UnsupportedModelException(model.SourcePath, $"the {what} '{name}' is {tensor.ElementType}, not float32", node.DisplayName);
         return tensor;
     }

@@ -86,7 +86,7 @@ public static class ModelAssembly
         if (outputOp == "Softmax")
             node.SetInt("axis", 1);
 
-        graph.SetOutput(ValueInfo.Tensor(output, TensorElementType.Float, [BatchDimension(graph), new Dimension(last.Outputs, null)]));
+        graph.SetOutput(ValueInfo.Tensor(output, OnnxDataType.Float, [BatchDimension(graph), new Dimension(last.Outputs, null)]));
         // Fine-tuned layers now read new initializers: the weights they replace are dropped, and so is value_info of
         // anything that no longer exists.
         graph.RemoveDeadInitializers();

@@ -65,8 +65,8 @@ public sealed class BadInputTests : IDisposable
     public void Node_Input_That_Nothing_Produces_Is_Named()
     {
         string path = Write(new GraphBuilder()
-            .Input("x", TensorElementType.Float, 2)
-            .Output("y", TensorElementType.Float, 2)
+            .Input("x", OnnxDataType.Float, 2)
+            .Output("y", OnnxDataType.Float, 2)
             .Node("Add", ["x", "ghost"], ["y"], "add"));
 
         BadInputAssert.LoadFails(path, "'ghost'", "produced by nothing", "node 'add'");
@@ -76,8 +76,8 @@ public sealed class BadInputTests : IDisposable
     public void Cyclic_Graph_Is_Reported_As_A_Cycle()
     {
         string path = Write(new GraphBuilder()
-            .Input("x", TensorElementType.Float, 2)
-            .Output("y", TensorElementType.Float, 2)
+            .Input("x", OnnxDataType.Float, 2)
+            .Output("y", OnnxDataType.Float, 2)
             .Node("Add", ["x", "b"], ["a"], "first")
             .Node("Relu", ["a"], ["b"], "second")
             .Node("Identity", ["a"], ["y"], "out"));
@@ -97,8 +97,8 @@ public sealed class BadInputTests : IDisposable
     public void Sub_Graph_Reading_An_Undefined_Outer_Value_Is_Named()
     {
         var proto = ModelProto.Parser.ParseFrom(new GraphBuilder()
-            .Input("cond", TensorElementType.Bool)
-            .Output("y", TensorElementType.Float, 2)
+            .Input("cond", OnnxDataType.Bool)
+            .Output("y", OnnxDataType.Float, 2)
             .Node("If", ["cond"], ["y"], "branch")
             .ToBytes());
         var body = new GraphProto { Name = "then" };
@@ -112,8 +112,8 @@ public sealed class BadInputTests : IDisposable
     }
 
     internal static GraphBuilder ModelWithWeights() => new GraphBuilder()
-        .Input("x", TensorElementType.Float, 1, 64)
-        .Output("y", TensorElementType.Float, 1, 64)
+        .Input("x", OnnxDataType.Float, 1, 64)
+        .Output("y", OnnxDataType.Float, 1, 64)
         .Initializer("W", [64], Enumerable.Range(0, 64).Select(i => i * 0.5f).ToArray())
         .Node("Add", ["x", "W"], ["y"], "add");
 

@@ -75,8 +75,8 @@ public sealed class ConstantLookupTests
     public void Initializer_That_Is_Not_A_Graph_Input_Is_A_Constant()
     {
         var graph = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 2)
-            .Output("y", TensorElementType.Float, 2)
+            .Input("x", OnnxDataType.Float, 2)
+            .Output("y", OnnxDataType.Float, 2)
             .Initializer("b", [2], 1f, 2f)
             .Node("Add", ["x", "b"], ["y"], "add")
             .Build().Graph;
@@ -92,9 +92,9 @@ public sealed class ConstantLookupTests
     public void Initializer_That_Is_Also_A_Graph_Input_Is_Not_A_Constant()
     {
         var graph = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 2)
-            .Input("b", TensorElementType.Float, 2)
-            .Output("y", TensorElementType.Float, 2)
+            .Input("x", OnnxDataType.Float, 2)
+            .Input("b", OnnxDataType.Float, 2)
+            .Output("y", OnnxDataType.Float, 2)
             .Initializer("b", [2], 1f, 2f)
             .Node("Add", ["x", "b"], ["y"], "add")
             .Build().Graph;
@@ -107,8 +107,8 @@ public sealed class ConstantLookupTests
     private static Graph WithConstant(AttributeProto attribute)
     {
         var proto = ModelProto.Parser.ParseFrom(new GraphBuilder()
-            .Input("x", TensorElementType.Float, 2)
-            .Output("y", TensorElementType.Float, 2)
+            .Input("x", OnnxDataType.Float, 2)
+            .Output("y", OnnxDataType.Float, 2)
             .Node("Add", ["x", "k"], ["y"], "add")
             .ToBytes());
         var constant = new NodeProto { OpType = "Constant", Name = "const" };

@@ -33,7 +33,7 @@ public sealed class FailedWriteTests : IDisposable
         var model = BadInputTests.ModelWithWeights().Build();
         var first = model.Graph.Initializers.First();
         int length = 4 << 20;
-        model.Graph.SetInitializer(new TensorData(first.Name, TensorElementType.Float, [length / 4], new FailingPayload(length, length / 2)));
+        model.Graph.SetInitializer(new TensorData(first.Name, OnnxDataType.Float, [length / 4], new FailingPayload(length, length / 2)));
         return model;
     }
 

@@ -9,13 +9,13 @@ public sealed class GraphBoundaryTests
 {
     // x → Relu → r → Add(r, b) → a → Mul(a, r) → y ; r → Sigmoid → s ; c (unread input, default from an initializer).
     private static OnnxModel Model() => new GraphBuilder()
-        .Input("x", TensorElementType.Float, "N", 2)
-        .Input("c", TensorElementType.Float, 2)
-        .Output("y", TensorElementType.Float, "N", 2)
-        .Output("s", TensorElementType.Float, "N", 2)
-        .ValueInfo("a", TensorElementType.Float, "N", 2)
-        .ValueInfo("r", TensorElementType.Float, "N", 2)
-        .ValueInfo("c", TensorElementType.Float, 2)
+        .Input("x", OnnxDataType.Float, "N", 2)
+        .Input("c", OnnxDataType.Float, 2)
+        .Output("y", OnnxDataType.Float, "N", 2)
+        .Output("s", OnnxDataType.Float, "N", 2)
+        .ValueInfo("a", OnnxDataType.Float, "N", 2)
+        .ValueInfo("r", OnnxDataType.Float, "N", 2)
+        .ValueInfo("c", OnnxDataType.Float, 2)
         .Initializer("b", [2], 1f, 2f)
         .Initializer("c", [2], 3f, 4f)
         .Initializer("w", [2], 5f, 6f)
@@ -30,7 +30,7 @@ public sealed class GraphBoundaryTests
     {
         var graph = Model().Graph;
 
-        graph.SetOutputs([ValueInfo.Tensor("s", TensorElementType.Float), graph.FindValueInfo("a")!]);
+        graph.SetOutputs([ValueInfo.Tensor("s", OnnxDataType.Float), graph.FindValueInfo("a")!]);
 
         Assert.Equal(["s", "a"], graph.Outputs.Select(o => o.Name));
         Assert.True(graph.IsGraphOutput("a"));
@@ -55,9 +55,9 @@ public sealed class GraphBoundaryTests
     {
         var graph = Model().Graph;
 
-        Assert.Contains("'nope'", Assert.Throws<ArgumentException>(() => graph.SetOutput(ValueInfo.Tensor("nope", TensorElementType.Float))).Message);
+        Assert.Contains("'nope'", Assert.Throws<ArgumentException>(() => graph.SetOutput(ValueInfo.Tensor("nope", OnnxDataType.Float))).Message);
         Assert.Contains("twice", Assert.Throws<ArgumentException>(() =>
-            graph.SetOutputs([ValueInfo.Tensor("a", TensorElementType.Float), ValueInfo.Tensor("a", TensorElementType.Float)])).Message);
+            graph.SetOutputs([ValueInfo.Tensor("a", OnnxDataType.Float), ValueInfo.Tensor("a", OnnxDataType.Float)])).Message);
         Assert.Throws<ArgumentException>(() => graph.SetOutputs([]));
 
         Assert.Equal(["y", "s"], graph.Outputs.Select(o => o.Name));
@@ -149,7 +149,7 @@ public sealed class GraphBoundaryTests
     {
         var model = Model();
         var graph = model.Graph;
-        graph.SetOutput(ValueInfo.Tensor("a", TensorElementType.Float, [new Dimension(null, "batch"), new Dimension(2, null)]));
+        graph.SetOutput(ValueInfo.Tensor("a", OnnxDataType.Float, [new Dimension(null, "batch"), new Dimension(2, null)]));
         graph.PruneUnreachable();
         graph.RemoveUnusedInputs();
 
@@ -164,7 +164,7 @@ public sealed class GraphBoundaryTests
     [Fact]
     public void ValueInfo_Tensor_Declares_Element_Type_And_Shape_With_Symbols_And_Unknown_Dimensions()
     {
-        var declared = ValueInfo.Tensor("p", TensorElementType.Float16, [new Dimension(null, "N"), new Dimension(3, null), default]);
+        var declared = ValueInfo.Tensor("p", OnnxDataType.Float16, [new Dimension(null, "N"), new Dimension(3, null), default]);
 
         Assert.Equal("p: float16[N,3,?]", declared.ToString());
         Assert.True(declared.IsTensor);
@@ -175,27 +175,27 @@ public sealed class GraphBoundaryTests
     [Fact]
     public void ValueInfo_Tensor_Without_A_Shape_Has_Unknown_Rank()
     {
-        var declared = ValueInfo.Tensor("p", TensorElementType.Int64);
+        var declared = ValueInfo.Tensor("p", OnnxDataType.Int64);
 
         Assert.Null(declared.Rank);
         Assert.Null(declared.Shape);
-        Assert.Equal(TensorElementType.Int64, declared.ElementType);
+        Assert.Equal(OnnxDataType.Int64, declared.ElementType);
     }
 
     [Fact]
     public void ValueInfo_Tensor_Rejects_A_Negative_Dimension_And_An_Empty_Name()
     {
-        Assert.Throws<ArgumentException>(() => ValueInfo.Tensor("p", TensorElementType.Float, [new Dimension(-1, null)]));
-        Assert.Throws<ArgumentException>(() => ValueInfo.Tensor("", TensorElementType.Float));
+        Assert.Throws<ArgumentException>(() => ValueInfo.Tensor("p", OnnxDataType.Float, [new Dimension(-1, null)]));
+        Assert.Throws<ArgumentException>(() => ValueInfo.Tensor("", OnnxDataType.Float));
     }
 
     /// <summary>x → Relu → w read only inside If's then-branch; an unrelated Neg(x) → z that no output needs.</summary>
     private static OnnxModel WithIf()
     {
         var proto = ModelProto.Parser.ParseFrom(new GraphBuilder()
-            .Input("x", TensorElementType.Float, 2)
-            .Input("cond", TensorElementType.Bool)
-            .Output("y", TensorElementType.Float, 2)
+            .Input("x", OnnxDataType.Float, 2)
+            .Input("cond", OnnxDataType.Bool)
+            .Output("y", OnnxDataType.Float, 2)
             .Node("Relu", ["x"], ["w"], "make_w")
             .Node("Neg", ["x"], ["z"], "unused")
             .Node("If", ["cond"], ["y"], "branch")

@@ -10,8 +10,8 @@ public sealed class GraphEditCheckTests
 {
     // x → Relu → r → Add(r, b) → a → Neg → y
     private static Graph Chain() => new GraphBuilder()
-        .Input("x", TensorElementType.Float, "N", 2)
-        .Output("y", TensorElementType.Float, "N", 2)
+        .Input("x", OnnxDataType.Float, "N", 2)
+        .Output("y", OnnxDataType.Float, "N", 2)
         .Initializer("b", [2], 1f, 2f)
         .Node("Relu", ["x"], ["r"], "relu")
         .Node("Add", ["r", "b"], ["a"], "add")

@@ -10,9 +10,9 @@ public sealed class GraphViewTests
     // x → Relu(r) → Add(r, b) → a → Mul(a, r) → y ; r also feeds Sigmoid → s (a second graph output).
     // Nodes are listed backwards: the file order is not a topological order.
     private static OnnxModel Shuffled() => new GraphBuilder()
-        .Input("x", TensorElementType.Float, "N", 2)
-        .Output("y", TensorElementType.Float, "N", 2)
-        .Output("s", TensorElementType.Float, "N", 2)
+        .Input("x", OnnxDataType.Float, "N", 2)
+        .Output("y", OnnxDataType.Float, "N", 2)
+        .Output("s", OnnxDataType.Float, "N", 2)
         .Initializer("b", [2], 1f, 2f)
         .Node("Mul", ["a", "r"], ["y"], "mul")
         .Node("Sigmoid", ["r"], ["s"], "sigmoid")
@@ -119,9 +119,9 @@ public sealed class GraphViewTests
     private static OnnxModel WithIf()
     {
         var proto = ModelProto.Parser.ParseFrom(new GraphBuilder()
-            .Input("x", TensorElementType.Float, 2)
-            .Input("cond", TensorElementType.Bool)
-            .Output("y", TensorElementType.Float, 2)
+            .Input("x", OnnxDataType.Float, 2)
+            .Input("cond", OnnxDataType.Bool)
+            .Output("y", OnnxDataType.Float, 2)
             .Node("If", ["cond"], ["y"], "branch")
             .Node("Relu", ["x"], ["w"], "make_w")
             .ToBytes());

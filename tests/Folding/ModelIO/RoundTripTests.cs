@@ -65,8 +65,8 @@ public sealed class RoundTripTests
         source == Builtin ? ConvBn().ToBytes() : File.ReadAllBytes(source);
 
     private static GraphBuilder ConvBn() => new GraphBuilder()
-        .Input("x", TensorElementType.Float, "N", 2, 3, 3)
-        .Output("y", TensorElementType.Float, "N", 2, 3, 3)
+        .Input("x", OnnxDataType.Float, "N", 2, 3, 3)
+        .Output("y", OnnxDataType.Float, "N", 2, 3, 3)
         .Initializer("W", [2, 2, 1, 1], 1f, 2f, 3f, 4f)
         .Initializer("gamma", [2], 2f, 3f)
         .Initializer("beta", [2], 1f, -1f)

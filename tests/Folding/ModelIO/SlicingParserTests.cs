@@ -15,8 +15,8 @@ public sealed class SlicingParserTests
 {
     /// <summary>A Conv whose weight is most of the file (so the sliced path is taken), plus a small raw bias.</summary>
     private static ModelProto WeightHeavyModel() => ModelProto.Parser.ParseFrom(new GraphBuilder()
-        .Input("x", TensorElementType.Float, 1, 4, 3, 3)
-        .Output("y", TensorElementType.Float, 1, 16, 1, 1)
+        .Input("x", OnnxDataType.Float, 1, 4, 3, 3)
+        .Output("y", OnnxDataType.Float, 1, 16, 1, 1)
         .Initializer("W", [16, 4, 3, 3], Enumerable.Range(0, 16 * 4 * 9).Select(i => i * 0.25f).ToArray())
         .Initializer("B", [16], Enumerable.Range(0, 16).Select(i => -i * 1f).ToArray())
         .Node("Conv", ["x", "W", "B"], ["y"], "conv")
@@ -47,8 +47,8 @@ public sealed class SlicingParserTests
         var random = new Random(8);
         int count = (9 << 20) / sizeof(float) + 3; // not a multiple of the part count
         byte[] file = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, count)
-            .Output("y", TensorElementType.Float, 1, 1)
+            .Input("x", OnnxDataType.Float, 1, count)
+            .Output("y", OnnxDataType.Float, 1, 1)
             .Initializer("W", [count, 1], Enumerable.Range(0, count).Select(_ => random.NextSingle()).ToArray())
             .Node("MatMul", ["x", "W"], ["y"], "mm")
             .ToBytes();

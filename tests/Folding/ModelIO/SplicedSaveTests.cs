@@ -37,8 +37,8 @@ public sealed class SplicedSaveTests
     public void Length_Prefixes_Are_Rewritten_Across_Varint_Size_Boundaries(int weightBytes)
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, weightBytes / 4)
-            .Output("y", TensorElementType.Float, 1, 1)
+            .Input("x", OnnxDataType.Float, 1, weightBytes / 4)
+            .Output("y", OnnxDataType.Float, 1, 1)
             .Initializer("W", [weightBytes / 4, 1], Enumerable.Range(0, weightBytes / 4).Select(i => i * 0.5f).ToArray())
             .Node("MatMul", ["x", "W"], ["y"], "mm")
             .Build();
@@ -50,7 +50,7 @@ public sealed class SplicedSaveTests
     public void Large_Typed_Field_Tensors_And_Unknown_Fields_Are_Written_As_They_Were_Read()
     {
         var proto = ModelProto.Parser.ParseFrom(ConvBn(64, 32).ToBytes());
-        var typed = new TensorProto { Name = "typed", DataType = (int)TensorElementType.Float };
+        var typed = new TensorProto { Name = "typed", DataType = (int)OnnxDataType.Float };
         typed.Dims.Add(2048);
         typed.FloatData.AddRange(Enumerable.Range(0, 2048).Select(i => (float)i));
         proto.Graph.Initializer.Add(typed);
@@ -122,8 +122,8 @@ public sealed class SplicedSaveTests
         float[] Values(int n, double scale, double offset) =>
             Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * scale + offset)).ToArray();
         return new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", inChannels, 5, 5)
-            .Output("y", TensorElementType.Float, "N", outChannels, 3, 3)
+            .Input("x", OnnxDataType.Float, "N", inChannels, 5, 5)
+            .Output("y", OnnxDataType.Float, "N", outChannels, 3, 3)
             .Initializer("W", [outChannels, inChannels, 3, 3], Values(count, 2, -1))
             .Initializer("gamma", [outChannels], Values(outChannels, 1, 0.5))
             .Initializer("beta", [outChannels], Values(outChannels, 1, -0.5))

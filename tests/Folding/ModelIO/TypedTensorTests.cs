@@ -9,16 +9,16 @@ public sealed class TypedTensorTests
     [Fact]
     public void Raw_Data_Round_Trips_Every_Element_Type()
     {
-        AssertRawRoundTrip([1.5f, -2.25f, float.MaxValue], TensorElementType.Float);
-        AssertRawRoundTrip([1.5, -2.25, double.Epsilon], TensorElementType.Double);
-        AssertRawRoundTrip([(Half)1.5, (Half)(-2.25), Half.MaxValue], TensorElementType.Float16);
-        AssertRawRoundTrip([new BFloat16Bits(0x3FC0), new BFloat16Bits(0xC010), new BFloat16Bits(0x7F7F)], TensorElementType.BFloat16);
-        AssertRawRoundTrip([long.MinValue, -1L, long.MaxValue], TensorElementType.Int64);
-        AssertRawRoundTrip([int.MinValue, -1, int.MaxValue], TensorElementType.Int32);
-        AssertRawRoundTrip([sbyte.MinValue, (sbyte)-1, sbyte.MaxValue], TensorElementType.Int8);
-        AssertRawRoundTrip([(byte)0, (byte)1, byte.MaxValue], TensorElementType.UInt8);
-        AssertRawRoundTrip([true, false, true], TensorElementType.Bool);
-        AssertRawRoundTrip([0UL, 1UL, ulong.MaxValue], TensorElementType.UInt64);
+        AssertRawRoundTrip([1.5f, -2.25f, float.MaxValue], OnnxDataType.Float);
+        AssertRawRoundTrip([1.5, -2.25, double.Epsilon], OnnxDataType.Double);
+        AssertRawRoundTrip([(Half)1.5, (Half)(-2.25), Half.MaxValue], OnnxDataType.Float16);
+        AssertRawRoundTrip([new BFloat16Bits(0x3FC0), new BFloat16Bits(0xC010), new BFloat16Bits(0x7F7F)], OnnxDataType.BFloat16);
+        AssertRawRoundTrip([long.MinValue, -1L, long.MaxValue], OnnxDataType.Int64);
+        AssertRawRoundTrip([int.MinValue, -1, int.MaxValue], OnnxDataType.Int32);
+        AssertRawRoundTrip([sbyte.MinValue, (sbyte)-1, sbyte.MaxValue], OnnxDataType.Int8);
+        AssertRawRoundTrip([(byte)0, (byte)1, byte.MaxValue], OnnxDataType.UInt8);
+        AssertRawRoundTrip([true, false, true], OnnxDataType.Bool);
+        AssertRawRoundTrip([0UL, 1UL, ulong.MaxValue], OnnxDataType.UInt64);
     }
 
     [Fact]
@@ -36,37 +36,37 @@ public sealed class TypedTensorTests
 
     [Fact]
     public void Reads_Float_Data_Field() =>
-        Assert.Equal([1.5f, -2f], Typed(TensorElementType.Float, p => p.FloatData.Add([1.5f, -2f])).ToArray<float>());
+        Assert.Equal([1.5f, -2f], Typed(OnnxDataType.Float, p => p.FloatData.Add([1.5f, -2f])).ToArray<float>());
 
     [Fact]
     public void Reads_Double_Data_Field() =>
-        Assert.Equal([1.5, -2.0], Typed(TensorElementType.Double, p => p.DoubleData.Add([1.5, -2.0])).ToArray<double>());
+        Assert.Equal([1.5, -2.0], Typed(OnnxDataType.Double, p => p.DoubleData.Add([1.5, -2.0])).ToArray<double>());
 
     [Fact]
     public void Reads_Int64_Data_Field() =>
-        Assert.Equal([long.MinValue, 5L], Typed(TensorElementType.Int64, p => p.Int64Data.Add([long.MinValue, 5L])).ToArray<long>());
+        Assert.Equal([long.MinValue, 5L], Typed(OnnxDataType.Int64, p => p.Int64Data.Add([long.MinValue, 5L])).ToArray<long>());
 
     [Fact]
     public void Reads_Int32_Data_Field() =>
-        Assert.Equal([int.MinValue, 5], Typed(TensorElementType.Int32, p => p.Int32Data.Add([int.MinValue, 5])).ToArray<int>());
+        Assert.Equal([int.MinValue, 5], Typed(OnnxDataType.Int32, p => p.Int32Data.Add([int.MinValue, 5])).ToArray<int>());
 
     [Fact]
     public void Reads_Int8_From_Int32_Data_Field() =>
-        Assert.Equal([(sbyte)-128, (sbyte)-3, (sbyte)127], Typed(TensorElementType.Int8, p => p.Int32Data.Add([-128, -3, 127])).ToArray<sbyte>());
+        Assert.Equal([(sbyte)-128, (sbyte)-3, (sbyte)127], Typed(OnnxDataType.Int8, p => p.Int32Data.Add([-128, -3, 127])).ToArray<sbyte>());
 
     [Fact]
     public void Reads_UInt8_From_Int32_Data_Field() =>
-        Assert.Equal([(byte)0, (byte)200, (byte)255], Typed(TensorElementType.UInt8, p => p.Int32Data.Add([0, 200, 255])).ToArray<byte>());
+        Assert.Equal([(byte)0, (byte)200, (byte)255], Typed(OnnxDataType.UInt8, p => p.Int32Data.Add([0, 200, 255])).ToArray<byte>());
 
     [Fact]
     public void Reads_Bool_From_Int32_Data_Field() =>
-        Assert.Equal([true, false, true], Typed(TensorElementType.Bool, p => p.Int32Data.Add([1, 0, 1])).ToArray<bool>());
+        Assert.Equal([true, false, true], Typed(OnnxDataType.Bool, p => p.Int32Data.Add([1, 0, 1])).ToArray<bool>());
 
     [Fact]
     public void Reads_Float16_Bits_From_Int32_Data_Field()
     {
         Half[] values = [(Half)1.5, (Half)(-2.25), Half.MaxValue];
-        var tensor = Typed(TensorElementType.Float16, p => p.Int32Data.Add(values.Select(h => (int)BitConverter.HalfToUInt16Bits(h))));
+        var tensor = Typed(OnnxDataType.Float16, p => p.Int32Data.Add(values.Select(h => (int)BitConverter.HalfToUInt16Bits(h))));
 
         Assert.Equal(values, tensor.ToArray<Half>());
     }
@@ -74,19 +74,19 @@ public sealed class TypedTensorTests
     [Fact]
     public void Reads_BFloat16_Bits_From_Int32_Data_Field()
     {
-        var tensor = Typed(TensorElementType.BFloat16, p => p.Int32Data.Add([0x3FC0, 0xC010]));
+        var tensor = Typed(OnnxDataType.BFloat16, p => p.Int32Data.Add([0x3FC0, 0xC010]));
 
         Assert.Equal([1.5, -2.25], tensor.ToDoubleArray());
     }
 
     [Fact]
     public void Reads_UInt64_Data_Field() =>
-        Assert.Equal([0UL, ulong.MaxValue], Typed(TensorElementType.UInt64, p => p.Uint64Data.Add([0UL, ulong.MaxValue])).ToArray<ulong>());
+        Assert.Equal([0UL, ulong.MaxValue], Typed(OnnxDataType.UInt64, p => p.Uint64Data.Add([0UL, ulong.MaxValue])).ToArray<ulong>());
 
     [Fact]
     public void Typed_Field_Tensor_Is_Written_Back_As_It_Was_Read()
     {
-        var proto = Header(TensorElementType.Float);
+        var proto = Header(OnnxDataType.Float);
         proto.FloatData.Add([1.5f, -2f]);
         proto.Dims[0] = 2;
 
@@ -114,7 +114,7 @@ public sealed class TypedTensorTests
     [InlineData(70000.0, double.PositiveInfinity)]
     public void FromDoubles_Rounds_To_Nearest_Even_Float16(double value, double expected)
     {
-        var tensor = TensorData.FromDoubles("h", TensorElementType.Float16, [1], [value]);
+        var tensor = TensorData.FromDoubles("h", OnnxDataType.Float16, [1], [value]);
 
         Assert.Equal(expected, tensor.ToDoubleArray()[0]);
     }
@@ -128,7 +128,7 @@ public sealed class TypedTensorTests
     [InlineData(1e39, double.PositiveInfinity)]
     public void FromDoubles_Rounds_To_Nearest_Even_BFloat16(double value, double expected)
     {
-        var tensor = TensorData.FromDoubles("b", TensorElementType.BFloat16, [1], [value]);
+        var tensor = TensorData.FromDoubles("b", OnnxDataType.BFloat16, [1], [value]);
 
         Assert.Equal(expected, tensor.ToDoubleArray()[0]);
     }
@@ -136,15 +136,15 @@ public sealed class TypedTensorTests
     [Fact]
     public void FromDoubles_Keeps_NaN_In_Every_Float_Type()
     {
-        foreach (var type in new[] { TensorElementType.Float, TensorElementType.Double, TensorElementType.Float16, TensorElementType.BFloat16 })
+        foreach (var type in new[] { OnnxDataType.Float, OnnxDataType.Double, OnnxDataType.Float16, OnnxDataType.BFloat16 })
             Assert.True(double.IsNaN(TensorData.FromDoubles("n", type, [1], [double.NaN]).ToDoubleArray()[0]), type.ToString());
     }
 
     [Fact]
     public void FromDoubles_Rounds_To_Float32_And_Keeps_Float64()
     {
-        Assert.Equal([(float)0.1], TensorData.FromDoubles("f", TensorElementType.Float, [1], [0.1]).ToArray<float>());
-        Assert.Equal([0.1], TensorData.FromDoubles("d", TensorElementType.Double, [1], [0.1]).ToArray<double>());
+        Assert.Equal([(float)0.1], TensorData.FromDoubles("f", OnnxDataType.Float, [1], [0.1]).ToArray<float>());
+        Assert.Equal([0.1], TensorData.FromDoubles("d", OnnxDataType.Double, [1], [0.1]).ToArray<double>());
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class TypedTensorTests
         Assert.Throws<ArgumentException>(() => TensorData.Create("t", [2, 2], [1f, 2f, 3f]));
     }
 
-    private static void AssertRawRoundTrip<T>(T[] values, TensorElementType expectedType) where T : unmanaged
+    private static void AssertRawRoundTrip<T>(T[] values, OnnxDataType expectedType) where T : unmanaged
     {
         var tensor = TensorData.ParseTensorProto(TensorData.Create("t", [values.Length], values.AsSpan()).ToTensorProtoBytes(), "t.pb");
 
@@ -166,7 +166,7 @@ public sealed class TypedTensorTests
     private static TensorData Raw<T>(T[] values) where T : unmanaged =>
         TensorData.ParseTensorProto(TensorData.Create("t", [values.Length], values.AsSpan()).ToTensorProtoBytes(), "t.pb");
 
-    private static TensorData Typed(TensorElementType type, Action<TensorProto> fill)
+    private static TensorData Typed(OnnxDataType type, Action<TensorProto> fill)
     {
         var proto = Header(type);
         fill(proto);
@@ -175,7 +175,7 @@ public sealed class TypedTensorTests
         return TensorData.ParseTensorProto(proto.ToByteArray(), "t.pb");
     }
 
-    private static TensorProto Header(TensorElementType type)
+    private static TensorProto Header(OnnxDataType type)
     {
         var proto = new TensorProto { Name = "t", DataType = (int)type };
         proto.Dims.Add(0);

@@ -13,8 +13,8 @@ public sealed class UnknownFieldTests
     private static byte[] ModelWithUnknownFields()
     {
         var proto = ModelProto.Parser.ParseFrom(new GraphBuilder()
-            .Input("x", TensorElementType.Float, 2)
-            .Output("y", TensorElementType.Float, 2)
+            .Input("x", OnnxDataType.Float, 2)
+            .Output("y", OnnxDataType.Float, 2)
             .Node("Relu", ["x"], ["y"], "relu")
             .ToBytes());
         var node = proto.Graph.Node[0];

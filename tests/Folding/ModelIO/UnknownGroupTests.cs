@@ -46,8 +46,8 @@ public sealed class UnknownGroupTests
     {
         var weights = Enumerable.Range(0, 1024).Select(i => i / 1024f).ToArray();
         return new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 16, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 64, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 16, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 64, 2, 2)
             .Initializer("W", [64, 16, 1, 1], weights)
             .Initializer("gamma", [64], Enumerable.Repeat(2f, 64).ToArray())
             .Initializer("beta", [64], Enumerable.Repeat(1f, 64).ToArray())

@@ -31,7 +31,7 @@ public sealed class ScaledCopyTests
 
         double[] wide = weight.ToDoubleArray();
         AxisScaling.ScaleAlong(wide, weight.Dims, axis, factors);
-        var expected = TensorData.FromDoubles("", TensorElementType.Float, dims, wide);
+        var expected = TensorData.FromDoubles("", OnnxDataType.Float, dims, wide);
         var actual = AxisScaling.ScaledCopy(weight, axis, factors);
 
         Assert.Equal(expected.RawBytes.ToArray(), actual.RawBytes.ToArray());
@@ -92,7 +92,7 @@ public sealed class ScaledCopyTests
     {
         var weight = TensorData.Create("w", [2, 2], new Half[] { (Half)1, (Half)2, (Half)3, (Half)4 });
         var scaled = AxisScaling.ScaledCopy(weight, 0, [0.5, 2.0]);
-        Assert.Equal(TensorElementType.Float16, scaled.ElementType);
+        Assert.Equal(OnnxDataType.Float16, scaled.ElementType);
         Assert.Equal(new Half[] { (Half)0.5, (Half)1, (Half)6, (Half)8 }, scaled.ToArray<Half>());
     }
 

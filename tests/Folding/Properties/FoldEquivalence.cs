@@ -11,7 +11,7 @@ namespace OnnxBn.Folding.Tests.Properties;
 internal static class FoldEquivalence
 {
     /// <summary>Relative tolerance: float32 weights are rounded after folding; float64 ones only suffer reassociation.</summary>
-    public static double Tolerance(TensorElementType type) => type == TensorElementType.Double ? 1e-12 : 1e-5;
+    public static double Tolerance(OnnxDataType type) => type == OnnxDataType.Double ? 1e-12 : 1e-5;
 
     /// <summary>
     /// Checks one problem; returns null when it holds, else a message starting with the problem (its seed).

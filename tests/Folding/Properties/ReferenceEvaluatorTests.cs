@@ -7,7 +7,7 @@ namespace OnnxBn.Folding.Tests.Properties;
 /// <summary>The oracle itself, checked against numbers worked by hand from the ONNX operator spec.</summary>
 public sealed class ReferenceEvaluatorTests
 {
-    private const TensorElementType F = TensorElementType.Float;
+    private const OnnxDataType F = OnnxDataType.Float;
 
     private static double[] Run(GraphBuilder builder, RefTensor x) =>
         ReferenceEvaluator.EvaluateSingle(builder.Output("y", F).Build(), x).Data;

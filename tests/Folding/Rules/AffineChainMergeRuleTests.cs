@@ -10,8 +10,8 @@ public sealed class AffineChainMergeRuleTests
     public void Conv_Bn_Bn_Folds_Completely_And_Reports_Both_Bns_Folded_Backward()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 3, 3)
-            .Output("y", TensorElementType.Float, 1, 2, 3, 3)
+            .Input("x", OnnxDataType.Float, 1, 2, 3, 3)
+            .Output("y", OnnxDataType.Float, 1, 2, 3, 3)
             .Initializer("W", [2, 2, 1, 1], 1f, 2f, 3f, 4f)
             .Initializer("b", [2], 10f, 20f)
             .Node("Conv", ["x", "W", "b"], ["c"], "conv")
@@ -34,8 +34,8 @@ public sealed class AffineChainMergeRuleTests
     public void Bn_Bn_Gemm_Folds_Forward()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2)
-            .Output("y", TensorElementType.Float, 1, 2)
+            .Input("x", OnnxDataType.Float, 1, 2)
+            .Output("y", OnnxDataType.Float, 1, 2)
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Initializer("C", [2], 10f, 20f)
             .Bn("bn1", "x", "h")
@@ -57,8 +57,8 @@ public sealed class AffineChainMergeRuleTests
     public void Three_Bns_In_A_Row_Fold_As_One()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2)
-            .Output("y", TensorElementType.Float, 1, 2)
+            .Input("x", OnnxDataType.Float, 1, 2)
+            .Output("y", OnnxDataType.Float, 1, 2)
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Bn("bn1", "x", "h1")
             .SecondBn("bn2", "h1", "h2")
@@ -92,8 +92,8 @@ public sealed class AffineChainMergeRuleTests
     public void A_Chain_Of_Three_Bns_Before_A_Gemm_Still_Merges_And_Folds_Forward()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 3)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 3)
             .Initializer("B", [3, 8], Enumerable.Range(0, 24).Select(i => (float)Math.Cos(i)).ToArray())
             .Node("Relu", ["x"], ["r"], "relu")
             .Bn("bn1", "r", "h")
@@ -113,8 +113,8 @@ public sealed class AffineChainMergeRuleTests
 
     /// <summary>x → Relu → bn1 → bn2 → Relu → y: a BN chain with no linear op on either side.</summary>
     private static GraphBuilder UnfoldableChain() => new GraphBuilder()
-        .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-        .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+        .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+        .Output("y", OnnxDataType.Float, 1, 2, 2, 2)
         .Node("Relu", ["x"], ["r"], "relu")
         .Bn("bn1", "r", "h")
         .SecondBn("bn2", "h", "g")
@@ -142,8 +142,8 @@ public sealed class AffineChainMergeRuleTests
     public void Lowering_Merges_Bn_With_A_Following_Keras_Mul_Add()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2)
-            .Output("y", TensorElementType.Float, 1, 2)
+            .Input("x", OnnxDataType.Float, 1, 2)
+            .Output("y", OnnxDataType.Float, 1, 2)
             .Initializer("k.scale", [2], 2f, 1f)
             .Initializer("k.shift", [2], 1f, 0f)
             .Node("Relu", ["x"], ["r"], "relu")
@@ -165,8 +165,8 @@ public sealed class AffineChainMergeRuleTests
     {
         // bn1 normalizes axis 1 of [1,2,2]; the Mul scales the last axis
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 2)
             .Initializer("k.scale", [2], 2f, 1f)
             .Node("Relu", ["x"], ["r"], "relu")
             .Bn("bn1", "r", "h")
@@ -182,9 +182,9 @@ public sealed class AffineChainMergeRuleTests
     public void Does_Not_Merge_When_The_First_Output_Has_Another_Reader()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2)
-            .Output("y", TensorElementType.Float, 1, 2)
-            .Output("h", TensorElementType.Float, 1, 2)
+            .Input("x", OnnxDataType.Float, 1, 2)
+            .Output("y", OnnxDataType.Float, 1, 2)
+            .Output("h", OnnxDataType.Float, 1, 2)
             .Node("Relu", ["x"], ["r"], "relu")
             .Bn("bn1", "r", "h")
             .SecondBn("bn2", "h", "y")
@@ -200,8 +200,8 @@ public sealed class AffineChainMergeRuleTests
     {
         // tf2onnx's Dense then Keras BN on a rank-2 input: MatMul → Add(bias) → Mul(s) → Add(t); s = [1,2], t = [0.5,-3]
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2)
-            .Output("y", TensorElementType.Float, 1, 2)
+            .Input("x", OnnxDataType.Float, 1, 2)
+            .Output("y", OnnxDataType.Float, 1, 2)
             .Initializer("kernel", [2, 2], 1f, 2f, 3f, 4f)
             .Initializer("bias", [2], 10f, 20f)
             .Initializer("bn/mul_const", [2], 1f, 2f)

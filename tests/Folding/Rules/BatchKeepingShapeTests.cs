@@ -20,7 +20,7 @@ public sealed class BatchKeepingShapeTests
     public void Keeps_Bn_When_The_Batch_Size_Comes_From_Another_Tensor()
     {
         var builder = View(13, b => b
-            .Input("z", TensorElementType.Float, "N", 4)
+            .Input("z", OnnxDataType.Float, "N", 4)
             .BatchSize(of: "z")
             .Unsqueeze(13, "n", "n1", "unsqueeze")
             .Vector("minus_one", -1)
@@ -98,7 +98,7 @@ public sealed class BatchKeepingShapeTests
     {
         var builder = View(13, b => b
             .BatchSize()
-            .Node("Cast", ["n"], ["n32"], "cast_n", ("to", (long)TensorElementType.Int32))
+            .Node("Cast", ["n"], ["n32"], "cast_n", ("to", (long)OnnxDataType.Int32))
             .Unsqueeze(13, "n32", "n1", "unsqueeze")
             .Vector("minus_one", -1)
             .ConcatShape("n1", "minus_one"));
@@ -123,7 +123,7 @@ public sealed class BatchKeepingShapeTests
     [Fact]
     public void Keeps_Bn_When_The_Shape_Is_A_Graph_Input()
     {
-        var builder = View(13, b => b.Input("shape", TensorElementType.Int64, 2));
+        var builder = View(13, b => b.Input("shape", OnnxDataType.Int64, 2));
 
         AssertKept(builder, "reshape shape 'shape' is a graph input, not a constant");
     }

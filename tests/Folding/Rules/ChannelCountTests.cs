@@ -9,7 +9,7 @@ namespace OnnxBn.Folding.Tests.Rules;
 /// </summary>
 public sealed class ChannelCountTests
 {
-    private const TensorElementType Float = TensorElementType.Float;
+    private const OnnxDataType Float = OnnxDataType.Float;
 
     private static readonly ChannelAxis Axis1 = new(1, FromEnd: false);
     private static readonly ChannelAxis Last = new(1, FromEnd: true);
@@ -161,7 +161,7 @@ public sealed class ChannelCountTests
     [Fact]
     public void Gives_Up_At_An_Op_It_Does_Not_Know()
     {
-        var builder = ConvOfUnknownInput().Input("repeats", TensorElementType.Int64, 4)
+        var builder = ConvOfUnknownInput().Input("repeats", OnnxDataType.Int64, 4)
             .Node("Tile", ["c", "repeats"], ["y"]);
 
         Assert.Null(Along(builder, "y", Axis1));
@@ -170,7 +170,7 @@ public sealed class ChannelCountTests
     [Fact]
     public void Gives_Up_When_A_Pad_Amount_Is_Read_At_Run_Time()
     {
-        var builder = ConvOfUnknownInput().Input("pads", TensorElementType.Int64, 8).Node("Pad", ["c", "pads"], ["y"]);
+        var builder = ConvOfUnknownInput().Input("pads", OnnxDataType.Int64, 8).Node("Pad", ["c", "pads"], ["y"]);
 
         Assert.Null(Along(builder, "y", Axis1));
     }

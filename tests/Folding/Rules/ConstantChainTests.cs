@@ -10,10 +10,10 @@ namespace OnnxBn.Folding.Tests.Rules;
 /// </summary>
 public sealed class ConstantChainTests
 {
-    private const TensorElementType Float = TensorElementType.Float;
+    private const OnnxDataType Float = OnnxDataType.Float;
 
     private static TensorData Half16(string name, long[] dims, params double[] values) =>
-        TensorData.FromDoubles(name, TensorElementType.Float16, dims, values);
+        TensorData.FromDoubles(name, OnnxDataType.Float16, dims, values);
 
     /// <summary>
     /// x:[1,2,2,2] → Conv(Cast(W16)) → BN(Cast(γ16), Identity(β), Cast(mean16), var) → y: every constant but var
@@ -140,7 +140,7 @@ public sealed class ConstantChainTests
     {
         var model = new GraphBuilder()
             .Input("x", Float, 1, 2, 2, 2)
-            .Input("W16", TensorElementType.Float16, 2, 2, 1, 1)
+            .Input("W16", OnnxDataType.Float16, 2, 2, 1, 1)
             .Output("y", Float, 1, 2, 2, 2)
             .Node("Cast", ["W16"], ["W"], "cast_w", ("to", 1L))
             .Node("Conv", ["x", "W"], ["c"], "conv")

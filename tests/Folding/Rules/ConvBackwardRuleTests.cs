@@ -7,8 +7,8 @@ public sealed class ConvBackwardRuleTests
 {
     // x:[1,2,3,3] → Conv(W:[2,2,1,1], b) → BN(γ, β, mean, var, ε=0) → y
     private static GraphBuilder ConvThenBn(bool withBias) => new GraphBuilder()
-        .Input("x", TensorElementType.Float, 1, 2, 3, 3)
-        .Output("y", TensorElementType.Float, 1, 2, 3, 3)
+        .Input("x", OnnxDataType.Float, 1, 2, 3, 3)
+        .Output("y", OnnxDataType.Float, 1, 2, 3, 3)
         .Initializer("W", [2, 2, 1, 1], 1f, 2f, 3f, 4f)
         .Initializer("b", [2], 10f, 20f)
         .Initializer("gamma", [2], 2f, 3f)

@@ -6,8 +6,8 @@ public sealed class ConvForwardRuleTests
 {
     // x:[1,2,3,3] → BN (s = [1,2], t = [0.5,-3]) → h → Conv(W:[2, 2/group, kH, kW], b) → y
     private static GraphBuilder BnThenConv(long[] weightDims, float[] weights, bool withBias, params (string, object)[] attributes) => new GraphBuilder()
-        .Input("x", TensorElementType.Float, 1, 2, 3, 3)
-        .Output("y", TensorElementType.Float, 1, 2, "H", "W")
+        .Input("x", OnnxDataType.Float, 1, 2, 3, 3)
+        .Output("y", OnnxDataType.Float, 1, 2, "H", "W")
         .Initializer("W", weightDims, weights)
         .Initializer("b", [2], 10f, 20f)
         .Bn("bn", "x", "h")
@@ -81,9 +81,9 @@ public sealed class ConvForwardRuleTests
     public void Keeps_Bn_When_Conv_Weight_Is_Not_Constant()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 3, 3)
-            .Input("W", TensorElementType.Float, 2, 2, 1, 1)
-            .Output("y", TensorElementType.Float, 1, 2, 3, 3)
+            .Input("x", OnnxDataType.Float, 1, 2, 3, 3)
+            .Input("W", OnnxDataType.Float, 2, 2, 1, 1)
+            .Output("y", OnnxDataType.Float, 1, 2, 3, 3)
             .Bn("bn", "x", "h")
             .Node("Conv", ["h", "W"], ["y"], "conv")
             .Build();
@@ -98,7 +98,7 @@ public sealed class ConvForwardRuleTests
         var model = BnThenConv([2, 2, 1, 1], [1f, 2f, 3f, 4f], true)
             .Initializer("W3", [2, 2, 3, 3], Enumerable.Repeat(1f, 36).ToArray())
             .Node("Conv", ["h", "W3"], ["z"], "conv_padded", ("pads", new long[] { 1, 1, 1, 1 }))
-            .Output("z", TensorElementType.Float, 1, 2, 3, 3)
+            .Output("z", OnnxDataType.Float, 1, 2, 3, 3)
             .Build();
         var report = FoldPass.Run(model);
 

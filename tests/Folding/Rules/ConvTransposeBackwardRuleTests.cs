@@ -8,8 +8,8 @@ public sealed class ConvTransposeBackwardRuleTests
 {
     // x:[1,1,2,2] → ConvTranspose(W:[1,2,1,1] = [1, 2], b?) → BN(s = [2, 1.5], t = [-1.5, -4]) → y
     private static GraphBuilder ConvTransposeThenBn(bool withBias) => new GraphBuilder()
-        .Input("x", TensorElementType.Float, 1, 1, 2, 2)
-        .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+        .Input("x", OnnxDataType.Float, 1, 1, 2, 2)
+        .Output("y", OnnxDataType.Float, 1, 2, 2, 2)
         .Initializer("W", [1, 2, 1, 1], 1f, 2f)
         .Initializer("b", [2], 10f, 20f)
         .Node("ConvTranspose", withBias ? ["x", "W", "b"] : ["x", "W"], ["d"], "deconv")
@@ -43,8 +43,8 @@ public sealed class ConvTransposeBackwardRuleTests
         // group 2, W:[C_in=4, C_out/group=2, 1, 1] = 1..8: rows 0-1 write channels 0-1, rows 2-3 channels 2-3.
         // BN s = γ = [1, 2, 3, 4] (var 1, mean 0, ε 0), t = β = [0.5, 0, 0, -1].
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 4, 1, 1)
-            .Output("y", TensorElementType.Float, 1, 4, 1, 1)
+            .Input("x", OnnxDataType.Float, 1, 4, 1, 1)
+            .Output("y", OnnxDataType.Float, 1, 4, 1, 1)
             .Initializer("W", [4, 2, 1, 1], 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f)
             .Initializer("gamma", [4], 1f, 2f, 3f, 4f)
             .Initializer("beta", [4], 0.5f, 0f, 0f, -1f)
@@ -64,8 +64,8 @@ public sealed class ConvTransposeBackwardRuleTests
     public void Scales_Every_Kernel_Element_Of_An_Output_Channel()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 1, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 3, 3)
+            .Input("x", OnnxDataType.Float, 1, 1, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 3, 3)
             .Initializer("W", [1, 2, 2, 2], 1f, 1f, 1f, 1f, 2f, 2f, 2f, 2f)
             .Node("ConvTranspose", ["x", "W"], ["d"], "deconv")
             .TwoChannelBn("d", "y")
@@ -78,7 +78,7 @@ public sealed class ConvTransposeBackwardRuleTests
     [Fact]
     public void Keeps_Bn_When_ConvTranspose_Output_Is_A_Graph_Output()
     {
-        var model = ConvTransposeThenBn(withBias: true).Output("d", TensorElementType.Float, 1, 2, 2, 2).Build();
+        var model = ConvTransposeThenBn(withBias: true).Output("d", OnnxDataType.Float, 1, 2, 2, 2).Build();
         AssertKept(FoldPass.Run(model), "ConvTranspose←BN: ConvTranspose output is also a graph output");
     }
 
@@ -86,8 +86,8 @@ public sealed class ConvTransposeBackwardRuleTests
     public void Keeps_Bn_When_Channel_Count_Differs_From_ConvTranspose_Outputs()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 1, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 3, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 1, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 3, 2, 2)
             .Initializer("W", [1, 3, 1, 1], 1f, 2f, 3f)
             .Node("ConvTranspose", ["x", "W"], ["d"], "deconv")
             .TwoChannelBn("d", "y")
@@ -99,7 +99,7 @@ public sealed class ConvTransposeBackwardRuleTests
     public void Does_Not_Mutate_A_Weight_Shared_With_Another_ConvTranspose()
     {
         var model = ConvTransposeThenBn(withBias: true)
-            .Output("z", TensorElementType.Float, 1, 2, 2, 2)
+            .Output("z", OnnxDataType.Float, 1, 2, 2, 2)
             .Node("ConvTranspose", ["x", "W", "b"], ["z"], "other")
             .Build();
         FoldPass.Run(model);
@@ -115,8 +115,8 @@ public sealed class ConvTransposeBackwardRuleTests
     {
         // group 2, C_in 2, C_out 2, 2x2 kernel, stride 2: one input channel per group.
         var builder = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 4, 4)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 4, 4)
             .Initializer("W", [2, 1, 2, 2], 1f, -1f, 2f, 0.5f, 3f, 1f, -2f, 4f)
             .Initializer("b", [2], 0.25f, -0.75f)
             .Node("ConvTranspose", ["x", "W", "b"], ["d"], "deconv", ("group", 2L), ("strides", new long[] { 2, 2 }))

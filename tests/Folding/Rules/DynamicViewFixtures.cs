@@ -17,8 +17,8 @@ internal static class DynamicViewFixtures
     /// <summary>The BN → Reshape(h, shape) → Gemm model; <paramref name="shape"/> adds the nodes that compute "shape".</summary>
     public static GraphBuilder View(long opset, Func<GraphBuilder, GraphBuilder> shape) =>
         shape(new GraphBuilder(opset)
-                .Input("x", TensorElementType.Float, "N", 2, 2, 1)
-                .Output("y", TensorElementType.Float, "N", 1)
+                .Input("x", OnnxDataType.Float, "N", 2, 2, 1)
+                .Output("y", OnnxDataType.Float, "N", 1)
                 .Initializer("B", [1, 4], 1f, 2f, 3f, 4f)
                 .Initializer("C", [1], 100f)
                 .Bn("bn", "x", "h"))

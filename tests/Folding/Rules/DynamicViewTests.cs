@@ -85,12 +85,12 @@ public sealed class DynamicViewTests
     {
         var builder = View(13, b => b
             .BatchSize()
-            .Node("Cast", ["n"], ["n_cast"], "cast_n", ("to", (long)TensorElementType.Int64))
+            .Node("Cast", ["n"], ["n_cast"], "cast_n", ("to", (long)OnnxDataType.Int64))
             .Unsqueeze(13, "n_cast", "n1", "unsqueeze")
             .Initializer(TensorData.Create<int>("minus_one", [1], [-1]))
-            .Node("Cast", ["minus_one"], ["minus_one64"], "cast_k", ("to", (long)TensorElementType.Int64))
+            .Node("Cast", ["minus_one"], ["minus_one64"], "cast_k", ("to", (long)OnnxDataType.Int64))
             .ConcatShape("n1", "minus_one64", "shape_raw")
-            .Node("Cast", ["shape_raw"], ["shape"], "cast_shape", ("to", (long)TensorElementType.Int64)));
+            .Node("Cast", ["shape_raw"], ["shape"], "cast_shape", ("to", (long)OnnxDataType.Int64)));
 
         var (_, report) = FoldAndCompare(builder.Build());
 
@@ -115,8 +115,8 @@ public sealed class DynamicViewTests
     {
         // x:[N,2] → BN → view(N, -1) → MatMul(W:[2,3]) → Add(b) → y; s = [1,2], t = [0.5,-3]
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 2)
-            .Output("y", TensorElementType.Float, "N", 3)
+            .Input("x", OnnxDataType.Float, "N", 2)
+            .Output("y", OnnxDataType.Float, "N", 3)
             .Initializer("W", [2, 3], 1f, 2f, 3f, 4f, 5f, 6f)
             .Initializer("b", [3], 10f, 20f, 30f)
             .Bn("bn", "x", "h")
@@ -141,10 +141,10 @@ public sealed class DynamicViewTests
     public void Shape_And_Size_Readers_Do_Not_Block_A_Fold_And_Then_Read_The_Bn_Input()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 2)
-            .Output("y", TensorElementType.Float, "N", 1)
-            .Output("dims", TensorElementType.Int64, 2)
-            .Output("count", TensorElementType.Int64)
+            .Input("x", OnnxDataType.Float, "N", 2)
+            .Output("y", OnnxDataType.Float, "N", 1)
+            .Output("dims", OnnxDataType.Int64, 2)
+            .Output("count", OnnxDataType.Int64)
             .Initializer("B", [1, 2], 1f, 2f)
             .Bn("bn", "x", "h")
             .Node("Gemm", ["h", "B"], ["y"], "fc", ("transB", 1L))
@@ -163,8 +163,8 @@ public sealed class DynamicViewTests
     public void Keeps_Bn_Read_Only_By_A_Shape_Saying_There_Is_No_Linear_Op()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 2)
-            .Output("dims", TensorElementType.Int64, 2)
+            .Input("x", OnnxDataType.Float, "N", 2)
+            .Output("dims", OnnxDataType.Int64, 2)
             .Bn("bn", "x", "h")
             .Node("Shape", ["h"], ["dims"], "shape_of")
             .Build();

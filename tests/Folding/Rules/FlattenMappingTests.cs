@@ -11,8 +11,8 @@ public sealed class FlattenMappingTests
     private static GraphBuilder Through(string op, object[] inputDims, params (string, object)[] attributes)
     {
         var builder = new GraphBuilder()
-            .Input("x", TensorElementType.Float, inputDims)
-            .Output("y", TensorElementType.Float, 1, 1)
+            .Input("x", OnnxDataType.Float, inputDims)
+            .Output("y", OnnxDataType.Float, 1, 1)
             .Initializer("B", [1, 4], 1f, 2f, 3f, 4f)
             .Initializer("C", [1], 100f)
             .Bn("bn", "x", "h");
@@ -85,7 +85,7 @@ public sealed class FlattenMappingTests
     {
         var model = Through("Flatten")
             .Node("Relu", ["f"], ["r"], "relu")
-            .Output("r", TensorElementType.Float, 1, 4)
+            .Output("r", OnnxDataType.Float, 1, 4)
             .Build();
         var report = FoldPass.Run(model);
 
@@ -97,8 +97,8 @@ public sealed class FlattenMappingTests
     public void Keeps_Bn_When_Flatten_Feeds_A_Non_Linear_Op()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2, 1)
-            .Output("y", TensorElementType.Float, 1, 4)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 1)
+            .Output("y", OnnxDataType.Float, 1, 4)
             .Bn("bn", "x", "h")
             .Node("Flatten", ["h"], ["f"], "flatten")
             .Node("Softmax", ["f"], ["y"], "softmax")
@@ -113,8 +113,8 @@ public sealed class FlattenMappingTests
     {
         // the declared input says 2·2·1 = 4 features per sample, but the Gemm reads 6
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2, 1)
-            .Output("y", TensorElementType.Float, 1, 1)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 1)
+            .Output("y", OnnxDataType.Float, 1, 1)
             .Initializer("B", [1, 6], 1f, 2f, 3f, 4f, 5f, 6f)
             .Bn("bn", "x", "h")
             .Node("Flatten", ["h"], ["f"], "flatten")

@@ -13,7 +13,7 @@ public sealed class GemmBackwardRuleTests
 
     private static GraphBuilder GemmThenBnWith(GraphBuilder builder, TensorData? c, long transB = 0, float alpha = 1f, float beta = 1f)
     {
-        builder.Input("x", TensorElementType.Float, 2, 2).Output("y", TensorElementType.Float, 2, 2);
+        builder.Input("x", OnnxDataType.Float, 2, 2).Output("y", OnnxDataType.Float, 2, 2);
         if (c is not null) builder.Initializer(c);
         return builder
             .Node("Gemm", c is null ? ["x", "B"] : ["x", "B", c.Name], ["g"], "gemm", ("transB", transB), ("alpha", alpha), ("beta", beta))
@@ -109,7 +109,7 @@ public sealed class GemmBackwardRuleTests
     public void Folds_Gemm_With_TransA_Because_Only_Output_Columns_Are_Scaled()
     {
         var builder = new GraphBuilder().Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
-            .Input("x", TensorElementType.Float, 2, 2).Output("y", TensorElementType.Float, 2, 2)
+            .Input("x", OnnxDataType.Float, 2, 2).Output("y", OnnxDataType.Float, 2, 2)
             .Node("Gemm", ["x", "B"], ["g"], "gemm", ("transA", 1L))
             .TwoChannelBn("g", "y");
         var model = builder.Build();
@@ -138,8 +138,8 @@ public sealed class GemmBackwardRuleTests
         FoldPass.Run(model);
 
         var gemm = Assert.Single(model.Graph.Nodes);
-        Assert.Equal(TensorElementType.Float16, Constant(model, gemm.Input(1)).ElementType);
-        Assert.Equal(TensorElementType.Float16, Constant(model, gemm.Input(2)).ElementType);
+        Assert.Equal(OnnxDataType.Float16, Constant(model, gemm.Input(1)).ElementType);
+        Assert.Equal(OnnxDataType.Float16, Constant(model, gemm.Input(2)).ElementType);
         Assert.Equal([2.0, 3, 6, 6], Constant(model, gemm.Input(1)).ToDoubleArray());
     }
 
@@ -151,7 +151,7 @@ public sealed class GemmBackwardRuleTests
         FoldPass.Run(model);
 
         var c = Constant(model, model.Graph.Nodes[0].Input(2));
-        Assert.Equal(TensorElementType.Double, c.ElementType);
+        Assert.Equal(OnnxDataType.Double, c.ElementType);
         // Computed in float64 and stored as float64: no float32 rounding of 2·0.1 − 1.5.
         Assert.Equal([2 * 0.1 - 1.5, 1.5 * 0.2 - 4], c.ToDoubleArray());
     }
@@ -160,7 +160,7 @@ public sealed class GemmBackwardRuleTests
     public void Does_Not_Mutate_A_Weight_Shared_With_Another_Gemm()
     {
         var model = GemmThenBn(C([2], 10f, 20f))
-            .Output("z", TensorElementType.Float, 2, 2)
+            .Output("z", OnnxDataType.Float, 2, 2)
             .Node("Gemm", ["x", "B"], ["z"], "other")
             .Build();
         FoldPass.Run(model);
@@ -174,7 +174,7 @@ public sealed class GemmBackwardRuleTests
     [Fact]
     public void Keeps_Bn_When_Gemm_Output_Is_A_Graph_Output()
     {
-        var model = GemmThenBn().Output("g", TensorElementType.Float, 2, 2).Build();
+        var model = GemmThenBn().Output("g", OnnxDataType.Float, 2, 2).Build();
         AssertKept(FoldPass.Run(model), "Gemm←BN: Gemm output is also a graph output");
         Assert.Equal(2, model.Graph.Nodes.Count);
     }
@@ -182,7 +182,7 @@ public sealed class GemmBackwardRuleTests
     [Fact]
     public void Keeps_Bn_When_Gemm_Output_Has_Two_Consumers()
     {
-        var model = GemmThenBn().Output("r", TensorElementType.Float, 2, 2).Node("Relu", ["g"], ["r"]).Build();
+        var model = GemmThenBn().Output("r", OnnxDataType.Float, 2, 2).Node("Relu", ["g"], ["r"]).Build();
         AssertKept(FoldPass.Run(model), "Gemm←BN: Gemm output has 2 consumers");
     }
 
@@ -190,8 +190,8 @@ public sealed class GemmBackwardRuleTests
     public void Keeps_Bn_When_Gemm_Weight_Is_A_Graph_Input()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 2, 2).Input("B", TensorElementType.Float, 2, 2)
-            .Output("y", TensorElementType.Float, 2, 2)
+            .Input("x", OnnxDataType.Float, 2, 2).Input("B", OnnxDataType.Float, 2, 2)
+            .Output("y", OnnxDataType.Float, 2, 2)
             .Node("Gemm", ["x", "B"], ["g"], "gemm")
             .TwoChannelBn("g", "y")
             .Build();
@@ -201,7 +201,7 @@ public sealed class GemmBackwardRuleTests
     [Fact]
     public void Keeps_Bn_When_Gemm_C_Is_Not_A_Constant()
     {
-        var model = GemmThenBn().Input("c", TensorElementType.Float, 2).Build();
+        var model = GemmThenBn().Input("c", OnnxDataType.Float, 2).Build();
         var graph = model.Graph;
         graph.SetNodeInput(graph.Nodes[0], 2, "c");
         AssertKept(FoldPass.Run(model), "Gemm←BN: Gemm C is not a constant");
@@ -211,7 +211,7 @@ public sealed class GemmBackwardRuleTests
     public void Keeps_Bn_When_Channel_Count_Differs_From_Gemm_Features()
     {
         var model = new GraphBuilder().Initializer("B", [2, 3], 1f, 2f, 3f, 4f, 5f, 6f)
-            .Input("x", TensorElementType.Float, 2, 2).Output("y", TensorElementType.Float, 2, 3)
+            .Input("x", OnnxDataType.Float, 2, 2).Output("y", OnnxDataType.Float, 2, 3)
             .Node("Gemm", ["x", "B"], ["g"], "gemm")
             .TwoChannelBn("g", "y")
             .Build();

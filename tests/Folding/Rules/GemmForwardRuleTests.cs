@@ -8,8 +8,8 @@ public sealed class GemmForwardRuleTests
     private static GraphBuilder BnThenGemm(bool transB = true, bool withC = true, params (string, object)[] attributes)
     {
         var builder = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2)
-            .Output("y", TensorElementType.Float, 1, 2)
+            .Input("x", OnnxDataType.Float, 1, 2)
+            .Output("y", OnnxDataType.Float, 1, 2)
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Initializer("C", [2], 10f, 20f)
             .Bn("bn", "x", "h");
@@ -74,8 +74,8 @@ public sealed class GemmForwardRuleTests
     public void Keeps_Rows_Of_An_M_By_N_C()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 2, 2)
-            .Output("y", TensorElementType.Float, 2, 2)
+            .Input("x", OnnxDataType.Float, 2, 2)
+            .Output("y", OnnxDataType.Float, 2, 2)
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Initializer("C", [2, 2], 10f, 20f, 30f, 40f)
             .Bn("bn", "x", "h")
@@ -94,7 +94,7 @@ public sealed class GemmForwardRuleTests
         var model = BnThenGemm()
             .Initializer("B2", [1, 2], 1f, 1f)
             .Node("Gemm", ["h", "B2"], ["z"], "fc2", ("transB", 1L))
-            .Output("z", TensorElementType.Float, 1, 1)
+            .Output("z", OnnxDataType.Float, 1, 1)
             .Build();
         var report = FoldPass.Run(model);
 
@@ -111,7 +111,7 @@ public sealed class GemmForwardRuleTests
     {
         var model = BnThenGemm()
             .Node("Relu", ["h"], ["z"], "relu")
-            .Output("z", TensorElementType.Float, 1, 2)
+            .Output("z", OnnxDataType.Float, 1, 2)
             .Build();
         var report = FoldPass.Run(model);
 
@@ -125,9 +125,9 @@ public sealed class GemmForwardRuleTests
     public void Does_Not_Mutate_Shared_Weight()
     {
         var model = BnThenGemm()
-            .Input("x2", TensorElementType.Float, 1, 2)
+            .Input("x2", OnnxDataType.Float, 1, 2)
             .Node("Gemm", ["x2", "B", "C"], ["y2"], "other", ("transB", 1L))
-            .Output("y2", TensorElementType.Float, 1, 2)
+            .Output("y2", OnnxDataType.Float, 1, 2)
             .Build();
         FoldPass.Run(model);
 
@@ -141,7 +141,7 @@ public sealed class GemmForwardRuleTests
     [Fact]
     public void Keeps_Bn_Whose_Output_Is_A_Graph_Output()
     {
-        var model = BnThenGemm().Output("h", TensorElementType.Float, 1, 2).Build();
+        var model = BnThenGemm().Output("h", OnnxDataType.Float, 1, 2).Build();
         var report = FoldPass.Run(model);
 
         Assert.Equal(BnOutcome.Kept, report.Fates[0].Outcome);
@@ -153,9 +153,9 @@ public sealed class GemmForwardRuleTests
     public void Keeps_Bn_When_Gemm_Weight_Is_Not_Constant()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2)
-            .Input("B", TensorElementType.Float, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2)
+            .Input("x", OnnxDataType.Float, 1, 2)
+            .Input("B", OnnxDataType.Float, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2)
             .Bn("bn", "x", "h")
             .Node("Gemm", ["h", "B"], ["y"], "fc")
             .Build();

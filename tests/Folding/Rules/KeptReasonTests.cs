@@ -16,8 +16,8 @@ public sealed class KeptReasonTests
     public void Bn_Between_Activations_Says_There_Is_No_Linear_Op_Around_It()
     {
         var model = Bn(new GraphBuilder()
-                .Input("x", TensorElementType.Float, "N", 2)
-                .Output("y", TensorElementType.Float, "N", 2)
+                .Input("x", OnnxDataType.Float, "N", 2)
+                .Output("y", OnnxDataType.Float, "N", 2)
                 .Node("Relu", ["x"], ["r"], "relu"), "r", "b")
             .Node("Sigmoid", ["b"], ["y"], "sigmoid")
             .Build();
@@ -30,8 +30,8 @@ public sealed class KeptReasonTests
     public void Bn_Before_A_Padded_Conv_Reports_Only_The_Padding()
     {
         var model = Bn(new GraphBuilder()
-                .Input("x", TensorElementType.Float, 1, 2, 3, 3)
-                .Output("y", TensorElementType.Float, 1, 1, 3, 3)
+                .Input("x", OnnxDataType.Float, 1, 2, 3, 3)
+                .Output("y", OnnxDataType.Float, 1, 1, 3, 3)
                 .Initializer("W", [1, 2, 1, 1], 1f, 1f)
                 .Node("Relu", ["x"], ["r"], "relu"), "r", "b")
             .Node("Conv", ["b", "W"], ["y"], "conv", ("pads", new long[] { 1, 1, 1, 1 }), ("kernel_shape", new long[] { 1, 1 }))

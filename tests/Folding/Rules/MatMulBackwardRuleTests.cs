@@ -8,16 +8,16 @@ public sealed class MatMulBackwardRuleTests
 {
     // x:[3,2] → MatMul(B:[[1,2],[3,4]]) → BN(s = [2, 1.5], t = [-1.5, -4]) → y
     private static GraphBuilder MatMulThenBn() => new GraphBuilder()
-        .Input("x", TensorElementType.Float, 3, 2)
-        .Output("y", TensorElementType.Float, 3, 2)
+        .Input("x", OnnxDataType.Float, 3, 2)
+        .Output("y", OnnxDataType.Float, 3, 2)
         .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
         .Node("MatMul", ["x", "B"], ["m"], "matmul")
         .TwoChannelBn("m", "y");
 
     // x:[rank-3 or rank-2] → MatMul(B) → Add(c, m) or Add(m, c) → BN → y
     private static GraphBuilder MatMulAddThenBn(bool biasFirst, long[] biasDims) => new GraphBuilder()
-        .Input("x", TensorElementType.Float, 3, 2)
-        .Output("y", TensorElementType.Float, 3, 2)
+        .Input("x", OnnxDataType.Float, 3, 2)
+        .Output("y", OnnxDataType.Float, 3, 2)
         .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
         .Initializer("c", biasDims, 10f, 20f)
         .Node("MatMul", ["x", "B"], ["m"], "matmul")
@@ -63,8 +63,8 @@ public sealed class MatMulBackwardRuleTests
     {
         // tf2onnx's Keras pattern on [N, L, C]: MatMul → Add → Mul([C]) → Add([C]); Mul/Add scale the last axis.
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 3, 2)
-            .Output("y", TensorElementType.Float, 1, 3, 2)
+            .Input("x", OnnxDataType.Float, 1, 3, 2)
+            .Output("y", OnnxDataType.Float, 1, 3, 2)
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Initializer("c", [2], 10f, 20f)
             .Initializer("mul", [2], 2f, 1.5f)
@@ -85,8 +85,8 @@ public sealed class MatMulBackwardRuleTests
     public void Scale_Only_Affine_Needs_No_Add()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 3, 2)
-            .Output("y", TensorElementType.Float, 3, 2)
+            .Input("x", OnnxDataType.Float, 3, 2)
+            .Output("y", OnnxDataType.Float, 3, 2)
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Initializer("mul", [2], 2f, 1.5f)
             .Node("MatMul", ["x", "B"], ["m"], "matmul")
@@ -103,8 +103,8 @@ public sealed class MatMulBackwardRuleTests
     public void Keeps_Bn_On_Axis_1_Of_A_Rank3_MatMul_Output()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 2)
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Node("MatMul", ["x", "B"], ["m"], "matmul")
             .TwoChannelBn("m", "y")
@@ -117,8 +117,8 @@ public sealed class MatMulBackwardRuleTests
     public void Keeps_Bn_When_MatMul_Output_Rank_Is_Unknown()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 3, 2)
-            .Output("y", TensorElementType.Float, 3, 2)
+            .Input("x", OnnxDataType.Float, 3, 2)
+            .Output("y", OnnxDataType.Float, 3, 2)
             .Initializer(TensorData.Create("reps", [2], new long[] { 1, 1 }.AsSpan()))
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Node("Tile", ["x", "reps"], ["x2"], "tile")
@@ -134,8 +134,8 @@ public sealed class MatMulBackwardRuleTests
         // PyTorch's bias-free Linear: MatMul(x, Transpose(W)). B = Wᵀ = [[1,2],[3,4]]; s = [2, 1.5], t = [-1.5, -4]
         // → B' = B·diag(s) = [[2,3],[6,6]] and an Add(t).
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 3, 2)
-            .Output("y", TensorElementType.Float, 3, 2)
+            .Input("x", OnnxDataType.Float, 3, 2)
+            .Output("y", OnnxDataType.Float, 3, 2)
             .Initializer("W", [2, 2], 1f, 3f, 2f, 4f)
             .Node("Transpose", ["W"], ["W_T"], "transpose")
             .Node("MatMul", ["x", "W_T"], ["m"], "matmul")
@@ -152,21 +152,21 @@ public sealed class MatMulBackwardRuleTests
     [Fact]
     public void Keeps_Bn_When_MatMul_Output_Is_A_Graph_Output()
     {
-        var model = MatMulThenBn().Output("m", TensorElementType.Float, 3, 2).Build();
+        var model = MatMulThenBn().Output("m", OnnxDataType.Float, 3, 2).Build();
         AssertKept(FoldPass.Run(model), "MatMul←BN: MatMul output is also a graph output");
     }
 
     [Fact]
     public void Keeps_Bn_When_MatMul_Before_Add_Has_Two_Consumers()
     {
-        var model = MatMulAddThenBn(false, [2]).Output("r", TensorElementType.Float, 3, 2).Node("Relu", ["m"], ["r"]).Build();
+        var model = MatMulAddThenBn(false, [2]).Output("r", OnnxDataType.Float, 3, 2).Node("Relu", ["m"], ["r"]).Build();
         AssertKept(FoldPass.Run(model), "MatMul←BN: MatMul output also feeds another node or is a graph output");
     }
 
     [Fact]
     public void Keeps_Bn_When_Add_Output_Has_Two_Consumers()
     {
-        var model = MatMulAddThenBn(false, [2]).Output("r", TensorElementType.Float, 3, 2).Node("Relu", ["a"], ["r"]).Build();
+        var model = MatMulAddThenBn(false, [2]).Output("r", OnnxDataType.Float, 3, 2).Node("Relu", ["a"], ["r"]).Build();
         AssertKept(FoldPass.Run(model), "MatMul←BN: Add output has 2 consumers");
     }
 
@@ -174,8 +174,8 @@ public sealed class MatMulBackwardRuleTests
     public void Keeps_Bn_When_Add_Bias_Varies_Along_Rows()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 2, 2)
-            .Output("y", TensorElementType.Float, 2, 2)
+            .Input("x", OnnxDataType.Float, 2, 2)
+            .Output("y", OnnxDataType.Float, 2, 2)
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Initializer("c", [2, 2], 1f, 2f, 3f, 4f)
             .Node("MatMul", ["x", "B"], ["m"], "matmul")
@@ -189,7 +189,7 @@ public sealed class MatMulBackwardRuleTests
     public void Does_Not_Mutate_A_Weight_Shared_With_Another_MatMul()
     {
         var model = MatMulAddThenBn(true, [2])
-            .Output("z", TensorElementType.Float, 3, 2)
+            .Output("z", OnnxDataType.Float, 3, 2)
             .Node("MatMul", ["x", "B"], ["z"], "other")
             .Build();
         FoldPass.Run(model);
@@ -202,7 +202,7 @@ public sealed class MatMulBackwardRuleTests
     [Fact]
     public void Writes_Float16_And_Double_Weights_In_Their_Own_Type()
     {
-        foreach (var type in new[] { TensorElementType.Float16, TensorElementType.Double })
+        foreach (var type in new[] { OnnxDataType.Float16, OnnxDataType.Double })
         {
             double[] b = [1, 2, 3, 4];
             var weight = TensorData.FromDoubles("B", type, [2, 2], b);

@@ -6,8 +6,8 @@ public sealed class MatMulForwardRuleTests
 {
     // x:[1,2] → BN (s = [1,2], t = [0.5,-3]) → h → MatMul(B = [[1,2],[3,4]]) → m
     private static GraphBuilder BnThenMatMul(string output = "y") => new GraphBuilder()
-        .Input("x", TensorElementType.Float, 1, 2)
-        .Output("y", TensorElementType.Float, 1, 2)
+        .Input("x", OnnxDataType.Float, 1, 2)
+        .Output("y", OnnxDataType.Float, 1, 2)
         .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
         .Bn("bn", "x", "h")
         .Node("MatMul", ["h", "B"], [output], "mm");
@@ -53,8 +53,8 @@ public sealed class MatMulForwardRuleTests
     {
         // PyTorch's bias-free nn.Linear: MatMul(h, Transpose(W)) with W = Bᵀ
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2)
-            .Output("y", TensorElementType.Float, 1, 2)
+            .Input("x", OnnxDataType.Float, 1, 2)
+            .Output("y", OnnxDataType.Float, 1, 2)
             .Initializer("W", [2, 2], 1f, 3f, 2f, 4f)
             .Bn("bn", "x", "h")
             .Node("Transpose", ["W"], ["Wt"], "transpose", ("perm", new long[] { 1, 0 }))
@@ -75,8 +75,8 @@ public sealed class MatMulForwardRuleTests
     {
         // tf2onnx's Keras BN on [N,T,C]: Mul([C]) then Add([C]), right before a Dense MatMul + bias
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 3, 2)
-            .Output("y", TensorElementType.Float, 1, 3, 2)
+            .Input("x", OnnxDataType.Float, 1, 3, 2)
+            .Output("y", OnnxDataType.Float, 1, 3, 2)
             .Initializer("scale", [2], 1f, 2f)
             .Initializer("shift", [2], 0.5f, -3f)
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
@@ -99,8 +99,8 @@ public sealed class MatMulForwardRuleTests
     {
         // BN on [N,C,L] normalizes axis 1, but MatMul contracts axis 2
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 2)
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Bn("bn", "x", "h")
             .Node("MatMul", ["h", "B"], ["y"], "mm")
@@ -115,8 +115,8 @@ public sealed class MatMulForwardRuleTests
     public void Keeps_Bn_When_It_Is_MatMuls_Right_Operand()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 2, 2)
-            .Output("y", TensorElementType.Float, 2, 2)
+            .Input("x", OnnxDataType.Float, 2, 2)
+            .Output("y", OnnxDataType.Float, 2, 2)
             .Initializer("A", [2, 2], 1f, 2f, 3f, 4f)
             .Bn("bn", "x", "h")
             .Node("MatMul", ["A", "h"], ["y"], "mm")

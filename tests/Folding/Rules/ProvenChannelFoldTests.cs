@@ -11,7 +11,7 @@ namespace OnnxBn.Folding.Tests.Rules;
 /// </summary>
 public sealed class ProvenChannelFoldTests
 {
-    private const TensorElementType Float = TensorElementType.Float;
+    private const OnnxDataType Float = OnnxDataType.Float;
 
     private static float[] Ramp(int count) => Enumerable.Range(0, count).Select(i => (i % 5 - 2) * 0.3f).ToArray();
 

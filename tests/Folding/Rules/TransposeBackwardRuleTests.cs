@@ -11,7 +11,7 @@ namespace OnnxBn.Folding.Tests.Rules;
 /// </summary>
 public sealed class TransposeBackwardRuleTests
 {
-    private const TensorElementType Float = TensorElementType.Float;
+    private const OnnxDataType Float = OnnxDataType.Float;
 
     private static float[] Ramp(int n, double phase = 0) => Enumerable.Range(0, n).Select(i => (float)Math.Sin(0.7 * i + phase)).ToArray();
 

@@ -11,8 +11,8 @@ public sealed class TransposedSequenceBackwardRuleTests
     private static GraphBuilder Sequence(bool withBias, long[]? outerPerm = null)
     {
         var builder = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 3, 2)
-            .Output("y", TensorElementType.Float, 1, 3, 2)
+            .Input("x", OnnxDataType.Float, 1, 3, 2)
+            .Output("y", OnnxDataType.Float, 1, 3, 2)
             .Initializer("W", [2, 2], 1f, 2f, 3f, 4f)
             .Initializer("b", [2], 10f, 20f)
             .Node("MatMul", ["x", "W"], ["m"], "/linear/MatMul");
@@ -66,14 +66,14 @@ public sealed class TransposedSequenceBackwardRuleTests
     [Fact]
     public void Keeps_Bn_When_The_First_Transpose_Is_A_Graph_Output()
     {
-        var model = Sequence(withBias: true).Output("t1", TensorElementType.Float, 1, 2, 3).Build();
+        var model = Sequence(withBias: true).Output("t1", OnnxDataType.Float, 1, 2, 3).Build();
         AssertKept(FoldPass.Run(model), "Transpose output is also a graph output");
     }
 
     [Fact]
     public void When_Its_Output_Feeds_Two_Nodes_Folds_Through_The_First_Transpose_Only()
     {
-        var model = Sequence(withBias: true).Output("r", TensorElementType.Float, 1, 2, 3).Node("Relu", ["n"], ["r"]).Build();
+        var model = Sequence(withBias: true).Output("r", OnnxDataType.Float, 1, 2, 3).Node("Relu", ["n"], ["r"]).Build();
         var original = model.Clone();
         var report = FoldPass.Run(model);
 
@@ -85,7 +85,7 @@ public sealed class TransposedSequenceBackwardRuleTests
     [Fact]
     public void Keeps_Bn_When_The_Linear_Output_Feeds_Two_Nodes()
     {
-        var model = Sequence(withBias: true).Output("r", TensorElementType.Float, 1, 3, 2).Node("Relu", ["a"], ["r"]).Build();
+        var model = Sequence(withBias: true).Output("r", OnnxDataType.Float, 1, 3, 2).Node("Relu", ["a"], ["r"]).Build();
         AssertKept(FoldPass.Run(model), "Add output also feeds another node or is a graph output");
     }
 
@@ -93,7 +93,7 @@ public sealed class TransposedSequenceBackwardRuleTests
     public void Does_Not_Mutate_A_Weight_Shared_With_Another_MatMul()
     {
         var model = Sequence(withBias: true)
-            .Output("z", TensorElementType.Float, 1, 3, 2)
+            .Output("z", OnnxDataType.Float, 1, 3, 2)
             .Node("MatMul", ["x", "W"], ["z"], "other")
             .Build();
         FoldPass.Run(model);

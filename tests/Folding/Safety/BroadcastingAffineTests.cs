@@ -10,7 +10,7 @@ namespace OnnxBn.Folding.Tests.Safety;
 /// </summary>
 public sealed class BroadcastingAffineTests
 {
-    private const TensorElementType Float = TensorElementType.Float;
+    private const OnnxDataType Float = OnnxDataType.Float;
 
     /// <summary><paramref name="v"/> → Mul(s [3,1,1]) → Add(t [3,1,1]) → a → Flatten → Gemm(B [12, 2]) → y.</summary>
     private static GraphBuilder AffineFlattenGemm(GraphBuilder builder, string v) => builder

@@ -10,7 +10,7 @@ public sealed class ConstantParameterTests
     public void Bn_Whose_Scale_Initializer_Is_Also_A_Graph_Input_Is_Kept()
     {
         // A graph input with an initializer is only a default: the caller may feed another scale at run time.
-        var model = ConvBn().Input("bn_gamma", TensorElementType.Float, 2).Build();
+        var model = ConvBn().Input("bn_gamma", OnnxDataType.Float, 2).Build();
         var report = FoldPass.Run(model);
 
         AssertKept(report, "bn", "scale 'bn_gamma' is not a constant");
@@ -24,7 +24,7 @@ public sealed class ConstantParameterTests
     [InlineData("bn_var", "var")]
     public void Bn_With_Any_Parameter_Overridable_At_Run_Time_Is_Kept(string parameter, string role)
     {
-        var model = ConvBn().Input(parameter, TensorElementType.Float, 2).Build();
+        var model = ConvBn().Input(parameter, OnnxDataType.Float, 2).Build();
         AssertKept(FoldPass.Run(model), "bn", $"{role} '{parameter}' is not a constant");
     }
 
@@ -33,8 +33,8 @@ public sealed class ConstantParameterTests
     {
         // PyTorch exports BatchNorm2d(affine=False) with γ = 1 and β = 0 as Constant nodes.
         var builder = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 2, 2)
             .Initializer("W", [2, 2, 1, 1], 1f, 0f, 0f, 1f)
             .Constant("ones", TensorData.Create("ones", [2], new[] { 1f, 1f }.AsSpan()))
             .Constant("zeros", TensorData.Create("zeros", [2], new[] { 0f, 0f }.AsSpan()))
@@ -58,7 +58,7 @@ public sealed class ConstantParameterTests
     [Fact]
     public void Bn_After_Conv_Whose_Weight_Is_A_Graph_Input_Is_Kept()
     {
-        var model = ConvBn().Input("W", TensorElementType.Float, 2, 2, 1, 1).Build();
+        var model = ConvBn().Input("W", OnnxDataType.Float, 2, 2, 1, 1).Build();
         var report = FoldPass.Run(model);
 
         AssertKept(report, "bn", "Conv←BN: Conv weight is not a constant");
@@ -68,7 +68,7 @@ public sealed class ConstantParameterTests
     [Fact]
     public void Bn_After_Conv_Whose_Bias_Is_A_Graph_Input_Is_Kept()
     {
-        var model = ConvBn().Input("b", TensorElementType.Float, 2).Build();
+        var model = ConvBn().Input("b", OnnxDataType.Float, 2).Build();
         AssertKept(FoldPass.Run(model), "bn", "Conv←BN: Conv bias is not a constant");
     }
 }

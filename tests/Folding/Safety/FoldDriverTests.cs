@@ -76,8 +76,8 @@ public sealed class FoldDriverTests
     }
 
     private static OnnxModel ConvBnRelu() => new GraphBuilder()
-        .Input("x", TensorElementType.Float, 1, 1, 1, 1)
-        .Output("y", TensorElementType.Float, 1, 1, 1, 1)
+        .Input("x", OnnxDataType.Float, 1, 1, 1, 1)
+        .Output("y", OnnxDataType.Float, 1, 1, 1, 1)
         .Initializer("W", [1, 1, 1, 1], 2f)
         .Initializer("g", [1], 1f).Initializer("b", [1], 0f).Initializer("m", [1], 0f).Initializer("v", [1], 1f)
         .Node("Conv", ["x", "W"], ["c"], "conv")

@@ -15,16 +15,16 @@ public sealed class FreezeInitializerInputsTests
     private static OnnxModel InitializersAsInputs(long irVersion)
     {
         var builder = new GraphBuilder(9, irVersion)
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 2, 2)
             .Initializer("W", [2, 2, 1, 1], 1f, 0.5f, -0.25f, 1f)
             .Initializer("b", [2], 1f, -1f)
             .BnParameters("bn")
             .Node("Conv", ["x", "W", "b"], ["c"], "conv")
             .Node("BatchNormalization", ["c", "bn_gamma", "bn_beta", "bn_mean", "bn_var"], ["y"], "bn");
-        builder.Input("W", TensorElementType.Float, 2, 2, 1, 1).Input("b", TensorElementType.Float, 2);
+        builder.Input("W", OnnxDataType.Float, 2, 2, 1, 1).Input("b", OnnxDataType.Float, 2);
         foreach (var parameter in Weights.Skip(2))
-            builder.Input(parameter, TensorElementType.Float, 2);
+            builder.Input(parameter, OnnxDataType.Float, 2);
         return builder.Build();
     }
 
@@ -89,7 +89,7 @@ public sealed class FreezeInitializerInputsTests
     public void A_Layer_Weight_That_Is_A_Graph_Input_Names_The_Way_Out_Too()
     {
         // BN parameters constant, the Conv weight overridable: the Conv rule's reason carries the hint.
-        var model = ConvBn().Input("W", TensorElementType.Float, 2, 2, 1, 1).Build();
+        var model = ConvBn().Input("W", OnnxDataType.Float, 2, 2, 1, 1).Build();
 
         var report = FoldPass.Run(model);
 

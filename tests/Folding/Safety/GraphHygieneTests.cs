@@ -11,11 +11,11 @@ public sealed class GraphHygieneTests
     /// and z; value_info declares c, r and h.
     /// </summary>
     private static GraphBuilder TwoFolds() => ConvBn()
-        .Input("x2", TensorElementType.Float, 4, 2)
-        .Output("z", TensorElementType.Float, 4, 2)
-        .ValueInfo("c", TensorElementType.Float, 1, 2, 2, 2)
-        .ValueInfo("r", TensorElementType.Float, 4, 2)
-        .ValueInfo("h", TensorElementType.Float, 4, 2)
+        .Input("x2", OnnxDataType.Float, 4, 2)
+        .Output("z", OnnxDataType.Float, 4, 2)
+        .ValueInfo("c", OnnxDataType.Float, 1, 2, 2, 2)
+        .ValueInfo("r", OnnxDataType.Float, 4, 2)
+        .ValueInfo("h", OnnxDataType.Float, 4, 2)
         .Node("Relu", ["x2"], ["r"], "relu")
         .Bn("bn2", "r", "h")
         .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
@@ -61,8 +61,8 @@ public sealed class GraphHygieneTests
     {
         // γ of the BN is also added to the Conv output elsewhere: folding the BN must not drop it.
         var model = ConvBn()
-            .Output("e", TensorElementType.Float, 2)
-            .Input("v", TensorElementType.Float, 2)
+            .Output("e", OnnxDataType.Float, 2)
+            .Input("v", OnnxDataType.Float, 2)
             .Node("Add", ["v", "bn_gamma"], ["e"], "extra")
             .Build();
         FoldPass.Run(model);
@@ -77,8 +77,8 @@ public sealed class GraphHygieneTests
     {
         // The BN comes first in the file; the Relu reading y comes before the Conv.
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("r", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("r", OnnxDataType.Float, 1, 2, 2, 2)
             .Initializer("W", [2, 2, 1, 1], 1f, 0f, 0f, 1f)
             .Bn("bn", "c", "y")
             .Node("Relu", ["y"], ["r"], "relu")

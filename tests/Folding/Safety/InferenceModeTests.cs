@@ -33,7 +33,7 @@ public sealed class InferenceModeTests
     {
         // Removing the node would leave its running-statistics outputs without a producer.
         var model = ConvBn(6, ["y", "running_mean", "running_var"], ("is_test", 1L))
-            .Output("running_mean", TensorElementType.Float, 2)
+            .Output("running_mean", OnnxDataType.Float, 2)
             .Build();
         var report = FoldPass.Run(model);
 
@@ -103,8 +103,8 @@ public sealed class InferenceModeTests
     {
         // Old Keras converters wrote spatial=0 for BN after Dense: with no D dims, per element is per channel.
         var model = new GraphBuilder(opset)
-            .Input("x", TensorElementType.Float, 3, 2)
-            .Output("y", TensorElementType.Float, 3, 2)
+            .Input("x", OnnxDataType.Float, 3, 2)
+            .Output("y", OnnxDataType.Float, 3, 2)
             .Initializer("W", [2, 2], 1f, -0.5f, 0.25f, 2f)
             .Initializer("b", [2], 1f, -1f)
             .BnParameters("bn")
@@ -132,8 +132,8 @@ public sealed class InferenceModeTests
     {
         // var = 0 on channel 0: with ε = 1e-5, s₀ = 2/√1e-5 ≈ 632.456; with ε = 0 it would be infinite.
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 2, 2)
             .Initializer("W", [2, 2, 1, 1], 1f, 0f, 0f, 1f)
             .Initializer("gamma", [2], 2f, 3f)
             .Initializer("beta", [2], 0.5f, -1f)

@@ -13,8 +13,8 @@ public sealed class LegacyBroadcastTests
     public void Lowering_In_Opset_6_Writes_C_Constants_Broadcast_From_Axis_1()
     {
         var model = new GraphBuilder(6)
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 2, 2)
             .BnParameters("bn")
             .Node("BatchNormalization", ["x", "bn_gamma", "bn_beta", "bn_mean", "bn_var"], ["y"], "bn", ("is_test", 1L))
             .Build();
@@ -35,8 +35,8 @@ public sealed class LegacyBroadcastTests
     public void Lowering_From_Opset_7_Writes_Numpy_Style_Constants_Without_Legacy_Attributes()
     {
         var model = new GraphBuilder(9)
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 2, 2)
             .Bn("bn", "x", "y")
             .Build();
 
@@ -51,8 +51,8 @@ public sealed class LegacyBroadcastTests
     {
         // s[2] aligned from axis 1 scales channels, where numpy-style alignment would scale the last axis.
         var model = new GraphBuilder(6)
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 2, 2)
             .Initializer("W", [2, 2, 1, 1], 1f, 0f, 0f, 1f)
             .Initializer("s", [2], 2f, 3f)
             .Node("Conv", ["x", "W"], ["c"], "conv")
@@ -70,8 +70,8 @@ public sealed class LegacyBroadcastTests
     public void A_Forward_Fold_Into_An_Opset_6_MatMul_Adds_Its_Bias_With_Broadcast_1()
     {
         var model = new GraphBuilder(6)
-            .Input("x", TensorElementType.Float, 3, 2)
-            .Output("y", TensorElementType.Float, 3, 3)
+            .Input("x", OnnxDataType.Float, 3, 2)
+            .Output("y", OnnxDataType.Float, 3, 3)
             .BnParameters("bn")
             .Initializer("W", [2, 3], 1f, 2f, 3f, 4f, 5f, 6f)
             .Node("BatchNormalization", ["x", "bn_gamma", "bn_beta", "bn_mean", "bn_var"], ["h"], "bn", ("is_test", 1L))

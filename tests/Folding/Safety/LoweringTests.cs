@@ -10,8 +10,8 @@ public sealed class LoweringTests
 
     /// <summary>x:[1,2,3,3] → BN → h → Conv(W [2,2,3,3], pads 1) → y: a padded Conv cannot absorb the shift.</summary>
     private static GraphBuilder BnThenPaddedConv() => new GraphBuilder()
-        .Input("x", TensorElementType.Float, 1, 2, 3, 3)
-        .Output("y", TensorElementType.Float, 1, 2, 3, 3)
+        .Input("x", OnnxDataType.Float, 1, 2, 3, 3)
+        .Output("y", OnnxDataType.Float, 1, 2, 3, 3)
         .Bn("bn", "x", "h")
         .Initializer("W", [2, 2, 3, 3], Enumerable.Range(0, 36).Select(i => (float)Math.Cos(i)).ToArray())
         .Node("Conv", ["h", "W"], ["y"], "conv", ("pads", new long[] { 1, 1, 1, 1 }));
@@ -46,13 +46,13 @@ public sealed class LoweringTests
         Assert.Equal([2L, 1, 1], s.Dims);
         Assert.Equal([2.0, 1.5], s.ToDoubleArray());
         Assert.Equal([-1.5, -4.0], t.ToDoubleArray());
-        Assert.Equal(TensorElementType.Float, s.ElementType);
+        Assert.Equal(OnnxDataType.Float, s.ElementType);
     }
 
     [Fact]
     public void Bn_Whose_Output_Is_A_Graph_Output_Is_Lowered_And_Keeps_The_Output_Name()
     {
-        var builder = ConvBn().Output("c", TensorElementType.Float, 1, 2, 2, 2);
+        var builder = ConvBn().Output("c", OnnxDataType.Float, 1, 2, 2, 2);
         var original = builder.Build();
         var model = builder.Build();
         var report = FoldPass.Run(model, Lower);
@@ -79,9 +79,9 @@ public sealed class LoweringTests
     {
         // The Reshape's target shape is a graph input of symbolic length, so nothing tells the rank of r.
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Input("shape", TensorElementType.Int64, "k")
-            .OutputWithoutShape("y", TensorElementType.Float)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Input("shape", OnnxDataType.Int64, "k")
+            .OutputWithoutShape("y", OnnxDataType.Float)
             .Node("Reshape", ["x", "shape"], ["r"], "reshape")
             .Bn("bn", "r", "y")
             .Build();
@@ -94,7 +94,7 @@ public sealed class LoweringTests
     [Fact]
     public void Training_Mode_Bn_Is_Not_Lowered()
     {
-        var model = ConvBn(14, null, ("training_mode", 1L)).Output("c", TensorElementType.Float, 1, 2, 2, 2).Build();
+        var model = ConvBn(14, null, ("training_mode", 1L)).Output("c", OnnxDataType.Float, 1, 2, 2, 2).Build();
         var report = FoldPass.Run(model, Lower);
 
         AssertKept(report, "bn", "training mode");

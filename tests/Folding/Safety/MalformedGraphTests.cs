@@ -10,8 +10,8 @@ public sealed class MalformedGraphTests
     public void Bn_With_Four_Inputs_Is_Kept()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 2, 2)
             .Initializer("W", [2, 2, 1, 1], 1f, 0f, 0f, 1f)
             .BnParameters("bn")
             .Node("Conv", ["x", "W"], ["c"], "conv")
@@ -66,8 +66,8 @@ public sealed class MalformedGraphTests
     public void Bn_Reading_A_Graph_Input_Whose_Output_Feeds_Nothing_Is_Kept()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("r", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("r", OnnxDataType.Float, 1, 2, 2, 2)
             .Node("Relu", ["x"], ["r"], "relu")
             .Bn("bn", "x", "unused")
             .Build();
@@ -94,8 +94,8 @@ public sealed class MalformedGraphTests
     public void Graph_Without_Any_Bn_Is_Left_Byte_For_Byte()
     {
         var builder = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 2, 2)
             .Initializer("W", [2, 2, 1, 1], 1f, 0f, 0f, 1f)
             .Node("Conv", ["x", "W"], ["y"], "conv");
         var model = builder.Build();

@@ -8,14 +8,14 @@ namespace OnnxBn.Folding.Tests.Safety;
 public sealed class MixedPrecisionTests
 {
     private static TensorData Half16(string name, long[] dims, params double[] values) =>
-        TensorData.FromDoubles(name, TensorElementType.Float16, dims, values);
+        TensorData.FromDoubles(name, OnnxDataType.Float16, dims, values);
 
     /// <summary>x:[1,2,2,2] fp16 → Conv(W fp16 [2,2,1,1], b fp16?) → BN-15(γ, β, mean, var all fp32) → y fp16.</summary>
     private static GraphBuilder Fp16ConvBn(bool withBias)
     {
         var builder = new GraphBuilder(opset: 15)
-            .Input("x", TensorElementType.Float16, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float16, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float16, 1, 2, 2, 2)
+            .Output("y", OnnxDataType.Float16, 1, 2, 2, 2)
             .Initializer(Half16("W", [2, 2, 1, 1], 1, 0.5, -0.25, 1))
             .BnParameters("bn");
         if (withBias) builder.Initializer(Half16("b", [2], 1, -1));
@@ -36,8 +36,8 @@ public sealed class MixedPrecisionTests
         var conv = Assert.Single(model.Graph.Nodes);
         var weight = Constant(model, conv.Input(1));
         var bias = Constant(model, conv.Input(2));
-        Assert.Equal(TensorElementType.Float16, weight.ElementType);
-        Assert.Equal(TensorElementType.Float16, bias.ElementType);
+        Assert.Equal(OnnxDataType.Float16, weight.ElementType);
+        Assert.Equal(OnnxDataType.Float16, bias.ElementType);
         // s = γ/√var = [2, 1.5], t = β − mean·s = [-1.5, -4]; W'[o] = s[o]·W[o], b' = s·b + t (all exact in fp16).
         Assert.Equal([2.0, 1, -0.375, 1.5], weight.ToDoubleArray());
         Assert.Equal(withBias ? [0.5, -5.5] : [-1.5, -4.0], bias.ToDoubleArray());
@@ -49,7 +49,7 @@ public sealed class MixedPrecisionTests
         var model = Fp16ConvBn(withBias: true).Build();
         FoldPass.Run(model);
 
-        Assert.All(model.Graph.Initializers, t => Assert.Equal(TensorElementType.Float16, t.ElementType));
+        Assert.All(model.Graph.Initializers, t => Assert.Equal(OnnxDataType.Float16, t.ElementType));
         Assert.Equal(2, model.Graph.InitializerCount);
     }
 
@@ -61,7 +61,7 @@ public sealed class MixedPrecisionTests
         var folded = builder.Build();
         FoldPass.Run(folded);
 
-        var input = Input(1, 2, 2, 2).ToTensorData("x", TensorElementType.Float16);
+        var input = Input(1, 2, 2, 2).ToTensorData("x", OnnxDataType.Float16);
         AssertSameOutputs(original, folded, Feed("x", RefTensor.FromTensorData(input)), tolerance: 1e-2);
     }
 }

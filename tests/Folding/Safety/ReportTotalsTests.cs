@@ -12,7 +12,7 @@ public sealed class ReportTotalsTests
     {
         var graph = model.Graph;
         long total = graph.Initializers
-            .Where(t => t.ElementType is TensorElementType.Float && graph.Consumers(t.Name).Count > 0)
+            .Where(t => t.ElementType is OnnxDataType.Float && graph.Consumers(t.Name).Count > 0)
             .Sum(t => t.ElementCount);
         long nonTrainable = graph.Nodes.Where(n => n.OpType == "BatchNormalization")
             .Sum(bn => graph.Initializer(bn.Input(3))!.ElementCount + graph.Initializer(bn.Input(4))!.ElementCount);

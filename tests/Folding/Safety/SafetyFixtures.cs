@@ -13,8 +13,8 @@ internal static class SafetyFixtures
     /// </summary>
     public static GraphBuilder ConvBn(long opset = 13, string[]? bnOutputs = null, params (string, object)[] bnAttributes) =>
         new GraphBuilder(opset)
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
-            .Output("y", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
+            .Output("y", OnnxDataType.Float, 1, 2, 2, 2)
             .Initializer("W", [2, 2, 1, 1], 1f, 0f, 0f, 1f)
             .Initializer("b", [2], 1f, -1f)
             .BnParameters("bn")

@@ -12,7 +12,7 @@ public sealed class SharedWeightTests
     private static GraphBuilder ThreeConvsSharingW()
     {
         var builder = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("x", OnnxDataType.Float, 1, 2, 2, 2)
             .Initializer("W", [2, 2, 1, 1], 1f, 2f, 3f, 4f)
             .Initializer("b", [2], 1f, -1f)
             .Bn("bn1", "c1", "y1")
@@ -22,7 +22,7 @@ public sealed class SharedWeightTests
             .Initializer("bn2_var", [2], 4f, 1f)
             .Node("BatchNormalization", ["c2", "bn2_gamma", "bn2_beta", "bn2_mean", "bn2_var"], ["y2"], "bn2", ("epsilon", 0f));
         foreach (int i in new[] { 1, 2, 3 })
-            builder.Output($"y{i}", TensorElementType.Float, 1, 2, 2, 2)
+            builder.Output($"y{i}", OnnxDataType.Float, 1, 2, 2, 2)
                 .Node("Conv", ["x", "W", "b"], [i == 3 ? "y3" : $"c{i}"], $"conv{i}");
         return builder;
     }
@@ -74,11 +74,11 @@ public sealed class SharedWeightTests
     {
         // x → BN → h → gemm1, gemm2 (both read B); x2 → gemm3 reads B too.
         var builder = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 4, 2)
-            .Input("x2", TensorElementType.Float, 4, 2)
-            .Output("z1", TensorElementType.Float, 4, 2)
-            .Output("z2", TensorElementType.Float, 4, 2)
-            .Output("z3", TensorElementType.Float, 4, 2)
+            .Input("x", OnnxDataType.Float, 4, 2)
+            .Input("x2", OnnxDataType.Float, 4, 2)
+            .Output("z1", OnnxDataType.Float, 4, 2)
+            .Output("z2", OnnxDataType.Float, 4, 2)
+            .Output("z3", OnnxDataType.Float, 4, 2)
             .Bn("bn", "x", "h")
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Node("Gemm", ["h", "B"], ["z1"], "gemm1")

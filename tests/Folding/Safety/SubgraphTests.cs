@@ -13,7 +13,7 @@ public sealed class SubgraphTests
 {
     /// <summary>A body computing Conv(x, W) → BN → <paramref name="output"/> from the outer x and W, with its own BN parameters.</summary>
     private static GraphBuilder ConvBnBody(string output, string localName) => new GraphBuilder()
-        .Output(output, TensorElementType.Float, 1, 2, 2, 2)
+        .Output(output, OnnxDataType.Float, 1, 2, 2, 2)
         .Initializer($"{localName}_gamma", [2], 2f, 3f)
         .Initializer($"{localName}_beta", [2], 0.5f, -1f)
         .Initializer($"{localName}_mean", [2], 1f, 2f)
@@ -31,8 +31,8 @@ public sealed class SubgraphTests
     private static byte[] ConvBnWithIf()
     {
         var proto = ModelProto.Parser.ParseFrom(ConvBn()
-            .Input("cond", TensorElementType.Bool)
-            .Output("branch", TensorElementType.Float, 1, 2, 2, 2)
+            .Input("cond", OnnxDataType.Bool)
+            .Output("branch", OnnxDataType.Float, 1, 2, 2, 2)
             .ToBytes());
         var node = new NodeProto { OpType = "If", Name = "if" };
         node.Input.Add("cond");
@@ -48,13 +48,13 @@ public sealed class SubgraphTests
     {
         var proto = ModelProto.Parser.ParseFrom(ConvBn()
             .Initializer(TensorData.Create("trips", [], new long[] { 2 }.AsSpan()))
-            .Input("cond", TensorElementType.Bool)
-            .Output("scanned", TensorElementType.Float, 2, 1, 2, 2, 2)
+            .Input("cond", OnnxDataType.Bool)
+            .Output("scanned", OnnxDataType.Float, 2, 1, 2, 2, 2)
             .ToBytes());
         var body = BodyOf(ConvBnBody("body_y", "body_c")
-            .Input("i", TensorElementType.Int64)
-            .Input("cond_in", TensorElementType.Bool)
-            .Output("cond_out", TensorElementType.Bool)
+            .Input("i", OnnxDataType.Int64)
+            .Input("cond_in", OnnxDataType.Bool)
+            .Output("cond_out", OnnxDataType.Bool)
             .Node("Identity", ["cond_in"], ["cond_out"], "keep_going"));
         // Loop body outputs: the condition first, then the scan outputs.
         var outputs = body.Output.ToList();
@@ -113,15 +113,15 @@ public sealed class SubgraphTests
     {
         // The body reads h (the BN's output) from the outer scope: bypassing the BN would change what it sees.
         var proto = ModelProto.Parser.ParseFrom(new GraphBuilder()
-            .Input("x", TensorElementType.Float, 4, 2)
-            .Input("cond", TensorElementType.Bool)
-            .Output("z", TensorElementType.Float, 4, 2)
-            .Output("branch", TensorElementType.Float, 4, 2)
+            .Input("x", OnnxDataType.Float, 4, 2)
+            .Input("cond", OnnxDataType.Bool)
+            .Output("z", OnnxDataType.Float, 4, 2)
+            .Output("branch", OnnxDataType.Float, 4, 2)
             .Bn("bn", "x", "h")
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Node("Gemm", ["h", "B"], ["z"], "gemm")
             .ToBytes());
-        var branch = BodyOf(new GraphBuilder().Output("b_out", TensorElementType.Float, 4, 2).Node("Relu", ["h"], ["b_out"], "body_relu"));
+        var branch = BodyOf(new GraphBuilder().Output("b_out", OnnxDataType.Float, 4, 2).Node("Relu", ["h"], ["b_out"], "body_relu"));
         var node = new NodeProto { OpType = "If", Name = "if" };
         node.Input.Add("cond");
         node.Output.Add("branch");

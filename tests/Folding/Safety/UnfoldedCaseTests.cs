@@ -14,7 +14,7 @@ public sealed class UnfoldedCaseTests
     public void Bn_After_A_Conv_Whose_Output_Has_Another_Consumer_Is_Kept()
     {
         var model = ConvBn()
-            .Output("r", TensorElementType.Float, 1, 2, 2, 2)
+            .Output("r", OnnxDataType.Float, 1, 2, 2, 2)
             .Node("Relu", ["c"], ["r"], "relu")
             .Build();
         var report = FoldPass.Run(model);
@@ -26,7 +26,7 @@ public sealed class UnfoldedCaseTests
     [Fact]
     public void Bn_After_A_Conv_Whose_Output_Is_A_Graph_Output_Is_Kept()
     {
-        var model = ConvBn().Output("c", TensorElementType.Float, 1, 2, 2, 2).Build();
+        var model = ConvBn().Output("c", OnnxDataType.Float, 1, 2, 2, 2).Build();
         var report = FoldPass.Run(model);
 
         AssertKept(report, "bn", "Conv←BN: Conv output is also a graph output");
@@ -37,9 +37,9 @@ public sealed class UnfoldedCaseTests
     public void Bn_Whose_Output_Is_A_Graph_Output_Is_Not_Folded_Forward()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 4, 2)
-            .Output("h", TensorElementType.Float, 4, 2)
-            .Output("z", TensorElementType.Float, 4, 2)
+            .Input("x", OnnxDataType.Float, 4, 2)
+            .Output("h", OnnxDataType.Float, 4, 2)
+            .Output("z", OnnxDataType.Float, 4, 2)
             .Bn("bn", "x", "h")
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Node("Gemm", ["h", "B"], ["z"], "gemm")
@@ -54,10 +54,10 @@ public sealed class UnfoldedCaseTests
     public void Bn_Feeding_Two_Gemms_And_A_Relu_Is_Kept_Naming_The_Relu()
     {
         var model = new GraphBuilder()
-            .Input("x", TensorElementType.Float, 4, 2)
-            .Output("z1", TensorElementType.Float, 4, 2)
-            .Output("z2", TensorElementType.Float, 4, 2)
-            .Output("r", TensorElementType.Float, 4, 2)
+            .Input("x", OnnxDataType.Float, 4, 2)
+            .Output("z1", OnnxDataType.Float, 4, 2)
+            .Output("z2", OnnxDataType.Float, 4, 2)
+            .Output("r", OnnxDataType.Float, 4, 2)
             .Bn("bn", "x", "h")
             .Initializer("B", [2, 2], 1f, 2f, 3f, 4f)
             .Node("Gemm", ["h", "B"], ["z1"], "gemm1")
@@ -74,7 +74,7 @@ public sealed class UnfoldedCaseTests
     [Fact]
     public void Every_Rule_Reason_Is_In_The_Report_Of_A_Kept_Bn()
     {
-        var model = ConvBn().Output("c", TensorElementType.Float, 1, 2, 2, 2).Build();
+        var model = ConvBn().Output("c", OnnxDataType.Float, 1, 2, 2, 2).Build();
         var detail = Fate(FoldPass.Run(model), "bn").Detail;
 
         // The driver lists each rule's own decline, so the report says why backward and forward both failed.

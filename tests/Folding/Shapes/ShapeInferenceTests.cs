@@ -9,7 +9,7 @@ namespace OnnxBn.Folding.Tests.Shapes;
 /// </summary>
 public sealed class ShapeInferenceTests
 {
-    private const TensorElementType Float = TensorElementType.Float;
+    private const OnnxDataType Float = OnnxDataType.Float;
 
     private static string Shape(ShapeInference shapes, string value) =>
         shapes.ShapeOf(value) is { } s ? "[" + string.Join(",", s) + "]" : "null";
@@ -104,7 +104,7 @@ public sealed class ShapeInferenceTests
     {
         var builder = new GraphBuilder()
             .Input("x", Float, 2, 6)
-            .Input("target", TensorElementType.Int64, 3)
+            .Input("target", OnnxDataType.Int64, 3)
             .OutputWithoutShape("y", Float)
             .Node("Reshape", ["x", "target"], ["y"]);
 

@@ -10,8 +10,8 @@ internal static class BenchTestModels
     public static string GemmBnRelu()
     {
         var builder = new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 4)
-            .Output("y", TensorElementType.Float, "N", 3)
+            .Input("x", OnnxDataType.Float, "N", 4)
+            .Output("y", OnnxDataType.Float, "N", 3)
             .Initializer("W1", [4, 4], 0.1f, 0.2f, 0.3f, 0.4f, -0.1f, -0.2f, -0.3f, -0.4f, 0.5f, 0.5f, 0.5f, 0.5f, 1f, 0f, 0f, 1f)
             .Initializer("b1", [4], 0.1f, 0.1f, 0.1f, 0.1f)
             .Initializer("gamma", [4], 1f, 2f, 0.5f, 1.5f)

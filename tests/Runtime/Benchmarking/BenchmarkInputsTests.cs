@@ -11,7 +11,7 @@ namespace OnnxBn.Runtime.Tests.Benchmarking;
 public sealed class BenchmarkInputsTests
 {
     private static SessionPort Input(params long[] shape) =>
-        new("x", OnnxValueType.ONNX_TYPE_TENSOR, TensorElementType.Float, shape, shape.Select(d => d < 0 ? "N" : "").ToArray());
+        new("x", OnnxValueType.ONNX_TYPE_TENSOR, OnnxDataType.Float, shape, shape.Select(d => d < 0 ? "N" : "").ToArray());
 
     [Fact]
     public void Symbolic_First_Dimension_Becomes_The_Batch()
@@ -89,7 +89,7 @@ public sealed class BenchmarkInputsTests
         using var session = ModelSession.Open(BenchTestModels.GemmBnRelu());
         var inputs = BenchmarkInputs.Create(session, 2, seed: 7);
         using var x = inputs["x"];
-        var expected = RandomInputSource.Create("x", TensorElementType.Float, [2, 4], new SeededRandom(7 * 1_000_003L + 2));
+        var expected = RandomInputSource.Create("x", OnnxDataType.Float, [2, 4], new SeededRandom(7 * 1_000_003L + 2));
         Assert.Equal(expected.ToArray<float>(), x.ToArray<float>());
     }
 }

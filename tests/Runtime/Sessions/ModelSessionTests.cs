@@ -18,7 +18,7 @@ public sealed class ModelSessionTests
         var input = Assert.Single(session.Inputs);
         Assert.Equal("X", input.Name);
         Assert.True(input.IsTensor);
-        Assert.Equal(TensorElementType.Float, input.ElementType);
+        Assert.Equal(OnnxDataType.Float, input.ElementType);
         Assert.Equal([-1L, 4L], input.Shape);
         Assert.Equal(["N", ""], input.SymbolicDimensions);
         Assert.Equal("[N,4]", input.ShapeText);

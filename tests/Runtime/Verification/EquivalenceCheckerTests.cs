@@ -96,8 +96,8 @@ public sealed class EquivalenceCheckerTests
     public void A_Candidate_Input_Without_Counterpart_Is_A_Problem()
     {
         var twoInputs = new TestUtilities.GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 3).Input("extra", TensorElementType.Float, "N", 3)
-            .Output("y", TensorElementType.Float, "N", 3)
+            .Input("x", OnnxDataType.Float, "N", 3).Input("extra", OnnxDataType.Float, "N", 3)
+            .Output("y", OnnxDataType.Float, "N", 3)
             .Node("Mul", ["x", "extra"], ["y"]).Build();
         var report = EquivalenceChecker.Compare(VerificationModels.Scale(W), twoInputs);
         Assert.False(report.IsEquivalent);

@@ -7,7 +7,7 @@ namespace OnnxBn.Runtime.Tests.Verification;
 /// <summary>The shared input sources: random shapes, backend-test folders, tensor files and Fashion-MNIST.</summary>
 public sealed class InputSourceTests
 {
-    private static InputSignature Sig(string name, TensorElementType type, params object[] dims) =>
+    private static InputSignature Sig(string name, OnnxDataType type, params object[] dims) =>
         new(name, type, dims.Select(d => d is string ? null : (long?)Convert.ToInt64(d)).ToArray(),
             dims.Select(d => d as string ?? "").ToArray());
 
@@ -16,14 +16,14 @@ public sealed class InputSourceTests
     [Fact]
     public void Symbolic_Batch_Takes_The_Samples_And_Other_Symbolic_Dims_Default_To_One()
     {
-        var input = Sig("x", TensorElementType.Float, "N", 3, "L");
+        var input = Sig("x", OnnxDataType.Float, "N", 3, "L");
         Assert.Equal([5L, 3, InputShapes.DefaultSymbolicDimension], InputShapes.Resolve(input, NoShapes, 5));
     }
 
     [Fact]
     public void Random_Samples_Are_Split_Into_Batches_And_Reproducible()
     {
-        InputSignature[] inputs = [Sig("x", TensorElementType.Float, "N", 2)];
+        InputSignature[] inputs = [Sig("x", OnnxDataType.Float, "N", 2)];
         var feeds = new RandomInputSource(samples: 5, seed: 3, batchSize: 2).Feeds(inputs).ToList();
         Assert.Equal([2L, 2, 1], feeds.Select(f => f.Tensors[0].Dims[0]));
         var again = new RandomInputSource(samples: 5, seed: 3, batchSize: 2).Feeds(inputs).ToList();
@@ -35,7 +35,7 @@ public sealed class InputSourceTests
     [Fact]
     public void A_Fixed_Batch_Dimension_Sets_The_Samples_Per_Run()
     {
-        InputSignature[] inputs = [Sig("x", TensorElementType.Int64, 1, 4)];
+        InputSignature[] inputs = [Sig("x", OnnxDataType.Int64, 1, 4)];
         var feeds = new RandomInputSource(samples: 3).Feeds(inputs).ToList();
         Assert.Equal(3, feeds.Count);
         Assert.All(feeds.SelectMany(f => f.Tensors[0].ToArray<long>()), v => Assert.InRange(v, 0, RandomInputSource.IntegerRange - 1));
@@ -44,7 +44,7 @@ public sealed class InputSourceTests
     [Fact]
     public void Shape_Override_Replaces_The_Whole_Shape_And_Is_Checked()
     {
-        InputSignature[] inputs = [Sig("x", TensorElementType.Float, "N", 3, "H", "W")];
+        InputSignature[] inputs = [Sig("x", OnnxDataType.Float, "N", 3, "H", "W")];
         var shape = InputShapes.ParseOverride("x=2x3x8x9");
         var source = new RandomInputSource(4, 0, new Dictionary<string, long[]> { [shape.Key] = shape.Value });
         Assert.All(source.Feeds(inputs), f => Assert.Equal([2L, 3, 8, 9], f.Tensors[0].Dims));
@@ -65,13 +65,13 @@ public sealed class InputSourceTests
             var tensor = TensorData.Create(set == 0 ? "x" : "", [1, 2], new float[] { set, set + 1 });
             File.WriteAllBytes(Path.Combine(setDir, "input_0.pb"), tensor.ToTensorProtoBytes());
         }
-        var feeds = new BackendTestDataSource(dir).Feeds([Sig("x", TensorElementType.Float, "N", 2)]).ToList();
+        var feeds = new BackendTestDataSource(dir).Feeds([Sig("x", OnnxDataType.Float, "N", 2)]).ToList();
         Assert.Equal(["test_data_set_0", "test_data_set_1"], feeds.Select(f => f.Label));
         Assert.All(feeds, f => Assert.Equal("x", f.Tensors[0].Name));
         Assert.Equal([1f, 2f], feeds[1].Tensors[0].ToArray<float>());
         // a set directory itself works too
-        Assert.Single(new BackendTestDataSource(Path.Combine(dir, "test_data_set_1")).Feeds([Sig("x", TensorElementType.Float, "N", 2)]));
-        Assert.Throws<InputMismatchException>(() => new BackendTestDataSource(dir).Feeds([Sig("x", TensorElementType.Float, "N", 3)]).ToList());
+        Assert.Single(new BackendTestDataSource(Path.Combine(dir, "test_data_set_1")).Feeds([Sig("x", OnnxDataType.Float, "N", 2)]));
+        Assert.Throws<InputMismatchException>(() => new BackendTestDataSource(dir).Feeds([Sig("x", OnnxDataType.Float, "N", 3)]).ToList());
     }
 
     [Fact]
@@ -83,19 +83,19 @@ public sealed class InputSourceTests
         var pb = Path.Combine(dir, "b.pb");
         File.WriteAllBytes(pb, TensorData.Create("b", [1, 2], new float[] { 3, 4 }).ToTensorProtoBytes());
         var source = new TensorFileSource([TensorFileSource.Parse($"x={npy}"), TensorFileSource.Parse($"y={pb}")]);
-        var feed = source.Feeds([Sig("x", TensorElementType.Float, "N", 2), Sig("y", TensorElementType.Float, "N", 2)]).Single();
+        var feed = source.Feeds([Sig("x", OnnxDataType.Float, "N", 2), Sig("y", OnnxDataType.Float, "N", 2)]).Single();
         Assert.Equal([0.25f, 0.5f], feed.Find("x")!.ToArray<float>());
         Assert.Equal([3f, 4f], feed.Find("y")!.ToArray<float>());
         Assert.Contains("No --input given for y",
             Assert.Throws<InputMismatchException>(() => new TensorFileSource([new("x", npy)])
-                .Feeds([Sig("x", TensorElementType.Float, "N", 2), Sig("y", TensorElementType.Float, "N", 2)]).ToList()).Message);
+                .Feeds([Sig("x", OnnxDataType.Float, "N", 2), Sig("y", OnnxDataType.Float, "N", 2)]).ToList()).Message);
     }
 
     [Fact]
     public void Fashion_Mnist_Feeds_Scaled_Real_Images_Shaped_For_The_Model()
     {
         var source = FashionMnistSource.Parse("fashion-mnist:test", limit: 5, batchSize: 2);
-        var feeds = source.Feeds([Sig("input", TensorElementType.Float, "N", 1, 28, 28)]).ToList();
+        var feeds = source.Feeds([Sig("input", OnnxDataType.Float, "N", 1, 28, 28)]).ToList();
         Assert.Equal([2L, 2, 1], feeds.Select(f => f.Tensors[0].Dims[0]));
         Assert.Equal([2L, 1, 28, 28], feeds[0].Tensors[0].Dims);
         var pixels = feeds.SelectMany(f => f.Tensors[0].ToArray<float>()).ToArray();
@@ -104,7 +104,7 @@ public sealed class InputSourceTests
         Assert.Contains(pixels, p => p > 0.5f); // real images, not zeros
         Assert.Equal("fashion-mnist:test images 0-1", feeds[0].Label);
 
-        var flat = FashionMnistSource.Parse("fashion-mnist", scale: 1, limit: 1).Feeds([Sig("x", TensorElementType.Double, "N", 784)]).Single();
+        var flat = FashionMnistSource.Parse("fashion-mnist", scale: 1, limit: 1).Feeds([Sig("x", OnnxDataType.Double, "N", 784)]).Single();
         Assert.Equal([1L, 784], flat.Tensors[0].Dims);
         Assert.Equal(pixels[..784].Select(p => Math.Round(p * 255.0)), flat.Tensors[0].ToArray<double>());
     }
@@ -113,8 +113,8 @@ public sealed class InputSourceTests
     public void Fashion_Mnist_Rejects_Inputs_That_Cannot_Hold_Images()
     {
         var source = FashionMnistSource.Parse("fashion-mnist", limit: 1);
-        Assert.Throws<InputMismatchException>(() => source.Feeds([Sig("x", TensorElementType.Float, "N", 3, 224, 224)]).ToList());
+        Assert.Throws<InputMismatchException>(() => source.Feeds([Sig("x", OnnxDataType.Float, "N", 3, 224, 224)]).ToList());
         Assert.Throws<FormatException>(() => FashionMnistSource.Parse("fashion-mnist:validation"));
-        Assert.Throws<DirectoryNotFoundException>(() => FashionMnistSource.Parse("/nonexistent/dir").Feeds([Sig("x", TensorElementType.Float, "N", 784)]).ToList());
+        Assert.Throws<DirectoryNotFoundException>(() => FashionMnistSource.Parse("/nonexistent/dir").Feeds([Sig("x", OnnxDataType.Float, "N", 784)]).ToList());
     }
 }

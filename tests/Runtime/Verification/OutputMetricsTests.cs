@@ -156,7 +156,7 @@ public sealed class OutputMetricsTests
     public void Float64_Differences_Below_Float32_Resolution_Are_Seen()
     {
         // 1 + 1e-12 rounds to 1 in float32; compared in float64 it is a real difference.
-        var c = OutputComparison.Of("y", [1.0], [1.0 + 1e-12], [1], new Tolerance(0, 0), elementType: TensorElementType.Double);
+        var c = OutputComparison.Of("y", [1.0], [1.0 + 1e-12], [1], new Tolerance(0, 0), elementType: OnnxDataType.Double);
         Assert.False(c.Passed);
         Assert.Equal(1e-12, c.MaxAbsError, 1e-15);
     }
@@ -165,20 +165,20 @@ public sealed class OutputMetricsTests
     public void Half_Precision_Outputs_Get_Their_Own_Default_Tolerance()
     {
         var options = new EquivalenceOptions();
-        Assert.Equal(Tolerance.HalfPrecisionDefault, options.ToleranceFor("y", "y", TensorElementType.Float16));
-        Assert.Equal(Tolerance.Default, options.ToleranceFor("y", "y", TensorElementType.Float));
+        Assert.Equal(Tolerance.HalfPrecisionDefault, options.ToleranceFor("y", "y", OnnxDataType.Float16));
+        Assert.Equal(Tolerance.Default, options.ToleranceFor("y", "y", OnnxDataType.Float));
         // one float16 ulp at 1.0 (2^-10) passes the float16 default and fails the float32 one
         var ulp = (double)BitConverter.UInt16BitsToHalf(0x3C01) - 1;
-        Assert.True(OutputComparison.Of("y", [1.0], [1 + ulp], [1], Tolerance.HalfPrecisionDefault, elementType: TensorElementType.Float16).Passed);
-        Assert.False(OutputComparison.Of("y", [1.0], [1 + ulp], [1], Tolerance.Default, elementType: TensorElementType.Float16).Passed);
+        Assert.True(OutputComparison.Of("y", [1.0], [1 + ulp], [1], Tolerance.HalfPrecisionDefault, elementType: OnnxDataType.Float16).Passed);
+        Assert.False(OutputComparison.Of("y", [1.0], [1 + ulp], [1], Tolerance.Default, elementType: OnnxDataType.Float16).Passed);
     }
 
     [Fact]
     public void Per_Output_Tolerance_Overrides_The_Type_Default()
     {
         var options = new EquivalenceOptions { OutputTolerances = new Dictionary<string, Tolerance> { ["y"] = new(1, 0) } };
-        Assert.Equal(new Tolerance(1, 0), options.ToleranceFor("y", null, TensorElementType.Float16));
-        Assert.Equal(Tolerance.Default, options.ToleranceFor("z", null, TensorElementType.Float));
+        Assert.Equal(new Tolerance(1, 0), options.ToleranceFor("y", null, OnnxDataType.Float16));
+        Assert.Equal(Tolerance.Default, options.ToleranceFor("z", null, OnnxDataType.Float));
     }
 
     [Theory]

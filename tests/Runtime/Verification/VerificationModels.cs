@@ -9,8 +9,8 @@ internal static class VerificationModels
     /// <summary>y = x · w elementwise, x float [N,3]; output named <paramref name="output"/>.</summary>
     public static OnnxModel Scale(float[] w, string output = "y") =>
         new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 3)
-            .Output(output, TensorElementType.Float, "N", 3)
+            .Input("x", OnnxDataType.Float, "N", 3)
+            .Output(output, OnnxDataType.Float, "N", 3)
             .Initializer("w", [3], w)
             .Node("Mul", ["x", "w"], [output])
             .Build();
@@ -18,9 +18,9 @@ internal static class VerificationModels
     /// <summary>Two outputs: y = x · w and z = x + 1.</summary>
     public static OnnxModel TwoOutputs(float[] w, string second = "z") =>
         new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 3)
-            .Output("y", TensorElementType.Float, "N", 3)
-            .Output(second, TensorElementType.Float, "N", 3)
+            .Input("x", OnnxDataType.Float, "N", 3)
+            .Output("y", OnnxDataType.Float, "N", 3)
+            .Output(second, OnnxDataType.Float, "N", 3)
             .Initializer("w", [3], w)
             .Initializer("one", [1], 1f)
             .Node("Mul", ["x", "w"], ["y"])
@@ -30,8 +30,8 @@ internal static class VerificationModels
     /// <summary>y = ReduceSum(x · w) over axis 1 keeping dims: shape [N,1] instead of [N,3].</summary>
     public static OnnxModel Reduced(float[] w) =>
         new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 3)
-            .Output("y", TensorElementType.Float, "N", 1)
+            .Input("x", OnnxDataType.Float, "N", 3)
+            .Output("y", OnnxDataType.Float, "N", 1)
             .Initializer("w", [3], w)
             .Initializer(TensorData.Create("axes", [1], new long[] { 1 }))
             .Node("Mul", ["x", "w"], ["m"])
@@ -44,8 +44,8 @@ internal static class VerificationModels
         var random = new Random(7);
         float[] Values(int n, float lo, float hi) => Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * random.NextSingle()).ToArray();
         return new GraphBuilder()
-            .Input("x", TensorElementType.Float, "N", 2, 5, 5)
-            .Output("y", TensorElementType.Float, "N", 3, 5, 5)
+            .Input("x", OnnxDataType.Float, "N", 2, 5, 5)
+            .Output("y", OnnxDataType.Float, "N", 3, 5, 5)
             .Initializer("W", [3, 2, 3, 3], Values(54, -1, 1))
             .Initializer("B", [3], Values(3, -0.5f, 0.5f))
             .Initializer("gamma", [3], Values(3, 0.5f, 1.5f))

@@ -30,7 +30,7 @@ public sealed record BroadcastAffineProblem
 
     public required LinearKind Producer { get; init; }
 
-    public TensorElementType ElementType { get; init; } = TensorElementType.Float;
+    public OnnxDataType ElementType { get; init; } = OnnxDataType.Float;
 
     public long Batch { get; init; } = 1;
 

@@ -74,7 +74,7 @@ public sealed record FoldProblem
 
     public required BnPosition Position { get; init; }
 
-    public TensorElementType ElementType { get; init; } = TensorElementType.Float;
+    public OnnxDataType ElementType { get; init; } = OnnxDataType.Float;
 
     public AffineForm Affine { get; init; } = AffineForm.BatchNormalization;
 

@@ -141,7 +141,7 @@ public static partial class FoldProblemBuilder
                 ? Int64("features", [1], features)
                 : Node("Unsqueeze", [Int64("features", [], features), Int64("axes", [1], 0)]);
             string shape = Node("Concat", [batch, last], ("axis", 0L));
-            return _rng.Chance(0.3) ? Node("Cast", [shape], ("to", (long)TensorElementType.Int64)) : shape;
+            return _rng.Chance(0.3) ? Node("Cast", [shape], ("to", (long)OnnxDataType.Int64)) : shape;
         }
 
         private string Int64(string stem, long[] dims, long value)

@@ -30,7 +30,7 @@ public static partial class FoldProblems
         var kind = r.Chance(0.8) ? LinearKind.MatMulAdd : LinearKind.MatMul;
         return Dense(r, seed, nameof(Tf2OnnxDenseThenBn), kind, BnPosition.After) with
         {
-            Affine = AffineForm.MulAdd, ElementType = TensorElementType.Float, MustFold = 1,
+            Affine = AffineForm.MulAdd, ElementType = OnnxDataType.Float, MustFold = 1,
         };
     }
 

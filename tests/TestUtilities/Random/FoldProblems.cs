@@ -10,8 +10,8 @@ public static partial class FoldProblems
 {
     private static readonly string[] Activations = ["Relu", "LeakyRelu", "Elu", "Selu", "Sigmoid", "Tanh", "Clip"];
 
-    private static TensorElementType ElementType(SeededRandom r) =>
-        r.Chance(0.3) ? TensorElementType.Double : TensorElementType.Float;
+    private static OnnxDataType ElementType(SeededRandom r) =>
+        r.Chance(0.3) ? OnnxDataType.Double : OnnxDataType.Float;
 
     private static string? MaybeActivation(SeededRandom r, double p) => r.Chance(p) ? r.Pick(Activations) : null;
 

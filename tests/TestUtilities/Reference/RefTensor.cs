@@ -36,7 +36,7 @@ public sealed record RefTensor(long[] Shape, double[] Data)
     public static RefTensor FromTensorData(TensorData tensor) => Of(tensor.DimsArray(), tensor.ToDoubleArray());
 
     /// <summary>This tensor rounded to <paramref name="type"/> (to feed a model or save as test data).</summary>
-    public TensorData ToTensorData(string name, TensorElementType type) => TensorData.FromDoubles(name, type, Shape, Data);
+    public TensorData ToTensorData(string name, OnnxDataType type) => TensorData.FromDoubles(name, type, Shape, Data);
 
     /// <summary>The same data viewed with another shape of the same element count.</summary>
     public RefTensor Reshaped(params long[] shape) => Of(shape, Data);

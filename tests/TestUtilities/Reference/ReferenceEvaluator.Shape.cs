@@ -108,13 +108,13 @@ public sealed partial class ReferenceEvaluator
     /// <summary>Cast: the values are rounded as the target type would hold them.</summary>
     private static RefTensor Cast(Node node, RefTensor x)
     {
-        var to = (TensorElementType)node.GetInt("to", (long)TensorElementType.Float);
+        var to = (OnnxDataType)node.GetInt("to", (long)OnnxDataType.Float);
         return to switch
         {
-            TensorElementType.Double => x,
-            TensorElementType.Float => Map(x, v => (float)v),
-            TensorElementType.Bool => Map(x, v => v != 0 ? 1 : 0),
-            TensorElementType.Float16 or TensorElementType.BFloat16 => RefTensor.FromTensorData(x.ToTensorData("cast", to)),
+            OnnxDataType.Double => x,
+            OnnxDataType.Float => Map(x, v => (float)v),
+            OnnxDataType.Bool => Map(x, v => v != 0 ? 1 : 0),
+            OnnxDataType.Float16 or OnnxDataType.BFloat16 => RefTensor.FromTensorData(x.ToTensorData("cast", to)),
             _ => Map(x, Math.Truncate),
         };
     }

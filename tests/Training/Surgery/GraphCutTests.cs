@@ -76,7 +76,7 @@ public sealed class GraphCutTests
         var cut = GraphCut.Cut(SurgeryModels.Cnn(declared), "pooled");
         Assert.Equal(["Conv", "Relu", "GlobalAveragePool"], cut.Graph.Nodes.Select(n => n.OpType));
         Assert.Equal(shape, cut.Graph.Outputs[0].ShapeText);
-        Assert.Equal(TensorElementType.Float, cut.Graph.Outputs[0].ElementType);
+        Assert.Equal(OnnxDataType.Float, cut.Graph.Outputs[0].ElementType);
         Assert.Equal(["K", "KB"], cut.Graph.Initializers.Select(i => i.Name));
     }
 

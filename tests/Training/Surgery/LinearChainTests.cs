@@ -57,8 +57,8 @@ public sealed class LinearChainTests
     public void A_Value_Read_Outside_The_Chain_Is_Rejected()
     {
         var model = new TestUtilities.GraphBuilder()
-            .Input("X", TensorElementType.Float, "N", 2)
-            .Output("Y", TensorElementType.Float, "N", 2)
+            .Input("X", OnnxDataType.Float, "N", 2)
+            .Output("Y", OnnxDataType.Float, "N", 2)
             .Initializer("W", [2, 2], 1, 0, 0, 1)
             .Node("Gemm", ["X", "W"], ["a"], "g1")
             .Node("Relu", ["a"], ["h"], "r1")

@@ -14,9 +14,9 @@ internal static class SurgeryModels
 
     /// <summary>X[N,6] → Gemm(6→5, transB) → Relu → Gemm(5→4, transB=0, alpha 0.5, beta 2) → LeakyRelu(0.1) → Gemm(4→3) → Softmax.</summary>
     public static OnnxModel Mlp() => new GraphBuilder()
-        .Input("X", TensorElementType.Float, "N", 6)
-        .Output("Y", TensorElementType.Float, "N", 3)
-        .ValueInfo("h2", TensorElementType.Float, "N", 4)
+        .Input("X", OnnxDataType.Float, "N", 6)
+        .Output("Y", OnnxDataType.Float, "N", 3)
+        .ValueInfo("h2", OnnxDataType.Float, "N", 4)
         .Initializer("W1", [5, 6], Values(30, 1)).Initializer("B1", [5], Values(5, 2))
         .Initializer("W2", [5, 4], Values(20, 3)).Initializer("B2", [1, 4], Values(4, 4))
         .Initializer("W3", [3, 4], Values(12, 5)).Initializer("B3", [3], Values(3, 6))
@@ -30,8 +30,8 @@ internal static class SurgeryModels
 
     /// <summary>X[N,4] → MatMul(4→3) → Add(b first) → Tanh → MatMul(3→2) → Add → Sigmoid.</summary>
     public static OnnxModel MatMulMlp() => new GraphBuilder()
-        .Input("X", TensorElementType.Float, "N", 4)
-        .Output("Y", TensorElementType.Float, "N", 2)
+        .Input("X", OnnxDataType.Float, "N", 4)
+        .Output("Y", OnnxDataType.Float, "N", 2)
         .Initializer("W1", [4, 3], Values(12, 7)).Initializer("B1", [3], Values(3, 8))
         .Initializer("W2", [3, 2], Values(6, 9)).Initializer("B2", [2], Values(2, 10))
         .Node("MatMul", ["X", "W1"], ["m1"], "mm1")
@@ -45,10 +45,10 @@ internal static class SurgeryModels
     /// <summary>X[N,1,5,5] → Conv(3 ch, 3×3) → Relu → GlobalAveragePool → Flatten → Gemm(3→4) → Softmax.</summary>
     public static OnnxModel Cnn(bool declarePool) =>
         (declarePool
-            ? new GraphBuilder().ValueInfo("pooled", TensorElementType.Float, "N", 3, 1, 1)
+            ? new GraphBuilder().ValueInfo("pooled", OnnxDataType.Float, "N", 3, 1, 1)
             : new GraphBuilder())
-        .Input("X", TensorElementType.Float, "N", 1, 5, 5)
-        .Output("Y", TensorElementType.Float, "N", 4)
+        .Input("X", OnnxDataType.Float, "N", 1, 5, 5)
+        .Output("Y", OnnxDataType.Float, "N", 4)
         .Initializer("K", [3, 1, 3, 3], Values(27, 11)).Initializer("KB", [3], Values(3, 12))
         .Initializer("W", [4, 3], Values(12, 13)).Initializer("B", [4], Values(4, 14))
         .Node("Conv", ["X", "K", "KB"], ["c"], "conv", ("kernel_shape", new long[] { 3, 3 }))
