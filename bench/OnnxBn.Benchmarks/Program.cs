@@ -1,6 +1,6 @@
+using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Benchmarks;
 using OnnxBn.Runtime.Benchmarking;
-using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Sessions;
 
 // The performance suite: every measurement behind bench/README.md in one run (see bench/run.sh).

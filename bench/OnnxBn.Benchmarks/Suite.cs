@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using OnnxBn.Runtime.Benchmarking;
 using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Benchmarking;
 using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Benchmarks;

@@ -14,7 +14,7 @@ public static class CliApp
         var console = new CliConsole(stdout, stderr, verbose: args.Contains("--verbose"),
             errorIsTerminal: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
         var root = BuildRoot(console);
-        ParseResult parsed = root.Parse(args);
+        var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors)

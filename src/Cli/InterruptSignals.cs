@@ -5,7 +5,7 @@ namespace OnnxBn.Cli;
 /// <summary>
 /// While alive, turns the first Ctrl-C (SIGINT) or SIGTERM into a cancelled <see cref="Token"/> instead of killing
 /// the process, so the command stops at its next check and cleans up or keeps its work; a second
-/// Ctrl-C is not intercepted and ends the process as usual. <paramref name="external"/> cancels the token too.
+/// Ctrl-C is not intercepted and ends the process as usual. The token given to the constructor cancels it too.
 /// </summary>
 internal sealed class InterruptSignals : IDisposable
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
-using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Training;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using OnnxBn.Folding;
-using OnnxBn.Training.Surgery;
 using OnnxBn.Runtime.Data;
+using OnnxBn.Training.Surgery;
 
 namespace OnnxBn.Training;
 

@@ -1,6 +1,6 @@
 using OnnxBn.Folding;
-using OnnxBn.Training.Surgery;
 using OnnxBn.Runtime.Data;
+using OnnxBn.Training.Surgery;
 
 namespace OnnxBn.Training;
 
@@ -125,7 +125,7 @@ public sealed partial class TransferLearning : IDisposable
         }
         if (layers.Count > 0 && layers[0].Inputs != featureSize)
             throw new InvalidOperationException($"The first unfrozen layer takes {layers[0].Inputs} inputs but the features have {featureSize}.");
-        IReadOnlyList<int> shape = layers.Count > 0 ? [layers[^1].Outputs] : FeatureShape(featureSize);
+        var shape = layers.Count > 0 ? [layers[^1].Outputs] : FeatureShape(featureSize);
         var spec = Options.Head ?? HeadSpec.FromHidden(Options.Hidden, Options.HiddenActivation);
         // The --hidden shorthand flattens a feature map implicitly (as model B always did); a written head says where.
         if (Options.Head is null && shape.Count > 1)

@@ -1,9 +1,8 @@
 using System.Text.Json;
-using OnnxBn.Cli;
+using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Cli.Commands;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Benchmarking;
-using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Sessions;
 using OnnxBn.TestUtilities;
 

@@ -1,4 +1,3 @@
-using OnnxBn.Cli;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
 

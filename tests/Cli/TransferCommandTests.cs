@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
 using OnnxBn.TestUtilities;

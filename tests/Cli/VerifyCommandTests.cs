@@ -18,7 +18,7 @@ public sealed class VerifyCommandTests
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>y = x · w with x float [N,3] (or [N,1,28,28] → Flatten → [N,784] · w when <paramref name="image"/>).</summary>
+    /// <summary>y = x ⊙ w with x float [N,3] and w a constant [3], the output named <paramref name="output"/>.</summary>
     private string Model(string name, float[] w, string output = "y")
     {
         var builder = new GraphBuilder()

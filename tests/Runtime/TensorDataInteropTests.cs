@@ -1,6 +1,5 @@
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
-using Microsoft.ML.OnnxRuntime;
 
 namespace OnnxBn.Runtime.Tests;
 

@@ -1,7 +1,7 @@
-using Xunit;
 using Google.Protobuf;
 using OnnxBn.Folding;
 using OnnxBn.Folding.Onnx.Proto;
+using Xunit;
 
 namespace OnnxBn.TestUtilities;
 

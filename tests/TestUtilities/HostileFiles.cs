@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
-using OnnxBn.Folding;
 using OnnxBn.Folding.Onnx.Proto;
 
 namespace OnnxBn.TestUtilities;

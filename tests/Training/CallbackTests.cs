@@ -1,5 +1,4 @@
 using OnnxBn.Folding;
-using OnnxBn.Training;
 
 namespace OnnxBn.Training.Tests;
 

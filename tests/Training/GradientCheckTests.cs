@@ -1,5 +1,4 @@
 using OnnxBn.Runtime;
-using OnnxBn.Training;
 
 namespace OnnxBn.Training.Tests;
 

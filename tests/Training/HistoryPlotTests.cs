@@ -1,5 +1,3 @@
-using OnnxBn.Training;
-
 namespace OnnxBn.Training.Tests;
 
 public sealed class HistoryPlotTests

@@ -1,5 +1,3 @@
-using OnnxBn.Training;
-
 namespace OnnxBn.Training.Tests;
 
 /// <summary>The optimizers Keras users reach for, step by step against their formulas written out in float64.</summary>

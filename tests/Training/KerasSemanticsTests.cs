@@ -1,6 +1,4 @@
-using OnnxBn.Runtime;
 using OnnxBn.Runtime.Data;
-using OnnxBn.Training;
 
 namespace OnnxBn.Training.Tests;
 

@@ -1,5 +1,3 @@
-using OnnxBn.Training;
-
 namespace OnnxBn.Training.Tests;
 
 /// <summary>Each optimizer against steps computed by hand from its formula (w = 1, constant gradient 0.5, η = 0.1).</summary>

@@ -1,6 +1,5 @@
 using OnnxBn.Runtime;
 using OnnxBn.Runtime.Data;
-using OnnxBn.Training;
 
 namespace OnnxBn.Training.Tests;
 

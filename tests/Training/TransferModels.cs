@@ -1,7 +1,6 @@
-using OnnxBn.Runtime;
 using OnnxBn.Folding;
+using OnnxBn.Runtime;
 using OnnxBn.Runtime.Data;
-using OnnxBn.Training;
 using OnnxBn.TestUtilities;
 
 namespace OnnxBn.Training.Tests;

@@ -1,5 +1,4 @@
 using OnnxBn.Runtime.Data;
-using OnnxBn.Training;
 
 namespace OnnxBn.Training.Tests;
 

@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.CommandLine;
-using OnnxBn.Runtime.Inputs;
+using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Cli.Commands;

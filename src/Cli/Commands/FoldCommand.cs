@@ -2,7 +2,6 @@ using System.CommandLine;
 using OnnxBn.Cli.Options;
 using OnnxBn.Cli.Rendering;
 using OnnxBn.Folding;
-using OnnxBn.Runtime.Sessions;
 using OnnxBn.Runtime.Verification;
 
 namespace OnnxBn.Cli.Commands;

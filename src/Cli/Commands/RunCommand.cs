@@ -1,9 +1,9 @@
-using OnnxBn.Runtime.Inputs;
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
-using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Cli.Commands;

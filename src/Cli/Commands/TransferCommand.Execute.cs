@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using OnnxBn.Folding;
-using OnnxBn.Runtime.Data;
-using OnnxBn.Runtime.Sessions;
 using OnnxBn.Training;
 
 namespace OnnxBn.Cli.Commands;
@@ -52,8 +50,8 @@ internal sealed partial class TransferCommand
         var description = string.Create(CultureInfo.InvariantCulture,
             $"{data.Description}, {split.Train.Count} train / {split.Validation.Count} validation ({how}) / {data.Test.Count} test examples, seed {seed}");
 
-    console.InitializeRuntime();
-    var options = new TransferOptions
+        console.InitializeRuntime();
+        var options = new TransferOptions
         {
             Cut = parsed.GetValue(CutOption)!,
             Unfreeze = unfreeze,

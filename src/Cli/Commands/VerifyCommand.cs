@@ -1,6 +1,5 @@
 using System.CommandLine;
 using OnnxBn.Cli.Options;
-using OnnxBn.Runtime.Sessions;
 using OnnxBn.Runtime.Verification;
 
 namespace OnnxBn.Cli.Commands;
@@ -40,8 +39,8 @@ internal sealed class VerifyCommand : ICliCommand
                 if (second is null && options.ReferenceDevice is null)
                     throw new UsageException("verify needs a candidate model, or --against-device to compare one model on two devices.");
                 // The same environment settings as every other command, so commands can share one process (tests).
-                    console.InitializeRuntime();
-                    var report = EquivalenceChecker.Compare(ModelSource.FromFile(first), ModelSource.FromFile(second ?? first), options);
+                console.InitializeRuntime();
+                var report = EquivalenceChecker.Compare(ModelSource.FromFile(first), ModelSource.FromFile(second ?? first), options);
                 Write(console, report, parse.GetValue(json), parse.GetValue(junit));
                 return (int)(report.IsEquivalent ? ExitCode.Ok : ExitCode.CheckFailed);
             }

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using OnnxBn.Runtime.Inputs;
 using Microsoft.ML.OnnxRuntime;
-using OnnxBn.Runtime.Sessions;
+using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Verification;
 
 namespace OnnxBn.Cli.Options;

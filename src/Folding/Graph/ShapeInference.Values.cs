@@ -5,7 +5,7 @@ public sealed partial class ShapeInference
 {
     private Dimension[]? InferValues(Node node)
     {
-        Dimension[]? values = node.OpType switch
+        var values = node.OpType switch
         {
             "Shape" => _shapes.TryGetValue(node.Input(0), out var x) ? ShapeSlice(node, x.Length) is var (from, to) ? x[from..to] : null : null,
             "Size" => _shapes.TryGetValue(node.Input(0), out var s) ? [Product(s.Length == 0 ? [Known(1)] : s)] : null,

@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using OnnxBn.Folding.Onnx;
 using OnnxBn.Folding.Onnx.Proto;
 

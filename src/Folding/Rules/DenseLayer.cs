@@ -49,7 +49,7 @@ internal sealed class DenseLayer
     public static string? TryRead(FoldContext context, Node last, out DenseLayer layer)
     {
         layer = null!;
-        Node matMul = last;
+        var matMul = last;
         Node? add = null;
         int biasIndex = -1;
         TensorData? bias = null;

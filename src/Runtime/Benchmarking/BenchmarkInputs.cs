@@ -1,7 +1,6 @@
-using OnnxBn.Folding;
+using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Data;
 using OnnxBn.Runtime.Inputs;
-using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Benchmarking;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using OnnxBn.Folding;
 using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Folding;
 using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Benchmarking;

@@ -1,5 +1,5 @@
-using OnnxBn.Runtime.Inputs;
 using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Benchmarking;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using OnnxBn.Folding;
-using OnnxBn.Runtime.Inputs;
 using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
+using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Verification;

@@ -1,5 +1,5 @@
-using OnnxBn.Folding;
 using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Folding;
 using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Verification;

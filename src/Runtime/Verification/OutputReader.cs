@@ -1,5 +1,5 @@
-using OnnxBn.Folding;
 using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
 
 namespace OnnxBn.Runtime.Verification;

@@ -1,4 +1,3 @@
-using OnnxBn.Folding;
 namespace OnnxBn.Training.Surgery;
 
 /// <summary>How a linear layer is written in the graph (decides how new weights are written back).</summary>

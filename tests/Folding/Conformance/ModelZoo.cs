@@ -1,5 +1,5 @@
-using OnnxBn.TestUtilities;
 using System.Text.Json;
+using OnnxBn.TestUtilities;
 using OnnxBn.TestUtilities.Reference;
 
 namespace OnnxBn.Folding.Tests.Conformance;

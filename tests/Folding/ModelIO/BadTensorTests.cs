@@ -1,6 +1,6 @@
-using OnnxBn.TestUtilities;
 using Google.Protobuf;
 using OnnxBn.Folding.Onnx.Proto;
+using OnnxBn.TestUtilities;
 
 namespace OnnxBn.Folding.Tests.ModelIO;
 

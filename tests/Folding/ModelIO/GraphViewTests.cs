@@ -1,6 +1,6 @@
+using Google.Protobuf;
 using OnnxBn.Folding.Onnx.Proto;
 using OnnxBn.TestUtilities;
-using Google.Protobuf;
 
 namespace OnnxBn.Folding.Tests.ModelIO;
 

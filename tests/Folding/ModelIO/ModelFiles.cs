@@ -1,5 +1,5 @@
-using OnnxBn.TestUtilities;
 using System.Security.Cryptography;
+using OnnxBn.TestUtilities;
 
 namespace OnnxBn.Folding.Tests.ModelIO;
 

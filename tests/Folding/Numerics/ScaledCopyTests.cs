@@ -1,4 +1,3 @@
-using OnnxBn.Folding;
 using OnnxBn.Folding.Numerics;
 
 namespace OnnxBn.Folding.Tests.Numerics;

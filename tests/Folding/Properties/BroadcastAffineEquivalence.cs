@@ -1,4 +1,3 @@
-using OnnxBn.Folding;
 using OnnxBn.TestUtilities.Random;
 using OnnxBn.TestUtilities.Reference;
 

@@ -1,4 +1,3 @@
-using OnnxBn.Folding;
 using OnnxBn.TestUtilities;
 using OnnxBn.TestUtilities.Reference;
 

@@ -1,6 +1,5 @@
-using OnnxBn.TestUtilities;
 using System.Text.Json;
-using OnnxBn.Folding;
+using OnnxBn.TestUtilities;
 using OnnxBn.TestUtilities.Reference;
 
 namespace OnnxBn.Folding.Tests.Rules;

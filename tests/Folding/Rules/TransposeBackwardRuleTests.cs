@@ -1,5 +1,4 @@
 using OnnxBn.TestUtilities;
-using OnnxBn.TestUtilities.Reference;
 using static OnnxBn.Folding.Tests.Safety.SafetyFixtures;
 
 namespace OnnxBn.Folding.Tests.Rules;

@@ -1,5 +1,4 @@
 using OnnxBn.TestUtilities;
-using OnnxBn.Folding.Tests.ModelIO;
 using static OnnxBn.Folding.Tests.Safety.SafetyFixtures;
 
 namespace OnnxBn.Folding.Tests.Safety;

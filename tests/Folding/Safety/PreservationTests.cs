@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using OnnxBn.Folding.Onnx.Proto;
 using OnnxBn.Folding.Tests.ModelIO;
-using OnnxBn.TestUtilities;
 using static OnnxBn.Folding.Tests.Safety.SafetyFixtures;
 
 namespace OnnxBn.Folding.Tests.Safety;
@@ -68,9 +67,9 @@ public sealed class PreservationTests
         FoldPass.Run(model);
 
         var saved = ModelProto.Parser.ParseFrom(model.ToBytes());
-        string hex(byte[] bytes) => Convert.ToHexString(bytes);
-        Assert.Contains(hex(WireFields.Field(UnknownModelField, Payload)), hex(model.ToBytes()));
-        Assert.Contains(hex(WireFields.Field(UnknownGraphField, Payload)), hex(saved.Graph.ToByteArray()));
-        Assert.Contains(hex(WireFields.Field(UnknownNodeField, Payload)), hex(Assert.Single(saved.Graph.Node).ToByteArray()));
+        string Hex(byte[] bytes) => Convert.ToHexString(bytes);
+        Assert.Contains(Hex(WireFields.Field(UnknownModelField, Payload)), Hex(model.ToBytes()));
+        Assert.Contains(Hex(WireFields.Field(UnknownGraphField, Payload)), Hex(saved.Graph.ToByteArray()));
+        Assert.Contains(Hex(WireFields.Field(UnknownNodeField, Payload)), Hex(Assert.Single(saved.Graph.Node).ToByteArray()));
     }
 }

@@ -1,8 +1,8 @@
+using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Benchmarking;
 using OnnxBn.Runtime.Data;
 using OnnxBn.Runtime.Inputs;
-using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Tests.Benchmarking;

@@ -1,5 +1,4 @@
 using OnnxBn.Runtime.Benchmarking;
-using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Tests.Benchmarking;

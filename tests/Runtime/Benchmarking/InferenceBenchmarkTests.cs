@@ -1,7 +1,6 @@
 using System.Text.Json;
-using OnnxBn.Runtime.Benchmarking;
 using Microsoft.ML.OnnxRuntime;
-using OnnxBn.Runtime.Sessions;
+using OnnxBn.Runtime.Benchmarking;
 
 namespace OnnxBn.Runtime.Tests.Benchmarking;
 

@@ -1,7 +1,5 @@
-using OnnxBn.TestUtilities;
-using System.Buffers.Binary;
-using System.IO.Compression;
 using OnnxBn.Runtime.Data;
+using OnnxBn.TestUtilities;
 
 namespace OnnxBn.Runtime.Tests.Data;
 

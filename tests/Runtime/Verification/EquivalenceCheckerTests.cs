@@ -1,6 +1,6 @@
+using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Inputs;
-using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Sessions;
 using OnnxBn.Runtime.Verification;
 

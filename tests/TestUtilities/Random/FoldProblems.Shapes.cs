@@ -15,8 +15,14 @@ public static partial class FoldProblems
             var conv = ConvGeometry(r, allowAutoPad: false, padded: false);
             return conv with
             {
-                Seed = seed, Family = nameof(Chain), Kind = LinearKind.Conv, Position = position,
-                ElementType = ElementType(r), Bias = r.Chance(0.5), AffineCount = count, MustFold = count,
+                Seed = seed,
+                Family = nameof(Chain),
+                Kind = LinearKind.Conv,
+                Position = position,
+                ElementType = ElementType(r),
+                Bias = r.Chance(0.5),
+                AffineCount = count,
+                MustFold = count,
             };
         }
         var kind = r.Pick(LinearKind.Gemm, LinearKind.MatMul, LinearKind.MatMulAdd);
@@ -30,7 +36,9 @@ public static partial class FoldProblems
         var kind = r.Chance(0.8) ? LinearKind.MatMulAdd : LinearKind.MatMul;
         return Dense(r, seed, nameof(Tf2OnnxDenseThenBn), kind, BnPosition.After) with
         {
-            Affine = AffineForm.MulAdd, ElementType = OnnxDataType.Float, MustFold = 1,
+            Affine = AffineForm.MulAdd,
+            ElementType = OnnxDataType.Float,
+            MustFold = 1,
         };
     }
 

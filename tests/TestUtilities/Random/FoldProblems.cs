@@ -23,9 +23,15 @@ public static partial class FoldProblems
         string? between = r.Chance(0.1) ? r.Pick(Activations) : null;
         return conv with
         {
-            Seed = seed, Family = nameof(BackwardConv), Kind = LinearKind.Conv, Position = BnPosition.After,
-            ElementType = ElementType(r), Bias = r.Chance(0.5), Activation = MaybeActivation(r, 0.3),
-            ActivationBetween = between, MustFold = between is null ? 1 : 0,
+            Seed = seed,
+            Family = nameof(BackwardConv),
+            Kind = LinearKind.Conv,
+            Position = BnPosition.After,
+            ElementType = ElementType(r),
+            Bias = r.Chance(0.5),
+            Activation = MaybeActivation(r, 0.3),
+            ActivationBetween = between,
+            MustFold = between is null ? 1 : 0,
         };
     }
 
@@ -46,9 +52,16 @@ public static partial class FoldProblems
         }
         return conv with
         {
-            Seed = seed, Family = nameof(BackwardConvTranspose), Kind = LinearKind.ConvTranspose, Position = BnPosition.After,
-            ElementType = ElementType(r), Bias = r.Chance(0.5), Pads = pads, OutputPadding = outputPadding,
-            Activation = MaybeActivation(r, 0.3), MustFold = 1,
+            Seed = seed,
+            Family = nameof(BackwardConvTranspose),
+            Kind = LinearKind.ConvTranspose,
+            Position = BnPosition.After,
+            ElementType = ElementType(r),
+            Bias = r.Chance(0.5),
+            Pads = pads,
+            OutputPadding = outputPadding,
+            Activation = MaybeActivation(r, 0.3),
+            MustFold = 1,
         };
     }
 
@@ -92,8 +105,13 @@ public static partial class FoldProblems
             conv = conv with { AutoPad = "VALID", Pads = [] };
         return conv with
         {
-            Seed = seed, Family = nameof(ForwardConv), Kind = LinearKind.Conv, Position = BnPosition.Before,
-            ElementType = ElementType(r), Bias = r.Chance(0.5), Activation = MaybeActivation(r, 0.4),
+            Seed = seed,
+            Family = nameof(ForwardConv),
+            Kind = LinearKind.Conv,
+            Position = BnPosition.Before,
+            ElementType = ElementType(r),
+            Bias = r.Chance(0.5),
+            Activation = MaybeActivation(r, 0.4),
             MustFold = padded ? 0 : 1,
         };
     }
@@ -108,8 +126,10 @@ public static partial class FoldProblems
         var p = Dense(r, seed, nameof(ForwardThroughFlatten), kind, BnPosition.Before);
         return p with
         {
-            InChannels = channels * spatial[0] * spatial[1], Spatial = spatial,
-            Reshaping = r.Chance(0.7) ? Reshaping.Flatten : Reshaping.Reshape, MustFold = 1,
+            InChannels = channels * spatial[0] * spatial[1],
+            Spatial = spatial,
+            Reshaping = r.Chance(0.7) ? Reshaping.Flatten : Reshaping.Reshape,
+            MustFold = 1,
         };
     }
 
@@ -126,9 +146,11 @@ public static partial class FoldProblems
         var p = Dense(r, seed, nameof(ForwardThroughDynamicView), kind, BnPosition.Before);
         return p with
         {
-            InChannels = channels * spatial.Aggregate(1L, (a, d) => a * d), Spatial = spatial,
+            InChannels = channels * spatial.Aggregate(1L, (a, d) => a * d),
+            Spatial = spatial,
             Affine = r.Chance(0.2) ? AffineForm.MulAdd : AffineForm.BatchNormalization,
-            Reshaping = Reshaping.DynamicView, MustFold = 1,
+            Reshaping = Reshaping.DynamicView,
+            MustFold = 1,
         };
     }
 }

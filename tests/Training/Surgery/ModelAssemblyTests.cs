@@ -1,6 +1,5 @@
-using OnnxBn.Folding;
-using OnnxBn.Training.Surgery;
 using OnnxBn.TestUtilities.Reference;
+using OnnxBn.Training.Surgery;
 
 namespace OnnxBn.Training.Tests.Surgery;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using OnnxBn.Folding.Onnx;
 using OnnxBn.Folding.Rules;
