@@ -14,15 +14,18 @@ internal static class ExceptionExitCodes
         "4 ONNX Runtime or execution provider unavailable · 5 ONNX Runtime error · 6 unsupported model (valid, but an operator or layout onnxbn or ONNX Runtime cannot handle) · " +
         "74 I/O error (disk full, read-only or unwritable output folder; the OS reason is printed) · 70 internal error · 130 interrupted (Ctrl-C/SIGTERM).";
 
+    /// <summary>
+    /// Writes one line for <paramref name="ex"/> to stderr ("error: ..." or, for a bug of ours, "internal error: ...
+    /// please report it"), the stack trace after it only with --verbose, and returns the exit code.
+    /// </summary>
     public static int Report(Exception ex, CliConsole console)
     {
         var code = Classify(ex);
-        var prefix = code == ExitCode.InternalError ? "internal error" : "error";
-        console.Error.WriteLine($"{prefix}: {MessageOf(ex)}");
+        console.Error.WriteLine(code == ExitCode.InternalError
+            ? $"internal error: {MessageOf(ex).TrimEnd('.')}; please report it{(console.Verbose ? ", with the stack trace below" : " (--verbose adds the stack trace)")}."
+            : $"error: {MessageOf(ex)}");
         if (console.Verbose)
             console.Error.WriteLine(ex.ToString());
-        else if (code == ExitCode.InternalError)
-            console.Error.WriteLine("Run again with --verbose for the stack trace, and please report it.");
         return (int)code;
     }
 

@@ -13,14 +13,6 @@ public sealed class BenchCommandTests
 {
     private static readonly string[] Quick = ["--warmup", "1", "--iterations", "3", "--creations", "2", "--threads", "1"];
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     /// <summary>Gemm → BN → Relu on x [batch,8]: the BN folds backward into the Gemm.</summary>
     internal static string GemmBn()
     {
@@ -47,7 +39,7 @@ public sealed class BenchCommandTests
     {
         var model = GemmBn();
         var json = Path.Combine(Path.GetDirectoryName(model)!, "report.json");
-        var (code, output, error) = Cli(["bench", model, "--folded", "--batch", "1,4", "--json", json, .. Quick]);
+        var (code, output, error) = CliHarness.Run(["bench", model, "--folded", "--batch", "1,4", "--json", json, .. Quick]);
         Assert.True(code == 0, error);
         Assert.Contains("fold: 1 of 1 BN folded", output);
         Assert.Contains("     4  folded", output);
@@ -67,19 +59,13 @@ public sealed class BenchCommandTests
     public void Interrupted_Bench_Exits_130_And_Leaves_No_Temporary_Folder()
     {
         var before = Directory.GetDirectories(Path.GetTempPath(), "onnxbn-bench*").ToHashSet();
-        BenchCommand.Interrupt = new CancellationToken(canceled: true);
-        try
-        {
-            var (code, output, error) = Cli(["bench", GemmBn(), "--folded", .. Quick]);
+        var interrupted = new CliSeams { Interrupt = new CancellationToken(canceled: true) };
 
-            Assert.Equal(130, code);
-            Assert.Contains("interrupted: no report written; temporary files removed.", error);
-            Assert.Empty(output);
-        }
-        finally
-        {
-            BenchCommand.Interrupt = default;
-        }
+        var (code, output, error) = CliHarness.Run(interrupted, ["bench", GemmBn(), "--folded", .. Quick]);
+
+        Assert.Equal(130, code);
+        Assert.Contains("interrupted: no report written; temporary files removed.", error);
+        Assert.Empty(output);
         var left = Directory.GetDirectories(Path.GetTempPath(), "onnxbn-bench*").Except(before).ToList();
         Assert.True(left.Count == 0, "left behind: " + string.Join(", ", left));
     }
@@ -87,7 +73,7 @@ public sealed class BenchCommandTests
     [Fact]
     public void Auto_Device_Without_Cuda_Warns_Once_However_Many_Sessions_It_Creates()
     {
-        var (code, _, error) = Cli(["bench", GemmBn(), "--folded", "--device", "auto", "--creations", "3", .. Quick[..4]]);
+        var (code, _, error) = CliHarness.Run(["bench", GemmBn(), "--folded", "--device", "auto", "--creations", "3", .. Quick[..4]]);
 
         Assert.True(code == 0, error);
         if (OrtSetup.AvailableProviders.Contains("CUDAExecutionProvider") && !error.Contains("CUDA unavailable"))
@@ -98,7 +84,7 @@ public sealed class BenchCommandTests
     [Fact]
     public void Json_To_Stdout_Replaces_The_Table()
     {
-        var (code, output, error) = Cli(["bench", GemmBn(), "--json", "-", "--ort-opt", "disabled", .. Quick]);
+        var (code, output, error) = CliHarness.Run(["bench", GemmBn(), "--json", "-", "--ort-opt", "disabled", .. Quick]);
         Assert.True(code == 0, error);
         using var doc = JsonDocument.Parse(output);
         Assert.Equal("onnxbn.bench/1", doc.RootElement.GetProperty("schema").GetString());
@@ -110,7 +96,7 @@ public sealed class BenchCommandTests
     public void Compare_Benchmarks_Two_Files_And_Duration_Replaces_Iterations()
     {
         var model = GemmBn();
-        var (code, output, error) = Cli("bench", model, "--compare", model, "--duration", "20ms", "--warmup", "0", "--creations", "1");
+        var (code, output, error) = CliHarness.Run("bench", model, "--compare", model, "--duration", "20ms", "--warmup", "0", "--creations", "1");
         Assert.True(code == 0, error);
         Assert.Contains("compare/model: median", output);
         Assert.Contains("0.0 s per batch size", output);
@@ -125,16 +111,16 @@ public sealed class BenchCommandTests
         var input = Path.Combine(data, "input_0.pb");
         File.WriteAllBytes(input, TensorData.Create("x", [2, 8], Enumerable.Range(0, 16).Select(i => i * 0.1f).ToArray()).ToTensorProtoBytes());
 
-        var (code, output, error) = Cli(["bench", model, "--inputs", Path.GetDirectoryName(model)!, "--batch", "2", "--json", "-", .. Quick]);
+        var (code, output, error) = CliHarness.Run(["bench", model, "--inputs", Path.GetDirectoryName(model)!, "--batch", "2", "--json", "-", .. Quick]);
         Assert.True(code == 0, error);
         using var doc = JsonDocument.Parse(output);
         Assert.StartsWith("test data: ", doc.RootElement.GetProperty("settings").GetProperty("inputs").GetString());
 
-        (code, output, error) = Cli(["bench", model, "--input", $"x={input}", "--batch", "2", "--folded", .. Quick]);
+        (code, output, error) = CliHarness.Run(["bench", model, "--input", $"x={input}", "--batch", "2", "--folded", .. Quick]);
         Assert.True(code == 0, error);
         Assert.Contains("inputs: files: x=", output);
 
-        (code, _, error) = Cli(["bench", model, "--input", $"x={input}", .. Quick]);
+        (code, _, error) = CliHarness.Run(["bench", model, "--input", $"x={input}", .. Quick]);
         Assert.Equal(2, code);
         Assert.Contains("holds 2 samples, not batch 1; pass --batch 2", error);
     }
@@ -186,7 +172,7 @@ public sealed class BenchCommandTests
             "cuda" => ["bench", model, "--device", "cuda", .. Quick],
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
-        var (code, output, error) = Cli(args);
+        var (code, output, error) = CliHarness.Run(args);
         Assert.Equal(exitCode, code);
         var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error", StringComparison.Ordinal)).ToList();
         Assert.Contains(message, Assert.Single(lines));

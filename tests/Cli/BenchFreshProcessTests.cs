@@ -46,7 +46,7 @@ public sealed class BenchFreshProcessTests
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("warning: CUDA unavailable", StringComparison.Ordinal));
     }
 
-    internal static (int Code, string Out, string Err) Onnxbn(params string[] args)
+    internal static CliResult Onnxbn(params string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var start = new ProcessStartInfo(dotnet)
@@ -67,6 +67,6 @@ public sealed class BenchFreshProcessTests
             throw new TimeoutException($"onnxbn {string.Join(' ', args)} did not exit within 5 minutes");
         }
         process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 }

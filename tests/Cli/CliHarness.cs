@@ -3,15 +3,39 @@ using OnnxBn.TestUtilities;
 
 namespace OnnxBn.Cli.Tests;
 
-/// <summary>Runs onnxbn in-process and provides the small models and files the fold/inspect tests use.</summary>
+/// <summary>What one in-process run of onnxbn returned: the exit code and everything written to stdout and stderr.</summary>
+internal readonly record struct CliResult(int Code, string Out, string Err);
+
+/// <summary>
+/// The one way the CLI tests run onnxbn: in-process, through <see cref="CliApp"/> exactly as the executable does,
+/// with an interrupt or a fold pass injected where a test needs one (never through a flag or an environment
+/// variable). Also the small models and files the fold/inspect tests use.
+/// </summary>
 internal static class CliHarness
 {
-    public static (int Code, string Out, string Err) Run(params string[] args)
+    /// <summary>Runs <paramref name="args"/> as the executable would.</summary>
+    public static CliResult Run(params string[] args) => Run(CliSeams.None, args);
+
+    /// <summary>Runs <paramref name="args"/> with <paramref name="seams"/> (an interrupt token, a fold pass).</summary>
+    public static CliResult Run(CliSeams seams, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
+        int code = CliApp.Run(args, stdout, stderr, seams);
+        return new CliResult(code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>
+    /// Runs <paramref name="args"/> and interrupts the command, as the first Ctrl-C would, as soon as it prints a
+    /// line to stdout that contains <paramref name="stdoutText"/>.
+    /// </summary>
+    public static CliResult RunInterruptedAt(string stdoutText, params string[] args)
+    {
+        using var interrupt = new CancellationTokenSource();
+        using var stdout = new CancelOnText(stdoutText, interrupt);
+        using var stderr = new StringWriter();
+        int code = CliApp.Run(args, stdout, stderr, new CliSeams { Interrupt = interrupt.Token });
+        return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 
     /// <summary>A fresh folder under the temp directory (left for the OS to clean: tests run in parallel).</summary>
@@ -67,6 +91,17 @@ internal static class CliHarness
         .Initializer("var", [2], 4f, 9f)
         .Node("BatchNormalization", ["x", "gamma", "beta", "mean", "var"], ["y"], "bn");
 
-    /// <summary>The repository's example models (none on a checkout without models/).</summary>
+    /// <summary>The repository's example models (throws on a checkout without them).</summary>
     public static IEnumerable<string> RepoModels() => RepositoryPaths.ModelFiles();
+
+    /// <summary>A stdout that cancels <paramref name="source"/> once a line containing <paramref name="text"/> is written.</summary>
+    private sealed class CancelOnText(string text, CancellationTokenSource source) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains(text, StringComparison.Ordinal) == true)
+                source.Cancel();
+        }
+    }
 }

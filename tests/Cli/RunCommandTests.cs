@@ -6,32 +6,24 @@ namespace OnnxBn.Cli.Tests;
 /// <summary><c>onnxbn run</c> in-process: outputs, files written, and the exit code of every failure class.</summary>
 public sealed class RunCommandTests
 {
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void Random_Inputs_Print_Shape_Summary_And_Top5()
     {
         var model = RunCommandTestModels.Classifier();
-        var (code, output, error) = Cli("run", model, "--random", "--seed", "3");
+        var (code, output, error) = CliHarness.Run("run", model, "--random", "--seed", "3");
         Assert.True(code == 0, error);
         Assert.Contains("logits: float32 [1,10]", output);
         Assert.Contains("  min ", output);
         Assert.Contains("  values ", output);
         Assert.Contains("top-5 [0]: ", output);
         Assert.Contains("uses [1,8]", error);
-        Assert.Equal(output, Cli("run", model, "--random", "--seed", "3").Out);
+        Assert.Equal(output, CliHarness.Run("run", model, "--random", "--seed", "3").Out);
     }
 
     [Fact]
     public void Shape_Sets_The_Symbolic_Batch_Of_A_Random_Input()
     {
-        var (code, output, error) = Cli("run", RunCommandTestModels.Classifier(), "--random", "--shape", "input=3x8");
+        var (code, output, error) = CliHarness.Run("run", RunCommandTestModels.Classifier(), "--random", "--shape", "input=3x8");
         Assert.True(code == 0, error);
         Assert.Contains("logits: float32 [3,10]", output);
         Assert.Contains("top-5 [2]: ", output);
@@ -47,7 +39,7 @@ public sealed class RunCommandTests
         NpyFormat.Write(input, TensorData.Create("x", [1, 8], features));
         var outDir = Path.Combine(dir, "out");
 
-        var (code, output, error) = Cli("run", RunCommandTestModels.Classifier(), "--input", $"input={input}", "--output", outDir);
+        var (code, output, error) = CliHarness.Run("run", RunCommandTestModels.Classifier(), "--input", $"input={input}", "--output", outDir);
         Assert.True(code == 0, error);
         Assert.Contains("top-5 [0]: 3 (", output);
         var logits = NpyFormat.Read(Path.Combine(outDir, "logits.npy"));
@@ -63,7 +55,7 @@ public sealed class RunCommandTests
         File.WriteAllBytes(input, TensorData.Create("input", [2, 8], new float[16]).ToTensorProtoBytes());
         var output = Path.Combine(dir, "output_0.pb");
 
-        var (code, _, error) = Cli("run", RunCommandTestModels.Classifier(), "-i", input, "-o", output);
+        var (code, _, error) = CliHarness.Run("run", RunCommandTestModels.Classifier(), "-i", input, "-o", output);
         Assert.True(code == 0, error);
         var logits = TensorData.LoadTensorProto(output);
         Assert.Equal("logits", logits.Name);
@@ -111,7 +103,7 @@ public sealed class RunCommandTests
             "cuda" => ["run", model, "--random", "--device", "cuda"],
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
-        var (code, output, error) = Cli(args);
+        var (code, output, error) = CliHarness.Run(args);
         Assert.Equal(exitCode, code);
         Assert.Contains(message, error);
         Assert.Single(error.Trim().Split('\n'));
@@ -121,7 +113,7 @@ public sealed class RunCommandTests
     [Fact]
     public void Auto_Device_Falls_Back_To_Cpu_With_A_Warning()
     {
-        var (code, output, error) = Cli("run", RunCommandTestModels.Classifier(), "--random", "--device", "auto");
+        var (code, output, error) = CliHarness.Run("run", RunCommandTestModels.Classifier(), "--random", "--device", "auto");
         Assert.True(code == 0, error);
         Assert.Contains("on cpu", output);
         Assert.Contains("warning: CUDA unavailable, running on the CPU:", error);
@@ -149,7 +141,7 @@ public sealed class RunCommandTests
             .Output("y", OnnxBn.Folding.OnnxDataType.Float, 1, 2)
             .Node("Relu", ["x", "x"], ["y"])
             .ToBytes());
-        var (code, _, error) = Cli("run", path, "--random");
+        var (code, _, error) = CliHarness.Run("run", path, "--random");
         Assert.Equal(3, code);
         Assert.StartsWith("error:", error);
     }
@@ -157,7 +149,7 @@ public sealed class RunCommandTests
     [Fact]
     public void A_Valid_Model_Onnx_Runtime_Has_No_Kernel_For_Exits_6_Unsupported()
     {
-        var (code, output, error) = Cli("run", AcoshOnDoubles(), "--random");
+        var (code, output, error) = CliHarness.Run("run", AcoshOnDoubles(), "--random");
 
         Assert.Equal((int)ExitCode.UnsupportedModel, code);
         Assert.Equal("", output);

@@ -22,20 +22,12 @@ public sealed class TransferCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void Trains_Exports_Model_B_And_Writes_History()
     {
         var modelB = Path.Combine(_dir, "model_B.onnx");
         var history = Path.Combine(_dir, "history", "run");
-        var (code, stdout, stderr) = Cli("transfer", _model, "--data", _data, "--task", "B", "--train-limit", "40", "--epochs", "2",
+        var (code, stdout, stderr) = CliHarness.Run("transfer", _model, "--data", _data, "--task", "B", "--train-limit", "40", "--epochs", "2",
             "--lr", "0.01", "--unfreeze", "1", "--fine-tune-epochs", "2", "-o", modelB, "--history", history);
         Assert.True(code == 0, stderr);
         Assert.Contains("Epoch 1/2 - ", stdout);
@@ -55,7 +47,7 @@ public sealed class TransferCommandTests : IDisposable
     public void Task_A_Gets_A_Softmax_Head_Over_Eight_Classes()
     {
         var modelB = Path.Combine(_dir, "model_B_A.onnx");
-        var (code, stdout, stderr) = Cli("transfer", _model, "--data", _data, "--task", "A", "--epochs", "1", "--optimizer", "adam",
+        var (code, stdout, stderr) = CliHarness.Run("transfer", _model, "--data", _data, "--task", "A", "--epochs", "1", "--optimizer", "adam",
             "--schedule", "1cycle", "--hidden", "8", "--activation", "selu", "--init", "lecun_normal", "--clip-norm", "1", "-o", modelB);
         Assert.True(code == 0, stderr);
         Assert.Contains("identical predictions 80/80", stdout);
@@ -71,7 +63,7 @@ public sealed class TransferCommandTests : IDisposable
         var labels = Enumerable.Range(0, 60).Select(i => (long)(i % 2)).ToArray();
         NpyFormat.Write(x, TensorData.Create("x", [60, 1, 28, 28], Enumerable.Range(0, 60 * 784).Select(i => (float)(labels[i / 784] * 0.5 + random.NextDouble() * 0.5)).ToArray().AsSpan()));
         NpyFormat.Write(y, TensorData.Create("y", [60], labels.AsSpan()));
-        var (code, stdout, stderr) = Cli("transfer", _model, "--features", x, "--labels", y, "--test-features", x, "--test-labels", y,
+        var (code, stdout, stderr) = CliHarness.Run("transfer", _model, "--features", x, "--labels", y, "--test-features", x, "--test-labels", y,
             "--epochs", "2", "--val-split", "0.25", "--optimizer", "sgd", "--momentum", "0.9", "--nesterov", "--clip-value", "0.5");
         Assert.True(code == 0, stderr);
         Assert.Contains("identical predictions 60/60", stdout);
@@ -82,7 +74,7 @@ public sealed class TransferCommandTests : IDisposable
     [Fact]
     public void Missing_Data_Directory_Is_Exit_3()
     {
-        var (code, _, stderr) = Cli("transfer", _model, "--data", Path.Combine(_dir, "absent"), "--epochs", "1");
+        var (code, _, stderr) = CliHarness.Run("transfer", _model, "--data", Path.Combine(_dir, "absent"), "--epochs", "1");
         Assert.Equal(3, code);
         Assert.Contains("Fashion-MNIST directory not found", stderr);
     }
@@ -92,7 +84,7 @@ public sealed class TransferCommandTests : IDisposable
     {
         var labels = Path.Combine(_data, "train-labels-idx1-ubyte.gz");
         IdxFiles.WriteGzip(labels, IdxFiles.Encode(IdxFile.LabelMagic, [300], new byte[100]));
-        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--epochs", "1");
+        var (code, _, stderr) = CliHarness.Run("transfer", _model, "--data", _data, "--epochs", "1");
         Assert.Equal(3, code);
         Assert.Contains("truncated", stderr);
     }
@@ -100,7 +92,7 @@ public sealed class TransferCommandTests : IDisposable
     [Fact]
     public void Layers_That_Cannot_Be_Unfrozen_Are_Exit_6_Unsupported()
     {
-        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--epochs", "1", "--unfreeze", "3");
+        var (code, _, stderr) = CliHarness.Run("transfer", _model, "--data", _data, "--epochs", "1", "--unfreeze", "3");
         Assert.Equal(6, code);
         Assert.Contains("cannot unfreeze 3 layer(s)", stderr);
     }
@@ -108,7 +100,7 @@ public sealed class TransferCommandTests : IDisposable
     [Fact]
     public void Unknown_Cut_Tensor_Is_Exit_3()
     {
-        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--epochs", "1", "--cut", "nowhere");
+        var (code, _, stderr) = CliHarness.Run("transfer", _model, "--data", _data, "--epochs", "1", "--cut", "nowhere");
         Assert.Equal(3, code);
         Assert.Contains("'nowhere'", stderr);
     }
@@ -117,7 +109,7 @@ public sealed class TransferCommandTests : IDisposable
     public void Notebook_Head_Is_Accepted_As_Written_And_Checked_Through_Onnx_Runtime()
     {
         var modelB = Path.Combine(_dir, "model_B_head.onnx");
-        var (code, stdout, stderr) = Cli("transfer", _model, "--data", _data, "--task", "all", "--epochs", "2", "--optimizer", "nadam",
+        var (code, stdout, stderr) = CliHarness.Run("transfer", _model, "--data", _data, "--task", "all", "--epochs", "2", "--optimizer", "nadam",
             "--head", "dropout(0.7), dense(12, relu, l2=0.01), batchnorm", "--class-weight", "balanced", "-o", modelB);
         Assert.True(code == 0, stderr);
         Assert.Contains("Head: Dropout(0.7) -> Dense(12, relu, l2=0.01) -> BatchNormalization(momentum=0.99, epsilon=0.001) -> Dense(10) -> softmax", stderr);
@@ -130,7 +122,7 @@ public sealed class TransferCommandTests : IDisposable
     [Fact]
     public void Keras_Val_Split_Takes_The_Last_Fraction_Of_The_Limited_Examples()
     {
-        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--task", "all", "--train-limit", "200", "--val-split", "0.2", "--epochs", "1");
+        var (code, _, stderr) = CliHarness.Run("transfer", _model, "--data", _data, "--task", "all", "--train-limit", "200", "--val-split", "0.2", "--epochs", "1");
         Assert.True(code == 0, stderr);
         Assert.Contains("160 train / 40 validation (--val-split: the last examples given)", stderr);
     }
@@ -139,16 +131,16 @@ public sealed class TransferCommandTests : IDisposable
     public void Checkpoints_Are_Written_Each_Epoch_And_Resume_Continues()
     {
         var checkpoints = Path.Combine(_dir, "checkpoints");
-        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--epochs", "2", "--optimizer", "rmsprop", "--checkpoint", checkpoints);
+        var (code, _, stderr) = CliHarness.Run("transfer", _model, "--data", _data, "--epochs", "2", "--optimizer", "rmsprop", "--checkpoint", checkpoints);
         Assert.True(code == 0, stderr);
         Assert.True(File.Exists(Path.Combine(checkpoints, "best.onnx")));
         Assert.True(File.Exists(Path.Combine(checkpoints, "last.onnx")));
-        var (resumed, stdout, resumeErr) = Cli("transfer", _model, "--data", _data, "--epochs", "3", "--optimizer", "rmsprop", "--resume", checkpoints);
+        var (resumed, stdout, resumeErr) = CliHarness.Run("transfer", _model, "--data", _data, "--epochs", "3", "--optimizer", "rmsprop", "--resume", checkpoints);
         Assert.True(resumed == 0, resumeErr);
         Assert.Contains("Resuming after epoch 2 of phase frozen", resumeErr);
         Assert.Contains("Epoch 3/3", stdout);
         Assert.DoesNotContain("Epoch 1/3", stdout);
-        var (mismatch, _, mismatchErr) = Cli("transfer", _model, "--data", _data, "--epochs", "3", "--optimizer", "adam", "--resume", checkpoints);
+        var (mismatch, _, mismatchErr) = CliHarness.Run("transfer", _model, "--data", _data, "--epochs", "3", "--optimizer", "adam", "--resume", checkpoints);
         Assert.Equal(2, mismatch);
         Assert.Contains("--resume: The checkpoint was made for", mismatchErr);
     }
@@ -158,18 +150,13 @@ public sealed class TransferCommandTests : IDisposable
     {
         var modelB = Path.Combine(_dir, "interrupted.onnx");
         var history = Path.Combine(_dir, "interrupted");
-        using var interrupt = new CancellationTokenSource();
-        // Cancel the way Ctrl-C does, as soon as the second epoch's line is printed.
-        using var stdout = new CancelOnText("Epoch 2/", interrupt);
-        using var stderr = new StringWriter();
-        var console = new CliConsole(stdout, stderr, verbose: false);
-        var root = new System.CommandLine.RootCommand { new Commands.TransferCommand(interrupt.Token).Build(console) };
-        var code = root.Parse(["transfer", _model, "--data", _data, "--epochs", "10", "--lr", "0.01", "-o", modelB, "--history", history])
-            .Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        // Interrupt the way Ctrl-C does, as soon as the second epoch's line is printed.
+        var (code, stdout, stderr) = CliHarness.RunInterruptedAt("Epoch 2/",
+            "transfer", _model, "--data", _data, "--epochs", "10", "--lr", "0.01", "-o", modelB, "--history", history);
 
-        Assert.True(code == 130, stderr.ToString());
-        Assert.Contains("Interrupted in phase frozen during epoch 3 (0 examples in): restored the weights of epoch", stderr.ToString());
-        Assert.DoesNotContain("Epoch 3/10", stdout.ToString());
+        Assert.True(code == 130, stderr);
+        Assert.Contains("Interrupted in phase frozen during epoch 3 (0 examples in): restored the weights of epoch", stderr);
+        Assert.DoesNotContain("Epoch 3/10", stdout);
         Assert.True(File.Exists(modelB));
         Assert.Equal(3, File.ReadAllLines(history + ".csv").Length);
         Assert.Contains("\"interrupted\"", File.ReadAllText(history + ".json"));
@@ -178,7 +165,7 @@ public sealed class TransferCommandTests : IDisposable
     [Fact]
     public void Gap_On_A_Model_Without_Global_Pooling_Is_Exit_6_And_Says_Where_To_Cut()
     {
-        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--epochs", "1", "--head", "gap, dense(4)");
+        var (code, _, stderr) = CliHarness.Run("transfer", _model, "--data", _data, "--epochs", "1", "--head", "gap, dense(4)");
         Assert.Equal(6, code);
         Assert.Contains("no global pooling feeds the output layer", stderr);
     }
@@ -186,7 +173,7 @@ public sealed class TransferCommandTests : IDisposable
     [Fact]
     public void Classes_That_Do_Not_Match_The_Labels_Are_A_Usage_Error()
     {
-        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--task", "B", "--classes", "3", "--epochs", "1");
+        var (code, _, stderr) = CliHarness.Run("transfer", _model, "--data", _data, "--task", "B", "--classes", "3", "--epochs", "1");
         Assert.Equal(2, code);
         Assert.Contains("--classes 3, but the labels have 2 classes", stderr);
     }
@@ -196,7 +183,7 @@ public sealed class TransferCommandTests : IDisposable
     [InlineData("--reduce-lr-patience", "ReduceLROnPlateau")]
     public void Callbacks_On_Val_Loss_Without_Validation_Data_Are_A_Usage_Error(string flag, string what)
     {
-        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, "--val-split", "0", flag, "2", "--epochs", "1");
+        var (code, _, stderr) = CliHarness.Run("transfer", _model, "--data", _data, "--val-split", "0", flag, "2", "--epochs", "1");
         Assert.Equal(2, code);
         Assert.Contains(what, stderr);
         Assert.Contains("no validation data", stderr);
@@ -210,11 +197,11 @@ public sealed class TransferCommandTests : IDisposable
         var random = new Random(5);
         NpyFormat.Write(x, TensorData.Create("x", [40, 1, 28, 28], Enumerable.Range(0, 40 * 784).Select(_ => (double)random.Next(256)).ToArray().AsSpan()));
         NpyFormat.Write(y, TensorData.Create("y", [40], Enumerable.Range(0, 40).Select(i => (long)(i % 2)).ToArray().AsSpan()));
-        var (code, _, stderr) = Cli("transfer", _model, "--features", x, "--labels", y, "--epochs", "1");
+        var (code, _, stderr) = CliHarness.Run("transfer", _model, "--features", x, "--labels", y, "--epochs", "1");
         Assert.True(code == 0, stderr);
         Assert.Contains("is float64; casting to float32", stderr);
         Assert.Contains("warning: the inputs look like raw 0-255 pixels (min 0, max 255", stderr);
-        var (scaledCode, _, scaledErr) = Cli("transfer", _model, "--data", _data, "--epochs", "1");
+        var (scaledCode, _, scaledErr) = CliHarness.Run("transfer", _model, "--data", _data, "--epochs", "1");
         Assert.Equal(0, scaledCode);
         Assert.DoesNotContain("raw 0-255 pixels", scaledErr);
     }
@@ -229,7 +216,7 @@ public sealed class TransferCommandTests : IDisposable
     public void Bad_Keras_Options_Are_Exit_2(string flag, string value)
     {
         var extra = flag == "--reduce-lr-factor" ? new[] { "--reduce-lr-patience", "2" } : [];
-        var (code, _, stderr) = Cli(["transfer", _model, "--data", _data, "--epochs", "1", flag, value, .. extra]);
+        var (code, _, stderr) = CliHarness.Run(["transfer", _model, "--data", _data, "--epochs", "1", flag, value, .. extra]);
         Assert.Equal(2, code);
         Assert.Contains("error:", stderr);
     }
@@ -248,7 +235,7 @@ public sealed class TransferCommandTests : IDisposable
     [InlineData("--no-such-flag", "1")]
     public void Bad_Flags_Are_Exit_2(string flag, string value)
     {
-        var (code, _, stderr) = Cli("transfer", _model, "--data", _data, flag, value);
+        var (code, _, stderr) = CliHarness.Run("transfer", _model, "--data", _data, flag, value);
         Assert.Equal(2, code);
         Assert.StartsWith("error:", stderr);
     }
@@ -256,21 +243,10 @@ public sealed class TransferCommandTests : IDisposable
     [Fact]
     public void Help_Lists_The_Transfer_Options()
     {
-        var (code, stdout, _) = Cli("transfer", "--help");
+        var (code, stdout, _) = CliHarness.Run("transfer", "--help");
         Assert.Equal(0, code);
         foreach (var option in new[] { "--unfreeze", "--fine-tune-lr", "--cut", "--history", "--bench-features", "--train-limit" })
             Assert.Contains(option, stdout);
-    }
-
-    /// <summary>A stdout that cancels <paramref name="source"/> once <paramref name="text"/> has been written.</summary>
-    private sealed class CancelOnText(string text, CancellationTokenSource source) : StringWriter
-    {
-        public override void WriteLine(string? value)
-        {
-            base.WriteLine(value);
-            if (value?.Contains(text, StringComparison.Ordinal) == true)
-                source.Cancel();
-        }
     }
 
     private static OnnxModel ModelA()

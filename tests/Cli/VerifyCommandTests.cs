@@ -10,14 +10,6 @@ public sealed class VerifyCommandTests
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("onnxbn-cli-verify").FullName;
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     /// <summary>y = x ⊙ w with x float [N,3] and w a constant [3], the output named <paramref name="output"/>.</summary>
     private string Model(string name, float[] w, string output = "y")
     {
@@ -49,7 +41,7 @@ public sealed class VerifyCommandTests
     [Fact]
     public void Equivalent_Models_Exit_0_With_A_Table()
     {
-        var (code, output, error) = Run("verify", Model("a.onnx", [1, 2, 3]), Model("b.onnx", [1, 2, 3]));
+        var (code, output, error) = CliHarness.Run("verify", Model("a.onnx", [1, 2, 3]), Model("b.onnx", [1, 2, 3]));
         Assert.Equal(0, code);
         Assert.Contains("EQUIVALENT", output);
         Assert.Contains("max abs", output);
@@ -59,7 +51,7 @@ public sealed class VerifyCommandTests
     [Fact]
     public void Different_Models_Exit_1_And_Name_Output_And_Index()
     {
-        var (code, output, _) = Run("verify", Model("a.onnx", [1, 2, 3]), Model("b.onnx", [1, 2, 4]));
+        var (code, output, _) = CliHarness.Run("verify", Model("a.onnx", [1, 2, 3]), Model("b.onnx", [1, 2, 4]));
         Assert.Equal(1, code);
         Assert.Contains("NOT EQUIVALENT", output);
         Assert.Contains("output 'y' at index [", output);
@@ -70,10 +62,10 @@ public sealed class VerifyCommandTests
     {
         var a = Model("a.onnx", [1, 2, 3]);
         var b = Model("b.onnx", [1, 2, 3.001f]);
-        Assert.Equal(1, Run("verify", a, b).Code);
-        Assert.Equal(0, Run("verify", a, b, "--atol", "0.01").Code);
-        Assert.Equal(0, Run("verify", a, b, "--tol", "y=0.01:0").Code);
-        Assert.Equal(0, Run("verify", a, b, "--rtol", "0.01").Code);
+        Assert.Equal(1, CliHarness.Run("verify", a, b).Code);
+        Assert.Equal(0, CliHarness.Run("verify", a, b, "--atol", "0.01").Code);
+        Assert.Equal(0, CliHarness.Run("verify", a, b, "--tol", "y=0.01:0").Code);
+        Assert.Equal(0, CliHarness.Run("verify", a, b, "--rtol", "0.01").Code);
     }
 
     [Fact]
@@ -85,7 +77,7 @@ public sealed class VerifyCommandTests
             .Output("y", OnnxDataType.Float, "N", 3).Output("z", OnnxDataType.Float, "N", 3)
             .Initializer("w", [3], 1, 2, 3)
             .Node("Mul", ["x", "w"], ["y"]).Node("Add", ["x", "w"], ["z"]).ToBytes());
-        var (code, output, error) = Run("verify", two, Model("b.onnx", [1, 2, 3]));
+        var (code, output, error) = CliHarness.Run("verify", two, Model("b.onnx", [1, 2, 3]));
         Assert.Equal(1, code);
         Assert.Contains("FAIL (missing)", output);
         Assert.Equal("", error);
@@ -105,7 +97,7 @@ public sealed class VerifyCommandTests
     public void Malformed_Options_Exit_2(string option, string value)
     {
         var a = Model("a.onnx", [1, 2, 3]);
-        var (code, _, error) = Run("verify", a, a, option, value);
+        var (code, _, error) = CliHarness.Run("verify", a, a, option, value);
         Assert.Equal(2, code);
         Assert.StartsWith("error", error);
         Assert.DoesNotContain("   at ", error);
@@ -115,11 +107,11 @@ public sealed class VerifyCommandTests
     public void Usage_Errors_Exit_2()
     {
         var a = Model("a.onnx", [1, 2, 3]);
-        Assert.Equal(2, Run("verify").Code);
-        Assert.Equal(2, Run("verify", a).Code); // no candidate and no --against-device
-        Assert.Equal(2, Run("verify", a, a, "--random", "2", "--data", "fashion-mnist").Code);
-        Assert.Equal(2, Run("verify", a, a, "--shape", "nope=1x3").Code); // names no input
-        Assert.Equal(2, Run("verify", a, a, "--data", "fashion-mnist", "--limit", "2").Code); // [N,3] holds no image
+        Assert.Equal(2, CliHarness.Run("verify").Code);
+        Assert.Equal(2, CliHarness.Run("verify", a).Code); // no candidate and no --against-device
+        Assert.Equal(2, CliHarness.Run("verify", a, a, "--random", "2", "--data", "fashion-mnist").Code);
+        Assert.Equal(2, CliHarness.Run("verify", a, a, "--shape", "nope=1x3").Code); // names no input
+        Assert.Equal(2, CliHarness.Run("verify", a, a, "--data", "fashion-mnist", "--limit", "2").Code); // [N,3] holds no image
     }
 
     [Fact]
@@ -128,12 +120,12 @@ public sealed class VerifyCommandTests
         var a = Model("a.onnx", [1, 2, 3]);
         var garbage = Path.Combine(_dir, "garbage.onnx");
         File.WriteAllText(garbage, "not a model");
-        var (code, _, error) = Run("verify", a, garbage);
+        var (code, _, error) = CliHarness.Run("verify", a, garbage);
         Assert.Equal(3, code);
         Assert.Contains("candidate", error);
         Assert.DoesNotContain("   at ", error);
-        Assert.Equal(3, Run("verify", Path.Combine(_dir, "missing.onnx"), a).Code);
-        Assert.Equal(3, Run("verify", a, a, "--inputs", Path.Combine(_dir, "no-such-dir")).Code);
+        Assert.Equal(3, CliHarness.Run("verify", Path.Combine(_dir, "missing.onnx"), a).Code);
+        Assert.Equal(3, CliHarness.Run("verify", a, a, "--inputs", Path.Combine(_dir, "no-such-dir")).Code);
     }
 
     [Fact]
@@ -141,7 +133,7 @@ public sealed class VerifyCommandTests
     {
         var unsupported = RunCommandTests.AcoshOnDoubles();
 
-        var (code, _, error) = Run("verify", unsupported, unsupported, "--random", "2");
+        var (code, _, error) = CliHarness.Run("verify", unsupported, unsupported, "--random", "2");
 
         Assert.Equal((int)ExitCode.UnsupportedModel, code);
         Assert.Contains("original", error);
@@ -152,7 +144,7 @@ public sealed class VerifyCommandTests
     public void Unavailable_Cuda_Exits_4_Or_Runs_When_A_Gpu_Is_There()
     {
         var a = Model("a.onnx", [1, 2, 3]);
-        var (code, _, error) = Run("verify", a, "--device", "cuda", "--against-device", "cpu");
+        var (code, _, error) = CliHarness.Run("verify", a, "--device", "cuda", "--against-device", "cpu");
         // This machine class has no GPU; on one with CUDA the same command compares CPU against CUDA and passes.
         Assert.True(code is 4 or 0, $"exit {code}: {error}");
         if (code == 4)
@@ -169,11 +161,11 @@ public sealed class VerifyCommandTests
             .Output("y", OnnxDataType.Float, 7)
             .Initializer(TensorData.Create("shape", [1], new long[] { 7 }))
             .Node("Reshape", ["x", "shape"], ["y"]).ToBytes());
-        var (code, _, error) = Run("verify", bad, bad);
+        var (code, _, error) = CliHarness.Run("verify", bad, bad);
         Assert.Equal(5, code);
         Assert.DoesNotContain("   at ", error);
         // --verbose adds the stack trace (shown here on a usage error, which stops before ONNX Runtime starts)
-        Assert.Contains("   at ", Run("verify", bad, bad, "--atol", "-1", "--verbose").Err);
+        Assert.Contains("   at ", CliHarness.Run("verify", bad, bad, "--atol", "-1", "--verbose").Err);
     }
 
     [Fact]
@@ -181,7 +173,7 @@ public sealed class VerifyCommandTests
     {
         var json = Path.Combine(_dir, "out", "report.json");
         var junit = Path.Combine(_dir, "out", "report.xml");
-        var (code, _, _) = Run("verify", Model("a.onnx", [1, 2, 3]), Model("b.onnx", [1, 2, 4]), "--random", "6", "--seed", "1",
+        var (code, _, _) = CliHarness.Run("verify", Model("a.onnx", [1, 2, 3]), Model("b.onnx", [1, 2, 4]), "--random", "6", "--seed", "1",
             "--json", json, "--junit", junit);
         Assert.Equal(1, code);
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
@@ -198,7 +190,7 @@ public sealed class VerifyCommandTests
     public void Json_To_Stdout_Replaces_The_Table()
     {
         var a = Model("a.onnx", [1, 2, 3]);
-        var (code, output, _) = Run("verify", a, a, "--json", "-");
+        var (code, output, _) = CliHarness.Run("verify", a, a, "--json", "-");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         Assert.True(doc.RootElement.GetProperty("equivalent").GetBoolean());
@@ -209,7 +201,7 @@ public sealed class VerifyCommandTests
     {
         var a = ImageModel("a.onnx", 1);
         var b = ImageModel("b.onnx", 1.000001f);
-        var (code, output, error) = Run("verify", a, b, "--data", "fashion-mnist:test", "--limit", "20", "--batch-size", "8",
+        var (code, output, error) = CliHarness.Run("verify", a, b, "--data", "fashion-mnist:test", "--limit", "20", "--batch-size", "8",
             "--min-top1", "1.0", "--json", "-");
         Assert.True(code == 0, error + output);
         using var doc = JsonDocument.Parse(output);
@@ -226,7 +218,7 @@ public sealed class VerifyCommandTests
         var set = Directory.CreateDirectory(Path.Combine(_dir, "data", "test_data_set_0")).FullName;
         File.WriteAllBytes(Path.Combine(set, "input_0.pb"), TensorData.Create("x", [2, 3], new float[] { 1, 2, 3, 4, 5, 6 }).ToTensorProtoBytes());
         var a = Model("a.onnx", [1, 2, 3]);
-        var (code, output, _) = Run("verify", a, a, "--inputs", Path.Combine(_dir, "data"));
+        var (code, output, _) = CliHarness.Run("verify", a, a, "--inputs", Path.Combine(_dir, "data"));
         Assert.Equal(0, code);
         Assert.Contains("1 run(s)", output);
     }
@@ -237,14 +229,14 @@ public sealed class VerifyCommandTests
         var model = Path.Combine(_dir, "conv_bn.onnx");
         File.WriteAllBytes(model, ConvBn().ToBytes());
         var folded = Path.Combine(_dir, "folded.onnx");
-        var (code, output, error) = Run("fold", model, "-o", folded, "--verify", "--random", "3");
+        var (code, output, error) = CliHarness.Run("fold", model, "-o", folded, "--verify", "--random", "3");
         Assert.True(code == 0, error + output);
         Assert.Contains("EQUIVALENT", output);
         Assert.True(File.Exists(folded));
 
         // Zero tolerance: float rounding in the folded weights is now a failure, and nothing is written.
         var strict = Path.Combine(_dir, "strict.onnx");
-        (code, output, error) = Run("fold", model, "-o", strict, "--verify", "--atol", "0", "--rtol", "0");
+        (code, output, error) = CliHarness.Run("fold", model, "-o", strict, "--verify", "--atol", "0", "--rtol", "0");
         Assert.Equal(1, code);
         Assert.Contains("NOT EQUIVALENT", output);
         Assert.Contains("output 'y' at index [", output);
@@ -257,9 +249,9 @@ public sealed class VerifyCommandTests
     {
         var model = Path.Combine(_dir, "conv_bn.onnx");
         File.WriteAllBytes(model, ConvBn().ToBytes());
-        Assert.Equal(2, Run("fold", model, "-o", Path.Combine(_dir, "a.onnx"), "--atol", "1e-3").Code); // needs --verify
-        Assert.Equal(2, Run("fold", model, "-o", Path.Combine(_dir, "b.onnx"), "--verify", "--tol", "oops").Code);
-        Assert.Equal(2, Run("fold", model, "-o", Path.Combine(_dir, "c.onnx"), "--verify", "--data", "fashion-mnist").Code);
+        Assert.Equal(2, CliHarness.Run("fold", model, "-o", Path.Combine(_dir, "a.onnx"), "--atol", "1e-3").Code); // needs --verify
+        Assert.Equal(2, CliHarness.Run("fold", model, "-o", Path.Combine(_dir, "b.onnx"), "--verify", "--tol", "oops").Code);
+        Assert.Equal(2, CliHarness.Run("fold", model, "-o", Path.Combine(_dir, "c.onnx"), "--verify", "--data", "fashion-mnist").Code);
         Assert.False(File.Exists(Path.Combine(_dir, "c.onnx")));
     }
 
@@ -268,7 +260,7 @@ public sealed class VerifyCommandTests
     {
         var model = Path.Combine(_dir, "conv_bn.onnx");
         File.WriteAllBytes(model, ConvBn().ToBytes());
-        var (code, output, error) = Run("fold", model, "-o", Path.Combine(_dir, "j.onnx"), "--verify", "--json");
+        var (code, output, error) = CliHarness.Run("fold", model, "-o", Path.Combine(_dir, "j.onnx"), "--verify", "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         Assert.Contains("EQUIVALENT", error);

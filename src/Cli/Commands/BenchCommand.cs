@@ -11,7 +11,8 @@ namespace OnnxBn.Cli.Commands;
 /// [--json FILE]</c>: latency percentiles, throughput, session creation time and memory per batch size; with two
 /// models the runs are interleaved and the B/A ratio is printed with its spread.
 /// </summary>
-internal sealed partial class BenchCommand : ICliCommand
+/// <param name="interrupt">Stops the benchmark as Ctrl-C does (for in-process callers and tests).</param>
+internal sealed partial class BenchCommand(CancellationToken interrupt) : ICliCommand
 {
     private static readonly Argument<string> ModelArgument = new("model") { Description = "The .onnx model to benchmark." };
 
@@ -117,11 +118,11 @@ internal sealed partial class BenchCommand : ICliCommand
                      DataOption, JsonOption,
                  })
             command.Options.Add(option);
-        command.SetAction(parsed => Execute(parsed, console));
+        command.SetAction(parsed => Execute(parsed, console, interrupt));
         return command;
     }
 
-    private static int Execute(ParseResult parsed, CliConsole console)
+    private static int Execute(ParseResult parsed, CliConsole console, CancellationToken interrupt)
     {
         var model = parsed.GetValue(ModelArgument)!;
         var compare = parsed.GetValue(CompareOption);
@@ -139,7 +140,7 @@ internal sealed partial class BenchCommand : ICliCommand
         console.InitializeRuntime(OrtSetup.IsCreated ? null : BenchmarkThreading.PoolsFor(options.Threads));
         var progress = new ProgressBar(console.Error, console.ErrorIsTerminal);
         BenchmarkReport report;
-        using var signals = new InterruptSignals(Interrupt, "Interrupt: stopping the benchmark and removing its temporary files.");
+        using var signals = new InterruptSignals(interrupt, "Interrupt: stopping the benchmark and removing its temporary files.");
         try
         {
             report = folded
@@ -175,9 +176,6 @@ internal sealed partial class BenchCommand : ICliCommand
         }
         return (int)ExitCode.Ok;
     }
-
-    /// <summary>Cancels a running benchmark as Ctrl-C would (tests set it; the process-wide signals feed the same token).</summary>
-    internal static CancellationToken Interrupt { get; set; }
 
     private static BenchmarkReport RunFolded(string model, InferenceBenchmarkOptions options, ProgressBar progress,
         CancellationToken cancellationToken)

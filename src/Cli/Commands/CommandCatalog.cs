@@ -3,13 +3,14 @@ namespace OnnxBn.Cli.Commands;
 /// <summary>Every sub-command, in the order --help lists them.</summary>
 internal static class CommandCatalog
 {
-    public static IReadOnlyList<ICliCommand> All { get; } =
+    /// <summary>The sub-commands of one run, wired to its <paramref name="seams"/>.</summary>
+    public static IReadOnlyList<ICliCommand> Create(CliSeams seams) =>
     [
-        new FoldCommand(),
+        new FoldCommand(seams.Fold),
         new VerifyCommand(),
         new InspectCommand(),
         new RunCommand(),
-        new BenchCommand(),
-        new TransferCommand(),
+        new BenchCommand(seams.Interrupt),
+        new TransferCommand(seams.Interrupt),
     ];
 }

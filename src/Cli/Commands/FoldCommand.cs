@@ -13,7 +13,8 @@ namespace OnnxBn.Cli.Commands;
 /// <c>--verify</c> (and the input/tolerance options of <c>onnxbn verify</c>) it first checks the folded model against
 /// the original through ONNX Runtime and writes it only if they are equivalent (otherwise exit 1, nothing written).
 /// </summary>
-internal sealed class FoldCommand : ICliCommand
+/// <param name="fold">The fold pass to run: <see cref="FoldPass.Run"/> (tests inject a broken rule through it).</param>
+internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold) : ICliCommand
 {
     private static readonly Argument<string> ModelArgument = new("model") { Description = "The .onnx model to fold." };
 
@@ -100,7 +101,7 @@ internal sealed class FoldCommand : ICliCommand
 
         var model = OnnxModel.Load(input, LoadOptions(parsed));
         var original = equivalence is null ? null : model.Clone();
-        var report = FoldPass.Run(model, options);
+        var report = fold(model, options);
         var json = parsed.GetValue(JsonOption);
         if (json)
             console.Out.WriteLine(report.ToJson());

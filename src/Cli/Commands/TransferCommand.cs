@@ -10,7 +10,7 @@ namespace OnnxBn.Cli.Commands;
 /// still writes model B (best weights so far) and the history, exiting with <see cref="InterruptedExitCode"/>.
 /// </summary>
 /// <param name="interrupt">Stops training as Ctrl-C does (for in-process callers and tests).</param>
-internal sealed partial class TransferCommand(CancellationToken interrupt = default) : ICliCommand
+internal sealed partial class TransferCommand(CancellationToken interrupt) : ICliCommand
 {
     /// <summary>The exit code after Ctrl-C/SIGTERM (128 + SIGINT, as shells report it), with model B and history written.</summary>
     internal const int InterruptedExitCode = (int)ExitCode.Interrupted;

@@ -51,20 +51,6 @@ public sealed class FoldDriverTests
         return best;
     }
 
-    /// <summary>Removes the BN without rewiring its reader: the graph is left reading a value nothing produces.</summary>
-    private sealed class DanglingRule : IFoldRule
-    {
-        public string Name => "Broken←BN";
-
-        public RuleDirection Direction => RuleDirection.Backward;
-
-        public RuleMatch Match(FoldContext context, AffineOp op) => RuleMatch.Ready(() =>
-        {
-            foreach (var node in op.Nodes) context.Graph.RemoveNode(node);
-            return "nothing";
-        });
-    }
-
     /// <summary>Claims a fold every time without changing anything: the rounds would never end.</summary>
     private sealed class RestlessRule : IFoldRule
     {
@@ -90,7 +76,7 @@ public sealed class FoldDriverTests
     {
         var error = Assert.Throws<InvalidOperationException>(() => FoldPass.RunWith(ConvBnRelu(), null, [new DanglingRule()]));
 
-        Assert.Contains("Broken←BN", error.Message);
+        Assert.Contains(DanglingRule.RuleName, error.Message);
         Assert.Contains("'n'", error.Message);
         Assert.IsNotType<OnnxModelException>(error);
     }
