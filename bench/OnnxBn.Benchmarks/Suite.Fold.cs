@@ -6,6 +6,9 @@ namespace OnnxBn.Benchmarks;
 
 internal sealed partial class Suite
 {
+    /// <summary>A fold of the largest model takes seconds; a run this long is hung, not slow.</summary>
+    private static readonly TimeSpan FreshFoldTimeout = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// Runs <c>onnxbn fold</c> as its own process under /usr/bin/time: the peak resident set of a fresh process is
     /// the memory a user sees (an in-process measurement carries the suite's own heap along).
@@ -30,10 +33,18 @@ internal sealed partial class Suite
             };
             var clock = Stopwatch.StartNew();
             using var process = Process.Start(start)!;
-            process.StandardOutput.ReadToEnd();
-            var error = process.StandardError.ReadToEnd();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(FreshFoldTimeout))
+            {
+                process.Kill(entireProcessTree: true);
+                log.WriteLine($"fold: onnxbn fold did not exit within {FreshFoldTimeout.TotalMinutes} minutes; killed");
+                return null;
+            }
             process.WaitForExit();
             seconds.Add(clock.Elapsed.TotalSeconds);
+            stdout.Wait();
+            var error = stderr.Result;
             var line = error.Split('\n').LastOrDefault(l => l.StartsWith("rss_kb=", StringComparison.Ordinal));
             if (process.ExitCode != 0 || line is null)
             {

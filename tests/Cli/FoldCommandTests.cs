@@ -108,7 +108,7 @@ public sealed class FoldCommandTests
         Assert.Equal(hash, CliHarness.Sha256(input));
     }
 
-    /// <summary>Every model in models/, plus a built-in one so the theory has data on any checkout.</summary>
+    /// <summary>Every model in models/ (a missing folder fails the theory), plus a built-in one.</summary>
     public static TheoryData<string> RepoModels()
     {
         var data = new TheoryData<string> { "builtin:conv_bn" };

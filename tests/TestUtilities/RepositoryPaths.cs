@@ -1,6 +1,9 @@
 namespace OnnxBn.TestUtilities;
 
-/// <summary>Where the repository and its example models are, found by walking up from the test binaries.</summary>
+/// <summary>
+/// Where the repository, its example models and the machine-wide fixtures are: the one place tests learn a path
+/// they did not create. A fixture that is missing fails loudly; no test passes because one is absent.
+/// </summary>
 public static class RepositoryPaths
 {
     private static readonly Lazy<string> RootPath = new(FindRoot);
@@ -11,11 +14,21 @@ public static class RepositoryPaths
     /// <summary>The repository's models/ folder.</summary>
     public static string Models => Path.Combine(Root, "models");
 
-    /// <summary>Every .onnx file in models/, in ordinal order (none when the folder is absent).</summary>
-    public static IEnumerable<string> ModelFiles() =>
-        Directory.Exists(Models)
-            ? Directory.EnumerateFiles(Models, "*.onnx", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal)
+    /// <summary>
+    /// ONNX's backend test data (about 1,000 models of every op and opset) where Debian's libonnx-testdata installs it;
+    /// scripts/install-deps.sh installs the package (CI runs it). Tests that read it assert it is there.
+    /// </summary>
+    public const string BackendTestData = "/usr/share/libonnx-testdata/data";
+
+    /// <summary>Every .onnx file in models/, in ordinal order.</summary>
+    /// <exception cref="DirectoryNotFoundException">models/ is absent or holds no model (a broken checkout).</exception>
+    public static IReadOnlyList<string> ModelFiles()
+    {
+        var files = Directory.Exists(Models)
+            ? Directory.EnumerateFiles(Models, "*.onnx", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList()
             : [];
+        return files.Count > 0 ? files : throw new DirectoryNotFoundException($"no .onnx model in {Models}");
+    }
 
     private static string FindRoot()
     {

@@ -1,3 +1,4 @@
+using OnnxBn.TestUtilities;
 using Xunit.Abstractions;
 
 namespace OnnxBn.Folding.Tests.Conformance;
@@ -10,7 +11,7 @@ namespace OnnxBn.Folding.Tests.Conformance;
 /// </summary>
 public sealed class BackendTestDataSweepTests(ITestOutputHelper output)
 {
-    public const string DataDirectory = "/usr/share/libonnx-testdata/data";
+    private const string DataDirectory = RepositoryPaths.BackendTestData;
 
     // scripts/install-deps.sh installs the package; a missing folder is a failed set-up, not a pass.
     [Fact]

@@ -3,7 +3,7 @@ using OnnxBn.TestUtilities.Reference;
 namespace OnnxBn.Folding.Tests.Conformance;
 
 /// <summary>
-/// Every model in models/ (and, as a cross-check, in the shared fixtures when they exist): the reference evaluator
+/// Every model in models/: the reference evaluator
 /// reproduces the exporter's output_0.pb from input_0.pb before and after folding, within the manifest's tolerance,
 /// and the fold pass folds backward, forward or keeps exactly as many BNs as the manifest's batchnorm[].fold says.
 /// </summary>
@@ -23,16 +23,6 @@ public sealed class ModelConformanceTests
         var model = ModelZoo.Read(ModelZoo.RepoModels).Single(m => m.Name == name);
         string? violation = Violation(model);
         Assert.True(violation is null, violation);
-    }
-
-    // The shared folder is a cross-check the suite must not depend on: with it absent this checks nothing, and
-    // xunit 2 fails a theory whose data is empty, so the models are iterated here instead of being theory rows.
-    [Fact]
-    public void Shared_Fixture_Models_Fold_As_Their_Manifest_Says_And_Match_Their_Test_Data()
-    {
-        var shared = ModelZoo.SharedModels() is { } dir ? ModelZoo.Read(dir) : [];
-        var violations = shared.Select(Violation).Where(v => v is not null).ToList();
-        Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 
     /// <summary>Null when <paramref name="zoo"/> conforms, else what is wrong (naming the model).</summary>

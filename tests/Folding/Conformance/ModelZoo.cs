@@ -37,7 +37,7 @@ public sealed record ZooModel(string Directory, string Name, string File, string
     public override string ToString() => Name;
 }
 
-/// <summary>Finds the repository's models/ folder and the shared fixture folder, and reads their manifests.</summary>
+/// <summary>Finds the repository's models/ folder and reads its manifest.</summary>
 public static class ModelZoo
 {
     /// <summary>Tolerance factor when a manifest gives none: max|diff| ≤ 1e-4·max(1, max|ref|) for float32.</summary>
@@ -48,21 +48,13 @@ public static class ModelZoo
 
     public static string RepoModels => Path.Combine(RepoRoot(), "models");
 
-    /// <summary>Comparable fixtures another team keeps next to the repositories; absent on most machines.</summary>
-    /// <summary>The nearest shared/models above the repository (../shared/models of /work/main), or null.</summary>
-    public static string? SharedModels()
-    {
-        for (var dir = new DirectoryInfo(RepoRoot()).Parent; dir is not null; dir = dir.Parent)
-            if (System.IO.Directory.Exists(Path.Combine(dir.FullName, "shared", "models")))
-                return Path.Combine(dir.FullName, "shared", "models");
-        return null;
-    }
-
-    /// <summary>Every model listed in <paramref name="directory"/>/manifest.json (none when the manifest is absent).</summary>
+    /// <summary>Every model listed in <paramref name="directory"/>/manifest.json.</summary>
+    /// <exception cref="FileNotFoundException">The manifest is absent (a broken checkout).</exception>
     public static IReadOnlyList<ZooModel> Read(string directory)
     {
         string manifest = Path.Combine(directory, "manifest.json");
-        if (!System.IO.File.Exists(manifest)) return [];
+        if (!System.IO.File.Exists(manifest))
+            throw new FileNotFoundException($"{manifest} is absent: the models/ folder is incomplete", manifest);
         using var doc = JsonDocument.Parse(System.IO.File.ReadAllText(manifest));
         var models = new List<ZooModel>();
         foreach (var entry in doc.RootElement.GetProperty("models").EnumerateObject())

@@ -9,12 +9,8 @@ internal static class ModelFiles
     /// <summary>The folder holding OnnxBn.sln, found by walking up from the test binaries.</summary>
     public static string RepoRoot => RepositoryPaths.Root;
 
-    /// <summary>Every .onnx file in the repository's models/ folder (none when the folder is absent).</summary>
+    /// <summary>Every .onnx file in the repository's models/ folder (throws when there is none).</summary>
     public static IEnumerable<string> RepoModels() => RepositoryPaths.ModelFiles();
-
-    /// <summary>Every .onnx file in the shared fixture folder (none when it is absent).</summary>
-    public static IEnumerable<string> SharedModelFiles() =>
-        OnnxBn.Folding.Tests.Conformance.ModelZoo.SharedModels() is { } shared ? OnnxFilesIn(shared) : [];
 
     public static string Sha256(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
@@ -22,10 +18,4 @@ internal static class ModelFiles
     public static SortedDictionary<string, string> HashTree(string directory) =>
         new(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
             .ToDictionary(f => Path.GetRelativePath(directory, f), Sha256), StringComparer.Ordinal);
-
-    private static IEnumerable<string> OnnxFilesIn(string directory) =>
-        Directory.Exists(directory)
-            ? Directory.EnumerateFiles(directory, "*.onnx", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal)
-            : [];
-
 }

@@ -7,14 +7,11 @@ public sealed class RoundTripTests
 {
     private const string Builtin = "builtin:conv_bn";
 
-    /// <summary>
-    /// Every model in models/ and in the shared fixtures when present. A built-in model is always listed so the
-    /// theory has data on a machine without either folder (xunit fails a theory with no rows).
-    /// </summary>
+    /// <summary>Every model in models/ (a missing folder fails the theory), plus a built-in one.</summary>
     public static TheoryData<string> Models()
     {
         var data = new TheoryData<string> { Builtin };
-        foreach (var path in ModelFiles.RepoModels().Concat(ModelFiles.SharedModelFiles()))
+        foreach (var path in ModelFiles.RepoModels())
             data.Add(path);
         return data;
     }

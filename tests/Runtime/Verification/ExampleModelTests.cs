@@ -1,6 +1,7 @@
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Verification;
+using OnnxBn.TestUtilities;
 
 namespace OnnxBn.Runtime.Tests.Verification;
 
@@ -10,8 +11,7 @@ public sealed class ExampleModelTests
     public static TheoryData<string> ModelNames()
     {
         var data = new TheoryData<string>();
-        var dir = Path.Combine(VerificationModels.RepoRoot(), "models");
-        foreach (var file in Directory.GetFiles(dir, "*.onnx").Order(StringComparer.Ordinal))
+        foreach (var file in RepositoryPaths.ModelFiles())
             data.Add(Path.GetFileNameWithoutExtension(file));
         return data;
     }
