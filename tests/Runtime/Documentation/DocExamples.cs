@@ -2,6 +2,10 @@ using OnnxBn.Folding;
 using OnnxBn.Runtime.Sessions;
 using OnnxBn.Runtime.Verification;
 
+// The examples spell out the types a reader of the docs needs to see (FoldReport), so the house rule "var where the
+// type is incidental" (IDE0007) does not hold here.
+#pragma warning disable IDE0007
+
 namespace OnnxBn.Runtime.Tests.Documentation;
 
 /// <summary>
