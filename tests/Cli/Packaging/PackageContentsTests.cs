@@ -1,3 +1,4 @@
+using System.Reflection.PortableExecutable;
 using System.Xml.Linq;
 
 namespace OnnxBn.Cli.Tests.Packaging;
@@ -10,6 +11,9 @@ namespace OnnxBn.Cli.Tests.Packaging;
 [Collection(PackedPackagesCollection.Name)]
 public sealed class PackageContentsTests(PackedPackages packages)
 {
+    /// <summary>The platforms of Microsoft.ML.OnnxRuntime's CPU natives that .NET tools run on.</summary>
+    private static readonly string[] Platforms = ["linux-x64", "linux-arm64", "osx-arm64", "win-x64", "win-arm64"];
+
     [Theory]
     [InlineData("OnnxBn.Folding", new[] { "Google.Protobuf", "System.Numerics.Tensors" })]
     [InlineData("OnnxBn.Runtime", new[] { "Microsoft.ML.OnnxRuntime.Managed", "OnnxBn.Folding", "System.Numerics.Tensors" })]
@@ -62,13 +66,17 @@ public sealed class PackageContentsTests(PackedPackages packages)
     }
 
     [Fact]
-    public void The_Tool_Package_Is_A_Dotnet_Tool_Named_Onnxbn_Without_Package_Dependencies()
+    public void The_Tool_Package_Is_A_Dotnet_Tool_Pointing_At_One_Package_Per_Platform()
     {
         var metadata = Metadata("OnnxBn.Cli");
 
         Assert.Equal("DotnetTool", metadata.Element(Ns("OnnxBn.Cli") + "packageTypes")?.Element(Ns("OnnxBn.Cli") + "packageType")?.Attribute("name")?.Value);
         Assert.Empty(Dependencies("OnnxBn.Cli"));
-        Assert.Contains(packages.Entries("OnnxBn.Cli"), e => e.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal));
+        var settings = packages.ToolSettings("OnnxBn.Cli");
+        Assert.Equal(Platforms.Order(StringComparer.Ordinal),
+            settings.Descendants("RuntimeIdentifierPackage").Select(p => p.Attribute("RuntimeIdentifier")!.Value).Order(StringComparer.Ordinal));
+        Assert.All(settings.Descendants("RuntimeIdentifierPackage"),
+            p => Assert.Equal($"OnnxBn.Cli.{p.Attribute("RuntimeIdentifier")!.Value}", p.Attribute("Id")!.Value));
     }
 
     [Theory]
@@ -77,9 +85,25 @@ public sealed class PackageContentsTests(PackedPackages packages)
     [InlineData("osx-arm64", "libonnxruntime.dylib")]
     [InlineData("win-x64", "onnxruntime.dll")]
     [InlineData("win-arm64", "onnxruntime.dll")]
-    public void The_Tool_Carries_The_Cpu_Natives_Of_Every_Platform_Of_The_Official_Package(string rid, string library)
+    public void Each_Platform_Package_Carries_The_Cpu_Natives_Of_Its_Platform_Only(string rid, string library)
     {
-        Assert.Contains(packages.Entries("OnnxBn.Cli"), e => e.EndsWith($"runtimes/{rid}/native/{library}", StringComparison.Ordinal));
+        var entries = packages.Entries($"OnnxBn.Cli.{rid}");
+
+        Assert.Contains(entries, e => e == $"tools/net10.0/{rid}/{library}");
+        var others = new[] { "libonnxruntime.so", "libonnxruntime.dylib", "onnxruntime.dll" }.Where(l => l != library);
+        Assert.DoesNotContain(entries, e => others.Any(o => e.EndsWith("/" + o, StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("linux-x64")]
+    [InlineData("win-x64")]
+    [InlineData("osx-arm64")]
+    public void The_Platform_Packages_Hold_ReadyToRun_Code(string rid)
+    {
+        using var image = new MemoryStream(packages.Read($"OnnxBn.Cli.{rid}", $"tools/net10.0/{rid}/onnxbn.dll"));
+        using var pe = new PEReader(image);
+
+        Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"onnxbn.dll of {rid} is IL only");
     }
 
     private XElement Metadata(string id) => packages.Nuspec(id).Root!.Element(Ns(id) + "metadata")!;

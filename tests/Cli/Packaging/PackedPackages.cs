@@ -29,11 +29,13 @@ public sealed class PackedPackages : IDisposable
 
     public PackedPackages()
     {
+        // The libraries as built for these tests; the tool is published per platform (ReadyToRun), which builds.
         foreach (var project in Projects)
         {
+            string[] build = project == "Cli" ? [] : ["--no-build"];
             var pack = ChildProcess.Run(ChildProcess.Dotnet,
-                ["pack", Path.Combine(RepositoryPaths.Root, "src", project), "-c", Configuration, "--no-build", "-o", Folder, "-nologo"],
-                RepositoryPaths.Root, TimeSpan.FromMinutes(10));
+                ["pack", Path.Combine(RepositoryPaths.Root, "src", project), "-c", Configuration, .. build, "-o", Folder, "-nologo"],
+                RepositoryPaths.Root, TimeSpan.FromMinutes(project == "Cli" ? 30 : 10));
             if (pack.Code != 0)
                 throw new InvalidOperationException(pack.Describe($"dotnet pack src/{project}"));
         }
@@ -59,6 +61,24 @@ public sealed class PackedPackages : IDisposable
     {
         using var zip = ZipFile.OpenRead(PackageFile(id));
         return zip.Entries.Select(e => e.FullName).ToArray();
+    }
+
+    /// <summary>One file of the package.</summary>
+    public byte[] Read(string id, string entry)
+    {
+        using var zip = ZipFile.OpenRead(PackageFile(id));
+        using var stream = zip.GetEntry(entry)?.Open() ?? throw new FileNotFoundException($"{id} has no {entry}");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    /// <summary>The DotnetToolSettings.xml of a tool package.</summary>
+    public XDocument ToolSettings(string id)
+    {
+        var entry = Entries(id).Single(e => e.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal));
+        using var stream = new MemoryStream(Read(id, entry));
+        return XDocument.Load(stream);
     }
 
     public void Dispose() => _folder.Dispose();
