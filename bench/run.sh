@@ -21,6 +21,12 @@ fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 dotnet build src/Cli/OnnxBn.Cli.csproj -c Release -v quiet -nologo >&2
 dotnet build bench/OnnxBn.Benchmarks/OnnxBn.Benchmarks.csproj -c Release -v quiet -nologo >&2
+# The fresh-process fold row runs onnxbn as the tool package installs it on this machine: ReadyToRun, framework-dependent,
+# started through its apphost (what `dotnet pack` puts in OnnxBn.Cli.<rid>.nupkg).
+rid=$(dotnet --info | sed -n 's/^ *RID: *//p' | head -n1)
+tool="${TMPDIR:-/tmp}/onnxbn-bench/tool-$rid"
+dotnet publish src/Cli/OnnxBn.Cli.csproj -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true \
+  -o "$tool" -v quiet -nologo >&2
 dotnet bench/OnnxBn.Benchmarks/bin/Release/net10.0/OnnxBn.Benchmarks.dll \
   --out bench/results --models models --resnet50 "$resnet" \
-  --onnxbn src/Cli/bin/Release/net10.0/onnxbn.dll "$@"
+  --onnxbn "$tool/onnxbn" "$@"

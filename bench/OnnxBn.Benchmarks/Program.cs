@@ -4,6 +4,9 @@ using OnnxBn.Runtime.Benchmarking;
 using OnnxBn.Runtime.Sessions;
 
 // The performance suite: every measurement behind bench/README.md in one run (see bench/run.sh).
+if (args is ["--ort-optimize", var input, var output])
+    return OrtOfflineOptimizer.Run(input, output);
+
 SuiteSettings settings;
 try
 {
@@ -12,7 +15,7 @@ try
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
-    Console.Error.WriteLine("usage: OnnxBn.Benchmarks [--out DIR] [--models DIR] [--resnet50 FILE] [--onnxbn onnxbn.dll] [--quick] [--only fold,inference,overhead,batch-curve,fold-scaling]");
+    Console.Error.WriteLine("usage: OnnxBn.Benchmarks [--out DIR] [--models DIR] [--resnet50 FILE] [--onnxbn onnxbn|onnxbn.dll] [--quick] [--only fold,inference,overhead,batch-curve,fold-scaling]");
     return 2;
 }
 

@@ -1,60 +1,87 @@
 using System.Diagnostics;
 using System.Globalization;
 using OnnxBn.Folding;
+using OnnxBn.Runtime.Benchmarking;
 
 namespace OnnxBn.Benchmarks;
 
 internal sealed partial class Suite
 {
+    /// <summary>
+    /// <c>onnxbn fold</c> and ONNX Runtime's offline optimizer (this program's <c>--ort-optimize</c>: a session at
+    /// ENABLE_BASIC writing <c>optimized_model_filepath</c>, 1 thread) as fresh processes, as a user runs either: the
+    /// wall time includes process and .NET start-up, loading the assemblies, JIT and ONNX Runtime's library. Rounds
+    /// alternate which runs first; dirty pages are flushed before each (untimed). <c>onnxbn</c> runs under
+    /// /usr/bin/time for its peak resident set.
+    /// </summary>
+    private ProcessFoldResult? FoldInFreshProcess(string model, int rounds)
+    {
+        if (settings.Onnxbn is not { } onnxbn || !File.Exists(onnxbn) || !File.Exists("/usr/bin/time"))
+        {
+            log.WriteLine("fold: fresh-process measurement skipped (needs --onnxbn PATH and /usr/bin/time)");
+            return null;
+        }
+        var folded = Path.Combine(_work, "fresh.folded.onnx");
+        var optimized = Path.Combine(_work, "fresh.ort-basic.onnx");
+        string[] fold = ["/usr/bin/time", "-f", "rss_kb=%M", .. Launch(onnxbn), "fold", model, "-o", folded];
+        string[] ort = [.. Launch(Environment.ProcessPath!, typeof(Suite).Assembly.Location), "--ort-optimize", model, optimized];
+        var foldSeconds = new List<double>();
+        var ortSeconds = new List<double>();
+        var rss = new List<long>();
+        TimedProcess(fold); // untimed: page cache
+        TimedProcess(ort);
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var first in round % 2 == 0 ? new[] { true, false } : [false, true])
+            {
+                var (seconds, error, code) = TimedProcess(first ? fold : ort);
+                if (code != 0)
+                {
+                    log.WriteLine($"fold: {(first ? "onnxbn fold" : "--ort-optimize")} failed (exit {code}): {error.Trim()}");
+                    return null;
+                }
+                (first ? foldSeconds : ortSeconds).Add(seconds);
+                if (first && error.Split('\n').LastOrDefault(l => l.StartsWith("rss_kb=", StringComparison.Ordinal)) is { } line)
+                    rss.Add(long.Parse(line["rss_kb=".Length..], CultureInfo.InvariantCulture) * 1024);
+            }
+        }
+        var foldMedian = foldSeconds.Order().ElementAt(foldSeconds.Count / 2);
+        var ortMedian = ortSeconds.Order().ElementAt(ortSeconds.Count / 2);
+        return new ProcessFoldResult(rounds, foldMedian, ortMedian,
+            RatioStatistics.OfPairs(ortSeconds.ToArray(), foldSeconds.ToArray()),
+            Path.GetFileName(onnxbn), rss.Min(), rss.Max(), new FileInfo(model).Length);
+    }
+
     /// <summary>A fold of the largest model takes seconds; a run this long is hung, not slow.</summary>
     private static readonly TimeSpan FreshFoldTimeout = TimeSpan.FromMinutes(10);
 
-    /// <summary>
-    /// Runs <c>onnxbn fold</c> as its own process under /usr/bin/time: the peak resident set of a fresh process is
-    /// the memory a user sees (an in-process measurement carries the suite's own heap along).
-    /// </summary>
-    private ProcessFoldResult? FoldInFreshProcess(string model, int runs)
+    /// <summary>A .dll runs on the dotnet host (framework-dependent, JIT); anything else is an executable (the tool's apphost).</summary>
+    private static string[] Launch(string program, string? dll = null) =>
+        dll is not null ? [program, dll]
+        : program.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? ["dotnet", program] : [program];
+
+    private static (double Seconds, string Error, int Code) TimedProcess(string[] command)
     {
-        if (settings.OnnxbnDll is not { } dll || !File.Exists(dll) || !File.Exists("/usr/bin/time"))
+        using (var sync = Process.Start(new ProcessStartInfo("sync") { UseShellExecute = false })!)
+            if (!sync.WaitForExit(FreshFoldTimeout))
+                sync.Kill();
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in command.Skip(1))
+            start.ArgumentList.Add(arg);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var errorRead = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(FreshFoldTimeout))
         {
-            log.WriteLine("fold: fresh-process measurement skipped (needs --onnxbn onnxbn.dll and /usr/bin/time)");
-            return null;
-        }
-        var seconds = new List<double>();
-        var rss = new List<long>();
-        for (var i = 0; i < runs; i++)
-        {
-            var output = Path.Combine(_work, "fresh.folded.onnx");
-            var start = new ProcessStartInfo("/usr/bin/time")
-            {
-                ArgumentList = { "-f", "rss_kb=%M", "dotnet", dll, "fold", model, "-o", output },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            var clock = Stopwatch.StartNew();
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(FreshFoldTimeout))
-            {
-                process.Kill(entireProcessTree: true);
-                log.WriteLine($"fold: onnxbn fold did not exit within {FreshFoldTimeout.TotalMinutes} minutes; killed");
-                return null;
-            }
+            process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            seconds.Add(clock.Elapsed.TotalSeconds);
-            stdout.Wait();
-            var error = stderr.Result;
-            var line = error.Split('\n').LastOrDefault(l => l.StartsWith("rss_kb=", StringComparison.Ordinal));
-            if (process.ExitCode != 0 || line is null)
-            {
-                log.WriteLine($"fold: onnxbn fold failed (exit {process.ExitCode}): {error.Trim()}");
-                return null;
-            }
-            rss.Add(long.Parse(line["rss_kb=".Length..], CultureInfo.InvariantCulture) * 1024);
+            return (clock.Elapsed.TotalSeconds, $"{command[0]} did not exit within {FreshFoldTimeout.TotalMinutes} minutes; killed", -1);
         }
-        seconds.Sort();
-        return new ProcessFoldResult(runs, seconds[seconds.Count / 2], rss.Min(), rss.Max(), new FileInfo(model).Length);
+        var error = errorRead.Result;
+        var seconds = clock.Elapsed.TotalSeconds;
+        _ = stdout.Result;
+        return (seconds, error, process.ExitCode);
     }
 
     /// <summary>Fold time against parameter count over generated MLP and CNN families, with a least-squares line each.</summary>

@@ -63,7 +63,7 @@ internal sealed partial class Suite(SuiteSettings settings, TextWriter log)
         results.ResNet50Path = resnet;
         results.FoldCost = FoldBenchmark.Run(resnet, Path.Combine(_work, "fold"), settings.FoldRounds, _progress);
         _progress.Done();
-        results.FoldProcess = FoldInFreshProcess(resnet, settings.Quick ? 1 : 3);
+        results.FoldProcess = FoldInFreshProcess(resnet, settings.Quick ? 1 : 7);
 
         Section("session creation and latency: ResNet-50 original vs folded (batch 1, ENABLE_ALL)");
         results.ResNet50Sessions = InferenceBenchmark.RunFolded(resnet, Path.Combine(_work, "resnet50"), new InferenceBenchmarkOptions

@@ -36,8 +36,13 @@ internal sealed class SuiteResults
 /// <summary>One inference row: a model folded vs original at one ORT optimization level.</summary>
 internal sealed record InferenceRow(string Model, string OrtOptimization, BenchmarkReport Report);
 
-/// <summary><c>onnxbn fold</c> run as its own process: median wall time and peak resident set.</summary>
-internal sealed record ProcessFoldResult(int Runs, double MedianSeconds, long MinPeakRssBytes, long MaxPeakRssBytes, long FileBytes);
+/// <summary>
+/// <c>onnxbn fold</c> and ONNX Runtime's offline optimizer as fresh processes, interleaved: median wall times, the
+/// per-pair ratio fold / optimizer, which onnxbn ran (the apphost of the ReadyToRun tool, or onnxbn.dll on JIT) and
+/// onnxbn's peak resident set.
+/// </summary>
+internal sealed record ProcessFoldResult(int Runs, double MedianSeconds, double OrtMedianSeconds, RatioStatistics VsOrtOptimizer,
+    string Onnxbn, long MinPeakRssBytes, long MaxPeakRssBytes, long FileBytes);
 
 /// <summary>One generated model of the fold-scaling family.</summary>
 internal sealed record FoldScalingPoint(string Family, string Model, long Parameters, long FileBytes, double LoadFoldSaveMs, double FoldMs, double LoadFoldSerializeMs);

@@ -5,7 +5,7 @@ internal sealed record SuiteSettings(
     string OutputDirectory,
     string ModelsDirectory,
     string? ResNet50Path,
-    string? OnnxbnDll,
+    string? Onnxbn,
     bool Quick,
     IReadOnlySet<string> Sections)
 {
@@ -40,7 +40,7 @@ internal sealed record SuiteSettings(
                 case "--out": output = Next(); break;
                 case "--models": models = Next(); break;
                 case "--resnet50": resnet = Next(); break;
-                case "--onnxbn": dll = Next(); break;
+                case "--onnxbn": dll = Next(); break; // the tool's apphost, or onnxbn.dll (run with dotnet)
                 case "--quick": quick = true; break;
                 case "--only":
                     sections = new HashSet<string>(Next().Split(','));

@@ -34,6 +34,10 @@ public sealed partial class DocExampleTests
     }
 
     [Fact]
+    public void The_Readme_Embedding_Program_Folds_Verifies_And_Runs_A_Bundled_Model() =>
+        Assert.Equal(0, DocExamples.EmbeddingProgram([Path.Combine(RepositoryPaths.Models, "small_cnn_bn.onnx")]));
+
+    [Fact]
     public void The_Docs_Have_CSharp_Blocks_To_Check() =>
         Assert.Contains(CSharpBlocks(), row => (string)row[0] == "README.md");
 

@@ -1,4 +1,7 @@
+using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Folding;
+using OnnxBn.Runtime.Inputs;
+using OnnxBn.Runtime.Loading;
 using OnnxBn.Runtime.Sessions;
 using OnnxBn.Runtime.Verification;
 
@@ -9,8 +12,8 @@ using OnnxBn.Runtime.Verification;
 namespace OnnxBn.Runtime.Tests.Documentation;
 
 /// <summary>
-/// The C# examples of README.md and docs/*.md that read the reader's own files, compiled here as written (never run:
-/// "model.onnx" is the reader's model). <see cref="DocExampleTests"/> checks every block still matches.
+/// The C# examples of README.md and docs/*.md, compiled here as written; those that read "model.onnx" (the reader's
+/// model) are never run. <see cref="DocExampleTests"/> checks every block still matches.
 /// </summary>
 internal static class DocExamples
 {
@@ -24,14 +27,54 @@ internal static class DocExamples
         model.Save("model.folded.onnx");
     }
 
-    // README.md, "Embedding in your app"
-    public static void FoldVerifyAndOpen()
+    // README.md, "Embedding in your app": the whole program, its top-level statements as Main's body (args included);
+    // PackageConsumerTests compiles the README's copy against the packages, DocExampleTests runs this one.
+    public static int EmbeddingProgram(string[] args)
     {
-        var original = OnnxModel.Load("model.onnx");
-        var folded = original.Clone();
-        FoldReport report = FoldPass.Run(folded);
-        EquivalenceChecker.Compare(original, folded).AssertEquivalent();
-        using var session = ModelSession.Open(folded);
+        try
+        {
+            using var folded = FoldOnLoad.Open(args[0]);
+            Console.WriteLine($"{folded.Fold.Folded} BatchNormalization folded, {folded.Fold.Kept} kept; " +
+                              $"equivalent on {folded.Verification!.Inputs}");
+
+            var session = folded.Session;
+            var (name, metadata) = session.InputMetadata.First();
+            long[] shape = metadata.Dimensions.Select(d => d < 0 ? 1L : d).ToArray(); // symbolic dimensions as 1
+            var random = new Random(42);
+            var data = new float[shape.Aggregate(1L, (a, b) => a * b)];
+            for (var i = 0; i < data.Length; i++)
+                data[i] = random.NextSingle();
+
+            using var input = OrtValue.CreateTensorValueFromMemory(data, shape);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, [name], [input], [session.OutputNames[0]]);
+            Console.WriteLine($"output shape: [{string.Join(",", outputs[0].GetTensorTypeAndShape().Shape)}]");
+            return 0;
+        }
+        catch (FoldVerificationException e)
+        {
+            Console.Error.WriteLine(e.Message); // the output, the worst element and both values
+            return 1;
+        }
+    }
+
+    // docs/runtime.md, "Fold on load"
+    public static void FoldOnLoadWithEveryOption()
+    {
+        using var sessionOptions = new SessionOptions { IntraOpNumThreads = 1 };
+        var options = new FoldOnLoadOptions
+        {
+            Fold = new FoldOptions { LowerUnfolded = true },
+            Verification = new EquivalenceOptions
+            {
+                Inputs = new RandomInputSource(samples: 32, seed: 7),
+                Tolerance = new Tolerance(Atol: 1e-4, Rtol: 1e-3),
+            },
+            SessionOptions = sessionOptions,
+        };
+        using var stream = File.OpenRead("model.onnx");
+        using var folded = FoldOnLoad.Open(stream, options with { BaseDirectory = "." }, source: "model.onnx");
+        Console.WriteLine(folded.Fold.ToJson());
     }
 
     // docs/runtime.md, "Several models in one process" (creating the environment with pools cannot run in a test
