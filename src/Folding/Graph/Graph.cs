@@ -27,11 +27,15 @@ public sealed partial class Graph
     {
     }
 
-    /// <summary>A graph over <paramref name="proto"/> whose initializers come from <paramref name="decodeInitializer"/>.</summary>
-    internal Graph(GraphProto proto, string? file, Func<TensorProto, TensorData> decodeInitializer)
+    /// <summary>
+    /// A graph over <paramref name="proto"/> whose initializers come from <paramref name="decodeInitializer"/>; a
+    /// sub-graph names the graph that encloses it as <paramref name="outer"/>, whose values it may read.
+    /// </summary>
+    internal Graph(GraphProto proto, string? file, Func<TensorProto, TensorData> decodeInitializer, Graph? outer = null)
     {
         Proto = proto;
         File = file;
+        Outer = outer;
         foreach (var tensor in proto.Initializer)
         {
             var data = decodeInitializer(tensor);
@@ -100,18 +104,26 @@ public sealed partial class Graph
 
     public TensorData? Initializer(string name) => _initializers.GetValueOrDefault(name);
 
-    /// <summary>The declared type of a value (graph input, output or value_info), when the model declares it.</summary>
-    public ValueInfo? FindValueInfo(string name) => Declaration(name) is { } proto ? new ValueInfo(proto) : null;
+    /// <summary>
+    /// The declared type of a value (graph input, output or value_info), when the model declares it; in a sub-graph,
+    /// an outer value's declaration in the graph that defines it.
+    /// </summary>
+    public ValueInfo? FindValueInfo(string name) =>
+        Declaration(name) is { } proto ? new ValueInfo(proto) : IsDefinedHere(name) ? null : Outer?.FindValueInfo(name);
 
     /// <summary>
     /// The constant value of <paramref name="value"/>: an initializer that is not also a graph input (a graph input
-    /// with a default can be overridden at run time), or the output of a Constant node.
+    /// with a default can be overridden at run time), or the output of a Constant node. In a sub-graph, a value it
+    /// does not define itself is looked up in the enclosing graphs, innermost first (its own names shadow theirs):
+    /// an outer initializer is as constant inside a body as outside, an outer graph input is not.
     /// </summary>
     public bool TryGetConstant(string value, out TensorData constant)
     {
         constant = null!;
         if (value.Length == 0 || _graphInputs.Contains(value))
             return false;
+        if (Outer is not null && !IsDefinedHere(value))
+            return Outer.TryGetConstant(value, out constant);
         if (_initializers.TryGetValue(value, out var init))
         {
             constant = init;
