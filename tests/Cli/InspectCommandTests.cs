@@ -131,8 +131,11 @@ public sealed class InspectCommandTests
         using var json = JsonDocument.Parse(output);
         var root = json.RootElement;
         long rowSum = root.GetProperty("nodes").EnumerateArray().Sum(n => n.GetProperty("parameters").GetInt64());
+        var scopes = root.GetProperty("scopes").EnumerateArray().ToList();
+        Assert.Equal(rowSum, scopes[0].GetProperty("parametersRead").GetInt64());
+        long readSum = scopes.Sum(s => s.GetProperty("parametersRead").GetInt64());
         var totals = root.GetProperty("parameters");
-        Assert.True(totals.GetProperty("total").GetInt64() <= rowSum, "a weight is counted at least once by a row");
+        Assert.True(totals.GetProperty("total").GetInt64() <= readSum, "a weight is counted at least once by the scope reading it");
         Assert.Equal(totals.GetProperty("total").GetInt64(), totals.GetProperty("trainable").GetInt64() + totals.GetProperty("nonTrainable").GetInt64());
         Assert.Equal(hash, CliHarness.Sha256(input));
     }
