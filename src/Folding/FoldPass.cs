@@ -10,6 +10,11 @@ namespace OnnxBn.Folding;
 /// included, at the end of the round; rounds repeat until one changes nothing (at most <see cref="MaxRounds"/>). What
 /// no rule takes is kept (or, on request, lowered to Mul+Add) with the reasons every rule gave.
 /// <para>
+/// The sub-graphs of If, Loop and Scan nodes are folded the same way, each as a scope of its own (see
+/// <see cref="Graph.Outer"/>): a rule edits only the graph that holds the BN, and the report gives every fate its
+/// scope's path (<see cref="BnFate.Scope"/>).
+/// </para>
+/// <para>
 /// The input graph was checked when it was loaded, so a broken invariant after a rule's edit is a bug in that rule,
 /// not a defect of the model: it surfaces as an <see cref="InvalidOperationException"/> naming the rule.
 /// </para>
@@ -213,13 +218,13 @@ public static class FoldPass
             var (op, _) = BatchNormRecognizer.Recognize(context, node);
             if (op is null) continue;
             var lowering = BatchNormLowering.Match(context, op);
-            if (lowering.IsReady)
+            if (!lowering.IsReady)
             {
-                fates.Lower(op, lowering.Apply!());
-                lowered = true;
-            }
-            else
                 fates.NotLowered(op, lowering.DeclineReason!);
+                continue;
+            }
+            fates.Lower(op, lowering.Apply!());
+            lowered = true;
         }
         return lowered;
     }

@@ -19,8 +19,8 @@ public sealed partial class Graph
     /// over a copy: reading it costs a copy of the sub-graph's message (tensor payloads are shared), and editing it
     /// leaves the model as it is.
     /// </summary>
-    /// <exception cref="OnnxModelException">A sub-graph is inconsistent (a value defined twice, a read of nothing) or
-    /// keeps its weights in external data files.</exception>
+    /// <exception cref="OnnxModelException">A sub-graph is inconsistent (a value defined twice, a read of nothing), or
+    /// an external data file one of its initializers names cannot be read.</exception>
     public IReadOnlyList<(string Attribute, Graph Graph)> Subgraphs(Node node)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -75,11 +75,11 @@ public sealed partial class Graph
     internal Graph OpenSubgraph(GraphProto proto, Action<(TensorProto Message, TensorData Tensor)> decoded) =>
         new(proto, File, tensor =>
         {
-            // Sub-graph tensors stay in the message as loaded; external ones would need the model's data files.
-            var data = TensorProtoCodec.Decode(tensor, File, externalData: null);
+            var data = TensorProtoCodec.Decode(tensor, File, ExternalData);
             decoded((tensor, data));
             return data;
-        }, this);
+        }, this)
+        { ExternalData = ExternalData };
 
     /// <summary>
     /// Re-reads which outer values <paramref name="node"/>'s sub-graphs use, after a fold inside them changed the

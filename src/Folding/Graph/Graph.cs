@@ -25,7 +25,11 @@ public sealed partial class Graph
     internal Graph(GraphProto proto, string? file, ExternalDataReader? externalData)
         : this(proto, file, tensor => TensorProtoCodec.Decode(tensor, file, externalData))
     {
+        ExternalData = externalData;
     }
+
+    /// <summary>Where the model's external data files are read from: sub-graph initializers may be stored there too.</summary>
+    internal ExternalDataReader? ExternalData { get; init; }
 
     /// <summary>
     /// A graph over <paramref name="proto"/> whose initializers come from <paramref name="decodeInitializer"/>; a
