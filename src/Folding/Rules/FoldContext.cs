@@ -76,10 +76,11 @@ internal sealed class FoldContext
 
     /// <summary>
     /// "<paramref name="what"/> is not a constant", and, when <paramref name="value"/> is an initializer that is also
-    /// a graph input (a default the caller may override: every IR 3 model), how to fold it anyway.
+    /// a graph input (a default the caller may override: every IR 3 model) of this graph or of an enclosing one, how
+    /// to fold it anyway.
     /// </summary>
     public string NotConstant(string what, string value) =>
-        Graph.IsGraphInput(value) && Graph.Initializer(value) is not null
+        Graph.Owner(value) is { } owner && owner.IsGraphInput(value) && owner.Initializer(value) is not null
             ? $"{what} is not a constant: '{value}' is a graph input whose initializer is only a default (freeze initializer inputs to fold it)"
             : $"{what} is not a constant";
 

@@ -99,6 +99,23 @@ public sealed class SubgraphFoldTests
     }
 
     [Fact]
+    public void Outer_Initializer_Listed_As_Main_Graph_Input_Folds_Only_When_Frozen()
+    {
+        // W is an initializer and a graph input (keep_initializers_as_inputs): a default a caller may override.
+        var model = IfModel(ConvBnBranch("then"), ReluBranch("else")).Input("W", OnnxDataType.Float, 2, 2, 1, 1).Build();
+
+        var kept = FoldPass.Run(model.Clone());
+        var frozen = model.Clone();
+        var report = FoldPass.Run(frozen, new FoldOptions { FreezeInitializerInputs = true });
+
+        AssertKept(kept, "then_bn", "graph input whose initializer is only a default", "freeze initializer inputs");
+        Assert.Equal(BnOutcome.FoldedBackward, Fate(report, "then_bn").Outcome);
+        Assert.Equal(["W"], report.FrozenInputs);
+        foreach (bool condition in new[] { true, false })
+            AssertSameOutputs(model, frozen, Feeds(condition));
+    }
+
+    [Fact]
     public void Bn_Parameters_From_A_Main_Graph_Input_Keep_The_Branch_Bn()
     {
         var then = new GraphBuilder()
@@ -287,6 +304,50 @@ public sealed class SubgraphFoldTests
         var body = Branch(folded, "loop", "body");
         var gate = body.Subgraphs(body.Nodes.Single(n => n.Name == "gate")).Single(s => s.Attribute == "then_branch").Graph;
         Assert.Equal(["Conv"], gate.Nodes.Select(n => n.OpType));
+    }
+
+    [Fact]
+    public void Scan_Body_Bn_Folds_Into_The_Body_Gemm()
+    {
+        // Scan over x:[3,2,2] along axis 0: each step runs Gemm(x_t, W) → BN on its [2,2] slice and scans the result out.
+        var body = new GraphBuilder()
+            .Input("x_t", OnnxDataType.Float, 2, 2)
+            .Output("y_t", OnnxDataType.Float, 2, 2)
+            .Node("Gemm", ["x_t", "W2"], ["g_t"], "step_gemm")
+            .Bn("step_bn", "g_t", "y_t");
+        var model = new GraphBuilder(opset: 11)
+            .Input("xs", OnnxDataType.Float, 3, 2, 2)
+            .Output("ys", OnnxDataType.Float, 3, 2, 2)
+            .Initializer("W2", [2, 2], 1f, -2f, 0.5f, 3f)
+            .Node("Scan", ["xs"], ["ys"], "scan", ("num_scan_inputs", 1L), ("body", body))
+            .Build();
+
+        var (folded, report) = FoldEquivalently(model, _ => Feed("xs", Input(3, 2, 2)));
+
+        var fate = Fate(report, "step_bn");
+        Assert.Equal(BnOutcome.FoldedBackward, fate.Outcome);
+        Assert.Equal("main/Scan 'scan'/body", fate.Scope);
+        Assert.Equal(["Gemm"], Branch(folded, "scan", "body").Nodes.Select(n => n.OpType));
+    }
+
+    [Fact]
+    public void Lower_Unfolded_Lowers_A_Branch_Bn_Inside_Its_Branch()
+    {
+        var then = new GraphBuilder()
+            .Output("then_y", OnnxDataType.Float, 1, 2, 2, 2)
+            .Bn("then_bn", "x", "then_y");
+        var model = IfModel(then, ReluBranch("else")).Build();
+        var lowered = model.Clone();
+
+        var report = FoldPass.Run(lowered, new FoldOptions { LowerUnfolded = true });
+
+        var fate = Fate(report, "then_bn");
+        Assert.Equal(BnOutcome.Lowered, fate.Outcome);
+        Assert.Equal(ThenScope, fate.Scope);
+        lowered = OnnxModel.FromBytes(lowered.ToBytes());
+        Assert.Equal(["Mul", "Add"], Branch(lowered, "if", "then_branch").Nodes.Select(n => n.OpType));
+        foreach (bool condition in new[] { true, false })
+            AssertSameOutputs(model, lowered, Feeds(condition));
     }
 
     [Fact]

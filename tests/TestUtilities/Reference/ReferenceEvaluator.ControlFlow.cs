@@ -2,7 +2,10 @@ using OnnxBn.Folding;
 
 namespace OnnxBn.TestUtilities.Reference;
 
-/// <summary>If and Loop (ONNX opset 11+ semantics): sub-graphs run with every value of the enclosing scopes visible.</summary>
+/// <summary>
+/// If, Loop (opset 11+ semantics) and Scan (opset 9+, scanning along axis 0 forward): sub-graphs run with every value
+/// of the enclosing scopes visible.
+/// </summary>
 public sealed partial class ReferenceEvaluator
 {
     private RefTensor[] If(Node node, RefTensor condition)
@@ -36,6 +39,41 @@ public sealed partial class ReferenceEvaluator
             for (int k = 0; k < scans.Length; k++) scans[k].Add(results[outputs[1 + carried.Length + k]]);
         }
         return [.. carried, .. scans.Select(Stack)];
+    }
+
+    /// <summary>
+    /// Scan(state..., scan inputs...): the body takes (state..., one slice of each scan input) and returns (state...,
+    /// scan output slices...); the results are the final states and the stacked scan outputs.
+    /// </summary>
+    private RefTensor[] Scan(Node node, RefTensor?[] x)
+    {
+        if (node.HasAttribute("scan_input_axes") || node.HasAttribute("scan_input_directions") || node.HasAttribute("scan_output_axes")
+            || node.HasAttribute("scan_output_directions"))
+            throw new NotSupportedException($"Reference evaluator: Scan '{node.DisplayName}' scans along axis 0 forward only.");
+        var body = _graph.Subgraphs(node).Single(s => s.Attribute == "body").Graph;
+        int scanned = (int)node.GetInt("num_scan_inputs", 0);
+        var states = x.Take(x.Length - scanned).Select(v => v!).ToArray();
+        var sequences = x.Skip(x.Length - scanned).Select(v => v!).ToArray();
+        var inputs = body.Inputs.Select(i => i.Name).ToArray();
+        var outputs = body.Outputs.Select(o => o.Name).ToArray();
+        var scans = Enumerable.Range(0, outputs.Length - states.Length).Select(_ => new List<RefTensor>()).ToArray();
+        long steps = sequences[0].Shape[0];
+        for (int t = 0; t < steps; t++)
+        {
+            var bindings = new Dictionary<string, RefTensor>();
+            for (int k = 0; k < states.Length; k++) bindings[inputs[k]] = states[k];
+            for (int k = 0; k < sequences.Length; k++) bindings[inputs[states.Length + k]] = Slice0(sequences[k], t);
+            var results = new ReferenceEvaluator(_model, body, _values).Run(bindings);
+            for (int k = 0; k < states.Length; k++) states[k] = results[outputs[k]];
+            for (int k = 0; k < scans.Length; k++) scans[k].Add(results[outputs[states.Length + k]]);
+        }
+        return [.. states, .. scans.Select(Stack)];
+    }
+
+    private static RefTensor Slice0(RefTensor x, int index)
+    {
+        int size = RefTensor.ElementCount(x.Shape[1..]);
+        return RefTensor.Of(x.Shape[1..], x.Data.AsSpan(index * size, size).ToArray());
     }
 
     private static RefTensor Stack(List<RefTensor> slices)

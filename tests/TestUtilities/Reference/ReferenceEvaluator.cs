@@ -113,6 +113,7 @@ public sealed partial class ReferenceEvaluator
             "Less" => [Binary(x[0]!, x[1]!, (a, b) => a < b ? 1 : 0)],
             "If" => If(node, x[0]!),
             "Loop" => Loop(node, x),
+            "Scan" => Scan(node, x),
             _ => throw Unsupported(node),
         };
     }
