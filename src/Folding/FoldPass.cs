@@ -36,6 +36,9 @@ public static class FoldPass
     {
         options ??= new FoldOptions();
         var graph = model.Graph;
+        // Every scope is checked before anything is edited: a refused model is left as it was.
+        foreach (var (_, scope) in graph.Scopes())
+            RefuseDuplicateNames(scope);
         // Before IR 4 every initializer had to be a graph input, and ONNX Runtime treats them as constants there.
         long irBefore = model.IrVersion;
         bool legacyIr = irBefore is > 0 and < 4;
@@ -69,7 +72,6 @@ public static class FoldPass
     private static bool FoldScope(Scope scope, IReadOnlyList<IFoldRule> rules, FoldOptions options, List<BnFate> fates)
     {
         var graph = scope.Graph;
-        RefuseDuplicateNames(graph);
         var book = new FateBook(scope.Path);
         var readConstants = graph.Nodes.Where(n => n.Is("Constant") && IsRead(graph, n)).ToList();
 
@@ -182,8 +184,8 @@ public static class FoldPass
     }
 
     /// <summary>
-    /// The report names every BN by its node name, so two BNs (or BN-like Mul/Add ops) of one name would share one
-    /// line while both fold. ONNX only asks names to be unique for values, so this is checked here, with a clear error.
+    /// The report names every BN by its node name (and scope), so two BNs (or BN-like Mul/Add ops) of one name in one
+    /// graph would share one line while both fold. ONNX only asks names to be unique for values, so this is checked here, with a clear error.
     /// </summary>
     private static void RefuseDuplicateNames(Graph graph)
     {

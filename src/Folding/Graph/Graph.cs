@@ -4,9 +4,10 @@ using OnnxBn.Folding.Onnx.Proto;
 namespace OnnxBn.Folding;
 
 /// <summary>
-/// The main graph of a model as a small linked IR: nodes, constant initializers, declared values, and the
-/// producer/consumer indexes that let a pass ask "who consumes this value" in O(1). Edits go through the methods
-/// here so the indexes never go stale; <see cref="CheckInvariants"/> verifies them.
+/// A graph of a model (its main graph, or a sub-graph of an If/Loop/Scan node: see <see cref="Outer"/>) as a small
+/// linked IR: nodes, constant initializers, declared values, and the producer/consumer indexes that let a pass ask
+/// "who consumes this value" in O(1). Edits go through the methods here so the indexes never go stale;
+/// <see cref="CheckInvariants"/> verifies them.
 /// </summary>
 public sealed partial class Graph
 {

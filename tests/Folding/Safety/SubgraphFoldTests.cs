@@ -209,6 +209,40 @@ public sealed class SubgraphFoldTests
     }
 
     [Fact]
+    public void Bns_Of_One_Name_In_Two_Branches_Fold_Each_In_Its_Scope()
+    {
+        // Both branches name their BN "bn"; the else branch's BN reads the main graph's bn_* parameters.
+        var model = IfModel(new GraphBuilder().Output("then_y", OnnxDataType.Float, 1, 2, 2, 2)
+            .Node("Conv", ["x", "W"], ["c1"], "conv_a").Bn("bn", "c1", "then_y"),
+            new GraphBuilder().Output("else_y", OnnxDataType.Float, 1, 2, 2, 2)
+            .Node("Conv", ["x", "W"], ["c2"], "conv_b").Node("BatchNormalization", ["c2", "bn_gamma", "bn_beta", "bn_mean", "bn_var"], ["else_y"], "bn"))
+            .BnParameters("bn")
+            .Build();
+
+        var (_, report) = FoldEquivalently(model);
+
+        Assert.Equal([ThenScope, "main/If 'if'/else_branch"], report.Fates.Where(f => f.Node == "bn").Select(f => f.Scope));
+        Assert.Equal(2, report.Folded);
+    }
+
+    [Fact]
+    public void Two_Bns_Of_One_Name_In_One_Branch_Refuse_The_Model_Before_Any_Edit()
+    {
+        var then = new GraphBuilder()
+            .Output("then_y", OnnxDataType.Float, 1, 2, 2, 2)
+            .Node("Conv", ["x", "W"], ["c"], "then_conv")
+            .Bn("twin", "c", "h")
+            .Node("BatchNormalization", ["h", "twin_gamma", "twin_beta", "twin_mean", "twin_var"], ["then_y"], "twin");
+        var model = IfModel(then, ReluBranch("else")).Input("W", OnnxDataType.Float, 2, 2, 1, 1).Build();
+        byte[] before = model.ToBytes();
+
+        var error = Assert.Throws<OnnxModelException>(() => FoldPass.Run(model, new FoldOptions { FreezeInitializerInputs = true }));
+
+        Assert.Contains("node 'twin'", error.Message);
+        Assert.Equal(before, model.ToBytes());
+    }
+
+    [Fact]
     public void A_Branch_Without_A_Foldable_Bn_Is_Left_Byte_For_Byte()
     {
         var model = IfModel(ConvBnBranch("then"), ReluBranch("else")).Build();
