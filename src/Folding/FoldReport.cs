@@ -24,6 +24,15 @@ public enum BnOutcome
 /// <param name="Detail">The target node(s) of a fold, or the reason a BN was kept.</param>
 public sealed record BnFate(string Node, string Kind, BnOutcome Outcome, string Detail)
 {
+    /// <summary>The <see cref="Scope"/> of a BN in the model's main graph.</summary>
+    public const string MainScope = "main";
+
+    /// <summary>
+    /// The graph the BN lives in: "main", or the path to a sub-graph through the control-flow nodes holding it, such
+    /// as "main/If 'cond'/then_branch" or "main/Loop 'steps'/body/If 'gate'/else_branch".
+    /// </summary>
+    public string Scope { get; init; } = MainScope;
+
     /// <summary>The report line: "folded backward into Conv_3", "kept: padded Conv ...".</summary>
     public string Description => Outcome switch
     {
@@ -81,6 +90,6 @@ public sealed record FoldReport(
         parametersAfter = After,
         frozenInputs = FrozenInputs,
         freezeReason = FreezeReason,
-        batchNorms = Fates.Select(f => new { node = f.Node, kind = f.Kind, outcome = f.Outcome, detail = f.Detail, description = f.Description }),
+        batchNorms = Fates.Select(f => new { node = f.Node, scope = f.Scope, kind = f.Kind, outcome = f.Outcome, detail = f.Detail, description = f.Description }),
     }, JsonOptions);
 }

@@ -91,6 +91,31 @@ internal static class CliHarness
         .Initializer("var", [2], 4f, 9f)
         .Node("BatchNormalization", ["x", "gamma", "beta", "mean", "var"], ["y"], "bn");
 
+    /// <summary>
+    /// x:[N,2,3,3], cond → If "gate": the then branch runs Conv(x, W) → BN "then_bn" (W from the main graph, the BN's
+    /// 8 parameters the branch's own), the else branch Relu(x) → y.
+    /// </summary>
+    public static GraphBuilder IfWithBranchBn()
+    {
+        var then = new GraphBuilder()
+            .Output("then_y", Folding.OnnxDataType.Float, "N", 2, 3, 3)
+            .Initializer("gamma", [2], 2f, 3f)
+            .Initializer("beta", [2], 1f, -1f)
+            .Initializer("mean", [2], 5f, 6f)
+            .Initializer("var", [2], 4f, 9f)
+            .Node("Conv", ["x", "W"], ["c"], "then_conv")
+            .Node("BatchNormalization", ["c", "gamma", "beta", "mean", "var"], ["then_y"], "then_bn");
+        var otherwise = new GraphBuilder()
+            .Output("else_y", Folding.OnnxDataType.Float, "N", 2, 3, 3)
+            .Node("Relu", ["x"], ["else_y"], "else_relu");
+        return new GraphBuilder()
+            .Input("x", Folding.OnnxDataType.Float, "N", 2, 3, 3)
+            .Input("cond", Folding.OnnxDataType.Bool)
+            .Output("y", Folding.OnnxDataType.Float, "N", 2, 3, 3)
+            .Initializer("W", [2, 2, 1, 1], 1f, 2f, 3f, 4f)
+            .If("cond", ["y"], then, otherwise, "gate");
+    }
+
     /// <summary>The repository's example models (throws on a checkout without them).</summary>
     public static IEnumerable<string> RepoModels() => RepositoryPaths.ModelFiles();
 

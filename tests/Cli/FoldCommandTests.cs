@@ -28,6 +28,19 @@ public sealed class FoldCommandTests
     }
 
     [Fact]
+    public void Report_Names_The_Scope_Of_A_Bn_Inside_A_Branch()
+    {
+        string input = CliHarness.Write(CliHarness.IfWithBranchBn());
+
+        var (code, output, error) = CliHarness.Run("fold", input);
+
+        Assert.True(code == 0, error);
+        Assert.Matches(@"Scope\s+BatchNorm\s+Kind\s+Outcome", output);
+        Assert.Matches(@"main/If 'gate'/then_branch\s+then_bn\s+BatchNormalization\s+folded backward into then_conv", output);
+        Assert.Contains("BNs: 1 folded, 0 lowered, 0 kept", output);
+    }
+
+    [Fact]
     public void Reports_Parameter_Totals_Before_And_After()
     {
         string input = CliHarness.Write(CliHarness.ConvBn());
@@ -104,7 +117,7 @@ public sealed class FoldCommandTests
         int keptBns = json.RootElement.GetProperty("batchNorms").EnumerateArray()
             .Count(b => b.GetProperty("kind").GetString() == "BatchNormalization" && b.GetProperty("outcome").GetString() == "Kept");
         var folded = OnnxModel.Load(ModelPathsForTest.Folded(input));
-        Assert.Equal(keptBns, folded.Graph.Nodes.Count(n => n.Is("BatchNormalization")));
+        Assert.Equal(keptBns, folded.Graph.Scopes().Sum(s => s.Graph.Nodes.Count(n => n.Is("BatchNormalization"))));
         Assert.Equal(hash, CliHarness.Sha256(input));
     }
 

@@ -29,6 +29,39 @@ public sealed class InspectCommandTests
     }
 
     [Fact]
+    public void Counts_Bns_And_Parameters_Of_Every_Scope_Including_Branch_Only_Initializers()
+    {
+        var (code, output, error) = CliHarness.Run("inspect", CliHarness.Write(CliHarness.IfWithBranchBn()));
+
+        Assert.True(code == 0, error);
+        // W (4, in the main graph) and the branch's own BN parameters (8): the totals see both.
+        Assert.Contains("Total params: 12", output);
+        Assert.Contains("Non-trainable params: 4", output);
+        Assert.Matches(@"main\s+1\s+0\s+0\s+4", output);
+        Assert.Matches(@"main/If 'gate'/then_branch\s+2\s+1\s+12\s+8", output);
+        Assert.Matches(@"main/If 'gate'/else_branch\s+1\s+0\s+0\s+0", output);
+        Assert.Contains("BatchNorms: 1 (fold would fold 1, keep 0)", output);
+        Assert.Matches(@"main/If 'gate'/then_branch\s+then_bn\s+BatchNormalization\s+folded backward into then_conv", output);
+    }
+
+    [Fact]
+    public void Json_Names_Each_Bn_Scope_And_Counts_Per_Scope()
+    {
+        var (code, output, error) = CliHarness.Run("inspect", CliHarness.Write(CliHarness.IfWithBranchBn()), "--json");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal(12, root.GetProperty("parameters").GetProperty("total").GetInt64());
+        var scopes = root.GetProperty("scopes").EnumerateArray().ToList();
+        Assert.Equal(["main", "main/If 'gate'/then_branch", "main/If 'gate'/else_branch"], scopes.Select(s => s.GetProperty("path").GetString()));
+        Assert.Equal(1, scopes[1].GetProperty("batchNorms").GetInt32());
+        Assert.Equal(8, scopes[1].GetProperty("parametersHeld").GetInt64());
+        var bn = Assert.Single(root.GetProperty("batchNorms").EnumerateArray());
+        Assert.Equal("main/If 'gate'/then_branch", bn.GetProperty("scope").GetString());
+    }
+
+    [Fact]
     public void Shows_Why_A_BatchNorm_Would_Be_Kept()
     {
         var (code, output, error) = CliHarness.Run("inspect", CliHarness.Write(CliHarness.LoneBn()));
@@ -98,8 +131,11 @@ public sealed class InspectCommandTests
         using var json = JsonDocument.Parse(output);
         var root = json.RootElement;
         long rowSum = root.GetProperty("nodes").EnumerateArray().Sum(n => n.GetProperty("parameters").GetInt64());
+        var scopes = root.GetProperty("scopes").EnumerateArray().ToList();
+        Assert.Equal(rowSum, scopes[0].GetProperty("parametersRead").GetInt64());
+        long readSum = scopes.Sum(s => s.GetProperty("parametersRead").GetInt64());
         var totals = root.GetProperty("parameters");
-        Assert.True(totals.GetProperty("total").GetInt64() <= rowSum, "a weight is counted at least once by a row");
+        Assert.True(totals.GetProperty("total").GetInt64() <= readSum, "a weight is counted at least once by the scope reading it");
         Assert.Equal(totals.GetProperty("total").GetInt64(), totals.GetProperty("trainable").GetInt64() + totals.GetProperty("nonTrainable").GetInt64());
         Assert.Equal(hash, CliHarness.Sha256(input));
     }

@@ -58,7 +58,10 @@ public sealed class GraphBuilder(long opset = 13, long irVersion = 8)
         return this;
     }
 
-    /// <summary>Adds a node; attributes are (name, value) pairs with long, float, string, long[] or float[] values.</summary>
+    /// <summary>
+    /// Adds a node; attributes are (name, value) pairs with long, float, string, long[] or float[] values, or a
+    /// <see cref="GraphBuilder"/> for a sub-graph (its graph; its opset and IR version are the model's).
+    /// </summary>
     public GraphBuilder Node(string opType, string[] inputs, string[] outputs, string? name = null, params (string Name, object Value)[] attributes)
     {
         var node = new NodeProto { OpType = opType, Name = name ?? $"{opType}_{Graph.Node.Count}" };
@@ -69,6 +72,17 @@ public sealed class GraphBuilder(long opset = 13, long irVersion = 8)
         Graph.Node.Add(node);
         return this;
     }
+
+    /// <summary>Adds If(<paramref name="condition"/>) choosing between two branches (sub-graphs without inputs).</summary>
+    public GraphBuilder If(string condition, string[] outputs, GraphBuilder thenBranch, GraphBuilder elseBranch, string name) =>
+        Node("If", [condition], outputs, name, ("then_branch", thenBranch), ("else_branch", elseBranch));
+
+    /// <summary>
+    /// Adds Loop(<paramref name="tripCount"/>, <paramref name="condition"/>, <paramref name="carried"/>...) whose body
+    /// takes (iteration, condition, carried...) and returns (condition, carried..., scan outputs...).
+    /// </summary>
+    public GraphBuilder Loop(string tripCount, string condition, string[] carried, string[] outputs, GraphBuilder body, string name) =>
+        Node("Loop", [tripCount, condition, .. carried], outputs, name, ("body", body));
 
     /// <summary>Adds a Constant node whose value is <paramref name="tensor"/>.</summary>
     public GraphBuilder Constant(string output, TensorData tensor)
@@ -124,6 +138,7 @@ public sealed class GraphBuilder(long opset = 13, long irVersion = 8)
             case long[] ls: a.Type = AttributeProto.Types.AttributeType.Ints; a.Ints.AddRange(ls); break;
             case int[] isx: a.Type = AttributeProto.Types.AttributeType.Ints; a.Ints.AddRange(isx.Select(x => (long)x)); break;
             case float[] fs: a.Type = AttributeProto.Types.AttributeType.Floats; a.Floats.AddRange(fs); break;
+            case GraphBuilder g: a.Type = AttributeProto.Types.AttributeType.Graph; a.G = g.Graph.Clone(); break;
             default: throw new ArgumentException($"attribute {name}: unsupported value type {value.GetType().Name}");
         }
         return a;

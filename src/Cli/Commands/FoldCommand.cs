@@ -148,6 +148,22 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
     // A failed write is a ModelWriteException (an IOException): exit code 74 with the OS's reason, nothing left behind.
     private static void Save(OnnxModel model, string output) => model.Save(output);
 
+    /// <summary>
+    /// One row per BN: its name, kind and what happened (<paramref name="outcomeHeader"/>), with a Scope column
+    /// ("main/If 'cond'/then_branch") when a BN lives in a sub-graph.
+    /// </summary>
+    internal static TextTable FatesTable(FoldReport report, string outcomeHeader)
+    {
+        bool scoped = report.Fates.Any(f => f.Scope != BnFate.MainScope);
+        var table = scoped ? new TextTable("Scope", "BatchNorm", "Kind", outcomeHeader) : new TextTable("BatchNorm", "Kind", outcomeHeader);
+        foreach (var fate in report.Fates)
+        {
+            if (scoped) table.Add(fate.Scope, fate.Node, fate.Kind, fate.Description);
+            else table.Add(fate.Node, fate.Kind, fate.Description);
+        }
+        return table;
+    }
+
     /// <summary>The fates table and the totals, as the human report prints them.</summary>
     internal static void WriteReport(FoldReport report, TextWriter writer)
     {
@@ -157,10 +173,7 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
         }
         else
         {
-            var fates = new TextTable("BatchNorm", "Kind", "Outcome");
-            foreach (var fate in report.Fates)
-                fates.Add(fate.Node, fate.Kind, fate.Description);
-            fates.WriteTo(writer);
+            FatesTable(report, "Outcome").WriteTo(writer);
         }
         writer.WriteLine();
         if (report.FrozenInputs.Count > 0)

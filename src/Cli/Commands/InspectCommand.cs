@@ -66,13 +66,21 @@ internal sealed class InspectCommand : ICliCommand
         writer.WriteLine($"Non-trainable params: {Numbers.Count(preview.Before.NonTrainable)}");
         writer.WriteLine();
 
+        if (summary.Scopes.Count > 1)
+        {
+            // Sub-graph nodes are not in the layer table: this is where their BNs and weights show.
+            var scopes = new TextTable("Scope", "Nodes", "BatchNorms", "Params read", "Params held");
+            scopes.RightAligned.UnionWith([1, 2, 3, 4]);
+            foreach (var scope in summary.Scopes)
+                scopes.Add(scope.Path, Numbers.Count(scope.Nodes), Numbers.Count(scope.BatchNorms), Numbers.Count(scope.Parameters), Numbers.Count(scope.OwnParameters));
+            scopes.WriteTo(writer);
+            writer.WriteLine();
+        }
+
         writer.WriteLine($"BatchNorms: {preview.Fates.Count} (fold would fold {preview.Folded}, keep {preview.Kept})");
         if (preview.Fates.Count > 0)
         {
-            var bns = new TextTable("BatchNorm", "Kind", "fold would");
-            foreach (var fate in preview.Fates)
-                bns.Add(fate.Node, fate.Kind, fate.Description);
-            bns.WriteTo(writer);
+            FoldCommand.FatesTable(preview, "fold would").WriteTo(writer);
             writer.WriteLine($"After fold: {preview.NodesBefore} -> {preview.NodesAfter} nodes, " +
                 $"{Numbers.Count(preview.Before.Total)} -> {Numbers.Count(preview.After.Total)} params");
         }
@@ -88,7 +96,8 @@ internal sealed class InspectCommand : ICliCommand
         outputs = summary.Outputs,
         nodes = summary.Rows.Select(r => new { name = r.Name, op = r.Op, outputShape = r.OutputShape, parameters = r.Parameters }),
         parameters = new { total = preview.Before.Total, trainable = preview.Before.Trainable, nonTrainable = preview.Before.NonTrainable },
-        batchNorms = preview.Fates.Select(f => new { node = f.Node, kind = f.Kind, outcome = f.Outcome.ToString(), foldWould = f.Description }),
+        scopes = summary.Scopes.Select(s => new { path = s.Path, nodes = s.Nodes, batchNorms = s.BatchNorms, parametersRead = s.Parameters, parametersHeld = s.OwnParameters }),
+        batchNorms = preview.Fates.Select(f => new { node = f.Node, scope = f.Scope, kind = f.Kind, outcome = f.Outcome.ToString(), foldWould = f.Description }),
         afterFold = new { nodes = preview.NodesAfter, parameters = preview.After.Total },
     }, JsonOptions);
 

@@ -110,7 +110,11 @@ public sealed partial class Graph
         return dead.Count;
     }
 
-    private bool IsDefined(string value) =>
+    /// <summary>True when this graph or, for a sub-graph, an enclosing one defines <paramref name="value"/>.</summary>
+    private bool IsDefined(string value) => IsDefinedHere(value) || (Outer?.IsDefined(value) ?? false);
+
+    /// <summary>True when this graph itself defines <paramref name="value"/> (a node output, initializer or graph input).</summary>
+    internal bool IsDefinedHere(string value) =>
         _producers.ContainsKey(value) || _graphInputs.Contains(value) || _initializers.ContainsKey(value) || _sparseInitializers.Contains(value);
 
     /// <summary>Throws when the input/output sets disagree with the declared inputs and outputs.</summary>

@@ -65,12 +65,17 @@ public sealed partial class Graph
             _vacatedValues.Add(name);
     }
 
-    /// <summary>A value/node name based on <paramref name="stem"/> that nothing in the graph uses yet.</summary>
+    /// <summary>
+    /// A value/node name based on <paramref name="stem"/> that nothing in the graph uses yet, nor (for a sub-graph) any
+    /// enclosing graph or any graph nested in one: a new name never shadows another scope's and is never shadowed.
+    /// </summary>
     public string UniqueName(string stem)
     {
         string candidate = stem;
-        while (IsNameTaken(candidate))
+        while (IsNameTaken(candidate) || (Outer?.IsNameTakenInAnyScope(candidate) ?? false))
             candidate = $"{stem}_{++_nameCounter}";
+        for (var outer = Outer; outer is not null; outer = outer.Outer)
+            outer._subgraphNames.Add(candidate);
         return candidate;
     }
 

@@ -4,9 +4,10 @@ using OnnxBn.Folding.Onnx.Proto;
 namespace OnnxBn.Folding;
 
 /// <summary>
-/// The main graph of a model as a small linked IR: nodes, constant initializers, declared values, and the
-/// producer/consumer indexes that let a pass ask "who consumes this value" in O(1). Edits go through the methods
-/// here so the indexes never go stale; <see cref="CheckInvariants"/> verifies them.
+/// A graph of a model (its main graph, or a sub-graph of an If/Loop/Scan node: see <see cref="Outer"/>) as a small
+/// linked IR: nodes, constant initializers, declared values, and the producer/consumer indexes that let a pass ask
+/// "who consumes this value" in O(1). Edits go through the methods here so the indexes never go stale;
+/// <see cref="CheckInvariants"/> verifies them.
 /// </summary>
 public sealed partial class Graph
 {
@@ -25,13 +26,21 @@ public sealed partial class Graph
     internal Graph(GraphProto proto, string? file, ExternalDataReader? externalData)
         : this(proto, file, tensor => TensorProtoCodec.Decode(tensor, file, externalData))
     {
+        ExternalData = externalData;
     }
 
-    /// <summary>A graph over <paramref name="proto"/> whose initializers come from <paramref name="decodeInitializer"/>.</summary>
-    internal Graph(GraphProto proto, string? file, Func<TensorProto, TensorData> decodeInitializer)
+    /// <summary>Where the model's external data files are read from: sub-graph initializers may be stored there too.</summary>
+    internal ExternalDataReader? ExternalData { get; init; }
+
+    /// <summary>
+    /// A graph over <paramref name="proto"/> whose initializers come from <paramref name="decodeInitializer"/>; a
+    /// sub-graph names the graph that encloses it as <paramref name="outer"/>, whose values it may read.
+    /// </summary>
+    internal Graph(GraphProto proto, string? file, Func<TensorProto, TensorData> decodeInitializer, Graph? outer = null)
     {
         Proto = proto;
         File = file;
+        Outer = outer;
         foreach (var tensor in proto.Initializer)
         {
             var data = decodeInitializer(tensor);
@@ -121,18 +130,26 @@ public sealed partial class Graph
     /// </summary>
     public TensorData? Initializer(string name) => _initializers.GetValueOrDefault(name);
 
-    /// <summary>The declared type of a value (graph input, output or value_info), when the model declares it.</summary>
-    public ValueInfo? FindValueInfo(string name) => Declaration(name) is { } proto ? new ValueInfo(proto) : null;
+    /// <summary>
+    /// The declared type of a value (graph input, output or value_info), when the model declares it; in a sub-graph,
+    /// an outer value's declaration in the graph that defines it.
+    /// </summary>
+    public ValueInfo? FindValueInfo(string name) =>
+        Declaration(name) is { } proto ? new ValueInfo(proto) : IsDefinedHere(name) ? null : Outer?.FindValueInfo(name);
 
     /// <summary>
     /// The constant value of <paramref name="value"/>: an initializer that is not also a graph input (a graph input
-    /// with a default can be overridden at run time), or the output of a Constant node.
+    /// with a default can be overridden at run time), or the output of a Constant node. In a sub-graph, a value it
+    /// does not define itself is looked up in the enclosing graphs, innermost first (its own names shadow theirs):
+    /// an outer initializer is as constant inside a body as outside, an outer graph input is not.
     /// </summary>
     public bool TryGetConstant(string value, out TensorData constant)
     {
         constant = null!;
         if (value.Length == 0 || _graphInputs.Contains(value))
             return false;
+        if (Outer is not null && !IsDefinedHere(value))
+            return Outer.TryGetConstant(value, out constant);
         if (_initializers.TryGetValue(value, out var init))
         {
             constant = init;

@@ -18,7 +18,7 @@ public sealed class Node
     internal NodeProto Proto { get; }
 
     /// <summary>Outer-scope values read by the node's sub-graphs (If/Loop/Scan bodies).</summary>
-    public IReadOnlyCollection<string> ImplicitInputs { get; }
+    public IReadOnlyCollection<string> ImplicitInputs { get; internal set; }
 
     /// <summary>The node's name from the model; empty when unnamed (ONNX allows it; see <see cref="DisplayName"/>).</summary>
     public string Name => Proto.Name ?? "";

@@ -28,9 +28,20 @@ public sealed partial class ShapeInference
     /// <exception cref="ArgumentNullException"><paramref name="graph"/> is null.</exception>
     /// <exception cref="OnnxModelException">The graph has a cycle.</exception>
     public ShapeInference(Graph graph)
+        : this(graph, outer: null)
+    {
+    }
+
+    /// <summary>
+    /// Shapes of a sub-graph's values, with those it reads from the enclosing graphs taken from
+    /// <paramref name="outer"/> (the enclosing graph's inference).
+    /// </summary>
+    internal ShapeInference(Graph graph, ShapeInference? outer)
     {
         ArgumentNullException.ThrowIfNull(graph);
         _graph = graph;
+        if (outer is not null)
+            SeedOuterValues(graph, outer);
         foreach (var t in graph.Initializers)
             _shapes[t.Name] = t.Dims.Select(Known).ToArray();
         foreach (var v in graph.Inputs.Concat(graph.ValueInfos).Concat(graph.Outputs))
@@ -40,6 +51,18 @@ public sealed partial class ShapeInference
             if (graph.TryGetConstant(t.Name, out var constant)) TrackConstant(t.Name, constant);
         foreach (var node in graph.TopologicalOrder())
             Visit(node);
+    }
+
+    /// <summary>Copies what <paramref name="outer"/> knows of every value the graph reads but does not define.</summary>
+    private void SeedOuterValues(Graph graph, ShapeInference outer)
+    {
+        var reads = graph.Nodes.SelectMany(n => n.Inputs.Concat(n.ImplicitInputs)).Concat(graph.Outputs.Select(o => o.Name));
+        foreach (string value in reads)
+        {
+            if (value.Length == 0 || graph.IsDefinedHere(value)) continue;
+            if (outer._shapes.TryGetValue(value, out var shape)) _shapes[value] = shape;
+            if (outer._values.TryGetValue(value, out var values)) _values[value] = values;
+        }
     }
 
     /// <summary>The shape of <paramref name="value"/>, or null when even its rank is unknown.</summary>

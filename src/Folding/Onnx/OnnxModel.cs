@@ -101,7 +101,7 @@ public sealed partial class OnnxModel
         Proto = snapshot;
         SourcePath = sourcePath;
         ExternalFilesRead = filesRead;
-        Graph = new Graph(snapshot.Graph, sourcePath, t => source.Initializer(t.Name)!);
+        Graph = new Graph(snapshot.Graph, sourcePath, t => source.Initializer(t.Name)!) { ExternalData = source.ExternalData };
     }
 
     /// <summary>The current model as a fresh message with every tensor inline (for sessions and byte output).</summary>

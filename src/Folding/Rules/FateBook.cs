@@ -2,9 +2,10 @@ namespace OnnxBn.Folding.Rules;
 
 /// <summary>
 /// Keeps each BN's fate in the order BNs were first seen. A merge (BN→BN chain) makes the surviving op speak for
-/// the BNs merged into it, so their fate is the fate of the merged op.
+/// the BNs merged into it, so their fate is the fate of the merged op. One book per scope: every fate it records
+/// carries the scope's path (<see cref="BnFate.Scope"/>).
 /// </summary>
-internal sealed class FateBook
+internal sealed class FateBook(string scope = BnFate.MainScope)
 {
     private readonly OrderedDictionary<string, BnFate> _fates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(string Label, string Kind)>> _merged = new(StringComparer.Ordinal);
@@ -66,5 +67,5 @@ internal sealed class FateBook
     }
 
     private void Set(string label, string kind, BnOutcome outcome, string detail) =>
-        _fates[label] = new BnFate(label, kind, outcome, detail);
+        _fates[label] = new BnFate(label, kind, outcome, detail) { Scope = scope };
 }

@@ -7,12 +7,21 @@ namespace OnnxBn.Folding.Rules;
 internal sealed class FoldContext
 {
     public FoldContext(OnnxModel model, FoldOptions? options = null)
+        : this(model, model.Graph, options, outerShapes: null)
+    {
+    }
+
+    /// <summary>
+    /// The context of one scope of <paramref name="model"/>: its main graph, or a sub-graph, whose reads of outer
+    /// values take their shapes from <paramref name="outerShapes"/> (the enclosing graph's).
+    /// </summary>
+    public FoldContext(OnnxModel model, Graph graph, FoldOptions? options, ShapeInference? outerShapes)
     {
         Model = model;
         Options = options ?? new FoldOptions();
-        Graph = model.Graph;
+        Graph = graph;
         Opset = model.OpsetVersion();
-        Shapes = new ShapeInference(Graph);
+        Shapes = new ShapeInference(Graph, outerShapes);
         _constants = new ConstantChain(Graph);
     }
 
@@ -23,6 +32,7 @@ internal sealed class FoldContext
     /// <summary>What the pass was asked to do (directions, lowering), for rules whose choice depends on it.</summary>
     public FoldOptions Options { get; }
 
+    /// <summary>The graph being folded: the main graph or a sub-graph. Rules edit this graph only.</summary>
     public Graph Graph { get; }
 
     /// <summary>The version of the default ONNX operator set the model imports.</summary>
@@ -66,10 +76,11 @@ internal sealed class FoldContext
 
     /// <summary>
     /// "<paramref name="what"/> is not a constant", and, when <paramref name="value"/> is an initializer that is also
-    /// a graph input (a default the caller may override: every IR 3 model), how to fold it anyway.
+    /// a graph input (a default the caller may override: every IR 3 model) of this graph or of an enclosing one, how
+    /// to fold it anyway.
     /// </summary>
     public string NotConstant(string what, string value) =>
-        Graph.IsGraphInput(value) && Graph.Initializer(value) is not null
+        Graph.Owner(value) is { } owner && owner.IsGraphInput(value) && owner.Initializer(value) is not null
             ? $"{what} is not a constant: '{value}' is a graph input whose initializer is only a default (freeze initializer inputs to fold it)"
             : $"{what} is not a constant";
 

@@ -13,16 +13,25 @@ public sealed partial class ReferenceEvaluator
     private readonly Graph _graph;
     private readonly long _opset;
 
-    private ReferenceEvaluator(OnnxModel model)
+    /// <summary>Values visible in <see cref="_graph"/>: its own, and for a sub-graph those of the enclosing graphs.</summary>
+    private readonly Dictionary<string, RefTensor> _values;
+
+    private ReferenceEvaluator(OnnxModel model, Graph graph, IReadOnlyDictionary<string, RefTensor> outer)
     {
-        _model = model;
-        _graph = model.Graph;
+        _graph = graph;
         _opset = model.OpsetVersion("");
+        _values = new Dictionary<string, RefTensor>(outer, StringComparer.Ordinal);
+        _model = model;
     }
 
     /// <summary>Evaluates <paramref name="model"/> on <paramref name="inputs"/> and returns every graph output by name.</summary>
-    public static IReadOnlyDictionary<string, RefTensor> Evaluate(OnnxModel model, IReadOnlyDictionary<string, RefTensor> inputs) =>
-        new ReferenceEvaluator(model).Run(inputs);
+    public static IReadOnlyDictionary<string, RefTensor> Evaluate(OnnxModel model, IReadOnlyDictionary<string, RefTensor> inputs)
+    {
+        foreach (var input in model.Graph.RuntimeInputs)
+            if (!inputs.ContainsKey(input.Name))
+                throw new ArgumentException($"Reference evaluator: graph input '{input.Name}' was not given.");
+        return new ReferenceEvaluator(model, model.Graph, new Dictionary<string, RefTensor>()).Run(inputs);
+    }
 
     /// <summary>Evaluates a model with one runtime input and one output.</summary>
     public static RefTensor EvaluateSingle(OnnxModel model, RefTensor input)
@@ -32,19 +41,17 @@ public sealed partial class ReferenceEvaluator
         return outputs[model.Graph.Outputs.Single().Name];
     }
 
-    private Dictionary<string, RefTensor> Run(IReadOnlyDictionary<string, RefTensor> inputs)
+    /// <summary>
+    /// Runs the graph with <paramref name="bindings"/> for its inputs (a sub-graph's too: a Loop body's iteration
+    /// number, condition and carried values); its initializers shadow outer values of the same name.
+    /// </summary>
+    private Dictionary<string, RefTensor> Run(IReadOnlyDictionary<string, RefTensor> bindings)
     {
-        var values = new Dictionary<string, RefTensor>(StringComparer.Ordinal);
+        var values = _values;
         foreach (var init in _graph.Initializers)
             values[init.Name] = RefTensor.FromTensorData(init);
-        foreach (var input in _graph.RuntimeInputs)
-        {
-            if (!inputs.TryGetValue(input.Name, out var given))
-                throw new ArgumentException($"Reference evaluator: graph input '{input.Name}' was not given.");
-            values[input.Name] = given;
-        }
-        foreach (var (name, given) in inputs)
-            values.TryAdd(name, given);
+        foreach (var (name, given) in bindings)
+            values[name] = given;
 
         foreach (var node in _graph.TopologicalOrder())
         {
@@ -101,6 +108,12 @@ public sealed partial class ReferenceEvaluator
             "MaxPool" => [Pool(node, x[0]!, max: true)],
             "AveragePool" => [Pool(node, x[0]!, max: false)],
             "GlobalAveragePool" => [GlobalAveragePool(x[0]!)],
+            "ReduceSum" => [ReduceSum(node, x[0]!, Arg(x, 1))],
+            "Greater" => [Binary(x[0]!, x[1]!, (a, b) => a > b ? 1 : 0)],
+            "Less" => [Binary(x[0]!, x[1]!, (a, b) => a < b ? 1 : 0)],
+            "If" => If(node, x[0]!),
+            "Loop" => Loop(node, x),
+            "Scan" => Scan(node, x),
             _ => throw Unsupported(node),
         };
     }
