@@ -55,6 +55,10 @@ internal sealed class AffineChainMergeRule : IFoldRule
         double[] scale = s1.Select((v, c) => s2[c] * v).ToArray();
         double[] shift = t1.Select((v, c) => s2[c] * v + t2[c]).ToArray();
         long[] dims = channels == 1 ? [1] : [channels, .. Enumerable.Repeat(1L, rank - a - 1)];
+        if (Numerics.NarrowFloat.WriteDamage(type, scale, null, "the merged scale") is { } scaleDamage)
+            return RuleMatch.Decline(scaleDamage);
+        if (Numerics.NarrowFloat.WriteDamage(type, shift, null, "the merged shift") is { } shiftDamage)
+            return RuleMatch.Decline(shiftDamage);
         if (!context.Options.LowerUnfolded && NothingToFoldInto(context, op, next, scale, shift, a) is { } nothing)
             return RuleMatch.Decline(nothing);
 
@@ -115,7 +119,7 @@ internal sealed class AffineChainMergeRule : IFoldRule
         consumer.Is("BatchNormalization") ? BatchNormRecognizer.Recognize(context, consumer).Op : ChannelAffineRecognizer.Recognize(context, consumer);
 
     /// <summary>The element type of x: declared, or the type of the op's own constants where ONNX ties them to x.</summary>
-    private static OnnxDataType? DataType(FoldContext context, AffineOp op)
+    internal static OnnxDataType? DataType(FoldContext context, AffineOp op)
     {
         if ((context.ElementTypeOf(op.Input) ?? context.ElementTypeOf(op.Output)) is { } declared)
             return declared.IsFoldableFloat() ? declared : null;

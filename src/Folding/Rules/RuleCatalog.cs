@@ -15,6 +15,7 @@ internal static class RuleCatalog
         new GemmForwardRule(),
         new MatMulForwardRule(),
         new ConvForwardRule(),
+        new ScaleThroughActivationRule(),
     ];
 
     public static IReadOnlyList<IFoldRule> For(FoldDirections directions) => All.Where(r => directions switch
