@@ -104,7 +104,7 @@ internal sealed class AffineChainMergeRule : IFoldRule
             BroadcastRisk = op.BroadcastRisk ?? next.BroadcastRisk,
         };
         var reasons = new List<string>();
-        foreach (var rule in RuleCatalog.For(context.Options.Directions).Where(r => r.Direction != RuleDirection.Merge))
+        foreach (var rule in RuleCatalog.For(context.Options).Where(r => r.Direction != RuleDirection.Merge))
         {
             var match = rule.Match(context, chain);
             if (match.IsReady) return null;

@@ -271,6 +271,17 @@ public sealed class ScaleThroughActivationRuleTests
         Assert.Equal(["Conv", "Add", "Relu", "Conv"], model.OpTypes());
     }
 
+    [Fact]
+    public void Turned_Off_The_Pre_Activation_Bn_Is_Kept_As_Other_Tools_Keep_It()
+    {
+        var model = BnActivationPaddedConv("Relu").Build();
+
+        var report = FoldPass.Run(model, new FoldOptions { ScaleThroughActivations = false });
+
+        Assert.Equal(BnOutcome.Kept, Fate(report, "bn").Outcome);
+        Assert.Equal(["BatchNormalization", "Relu", "Conv"], model.OpTypes());
+    }
+
     private static TestUtilities.Reference.RefTensor RefTensorOf(long n, long c, long h, long w, params double[] values) =>
         TestUtilities.Reference.RefTensor.Of([n, c, h, w], values);
 }
