@@ -8,6 +8,8 @@
 # Needs: the .NET SDK, and for the fold-cost rows a ResNet-50 with every BN kept. It is exported on first use with
 # Debian's torchvision (/usr/bin/python3 models/export/export_resnet50.py, ~100 MB, never committed) into
 # $ONNXBN_RESNET50 (default: $TMPDIR/onnxbn-bench/resnet50_bn.onnx). Without torchvision those rows are skipped.
+# The pre-activation rows also use torchvision's DenseNet-121, exported the same way (models/export/export_densenet121.py)
+# into $ONNXBN_DENSENET121 (default: $TMPDIR/onnxbn-bench/densenet121.onnx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,15 @@ if [ ! -f "$resnet" ]; then
   echo "exporting ResNet-50 to $resnet (one time, a few minutes)" >&2
   /usr/bin/python3 models/export/export_resnet50.py "$resnet" >&2 || echo "ResNet-50 export failed; fold-cost rows will be skipped" >&2
 fi
+
+densenet="${ONNXBN_DENSENET121:-${TMPDIR:-/tmp}/onnxbn-bench/densenet121.onnx}"
+if [ ! -f "$densenet" ]; then
+  mkdir -p "$(dirname "$densenet")"
+  echo "exporting DenseNet-121 to $densenet (one time, about a minute)" >&2
+  /usr/bin/python3 models/export/export_densenet121.py "$densenet" >&2 || echo "DenseNet-121 export failed; its rows will be skipped" >&2
+fi
+densenet_args=()
+[ -f "$densenet" ] && densenet_args=(--densenet121 "$densenet")
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 dotnet build src/Cli/OnnxBn.Cli.csproj -c Release -v quiet -nologo >&2
@@ -28,5 +39,5 @@ tool="${TMPDIR:-/tmp}/onnxbn-bench/tool-$rid"
 dotnet publish src/Cli/OnnxBn.Cli.csproj -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true \
   -o "$tool" -v quiet -nologo >&2
 dotnet bench/OnnxBn.Benchmarks/bin/Release/net10.0/OnnxBn.Benchmarks.dll \
-  --out bench/results --models models --resnet50 "$resnet" \
+  --out bench/results --models models --resnet50 "$resnet" "${densenet_args[@]}" \
   --onnxbn "$tool/onnxbn" "$@"

@@ -35,6 +35,8 @@ internal sealed partial class Suite(SuiteSettings settings, TextWriter log)
                 RunFoldCost(results);
             if (settings.Runs("inference"))
                 RunInference(results);
+            if (settings.Runs("preactivation"))
+                RunPreactivation(results);
             if (settings.Runs("overhead"))
                 RunOverhead(results);
             if (settings.Runs("batch-curve"))

@@ -25,6 +25,7 @@ internal sealed class SuiteResults
     public ProcessFoldResult? FoldProcess { get; set; }
     public BenchmarkReport? ResNet50Sessions { get; set; }
     public List<InferenceRow> Inference { get; } = [];
+    public List<PreactivationRow> Preactivation { get; } = [];
     public RunOverheadResult? Overhead { get; set; }
     public BenchmarkReport? BatchCurve { get; set; }
     public List<FoldScalingPoint> FoldScaling { get; } = [];
@@ -35,6 +36,12 @@ internal sealed class SuiteResults
 
 /// <summary>One inference row: a model folded vs original at one ORT optimization level.</summary>
 internal sealed record InferenceRow(string Model, string OrtOptimization, BenchmarkReport Report);
+
+/// <summary>How many of a model's BNs a fold removed.</summary>
+internal sealed record FoldCount(int BatchNorms, int Folded);
+
+/// <summary>One pre-activation row: a model folded without (A) vs with (B) the scale-through rule at one ORT level.</summary>
+internal sealed record PreactivationRow(string Model, string OrtOptimization, FoldCount Without, FoldCount With, BenchmarkReport Report);
 
 /// <summary>
 /// <c>onnxbn fold</c> and ONNX Runtime's offline optimizer as fresh processes, interleaved: median wall times, the

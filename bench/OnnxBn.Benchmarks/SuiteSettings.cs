@@ -5,11 +5,12 @@ internal sealed record SuiteSettings(
     string OutputDirectory,
     string ModelsDirectory,
     string? ResNet50Path,
+    string? DenseNet121Path,
     string? Onnxbn,
     bool Quick,
     IReadOnlySet<string> Sections)
 {
-    public static readonly string[] AllSections = ["fold", "inference", "overhead", "batch-curve", "fold-scaling"];
+    public static readonly string[] AllSections = ["fold", "inference", "preactivation", "overhead", "batch-curve", "fold-scaling"];
 
     /// <summary>Time per batch size in the inference rows (per pair of models).</summary>
     public TimeSpan InferenceDuration => Quick ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5);
@@ -30,6 +31,7 @@ internal sealed record SuiteSettings(
     {
         string output = "bench/results", models = "models";
         string? resnet = Environment.GetEnvironmentVariable("ONNXBN_RESNET50"), dll = null;
+        string? densenet = Environment.GetEnvironmentVariable("ONNXBN_DENSENET121");
         var quick = false;
         var sections = new HashSet<string>(AllSections);
         for (var i = 0; i < args.Length; i++)
@@ -40,6 +42,7 @@ internal sealed record SuiteSettings(
                 case "--out": output = Next(); break;
                 case "--models": models = Next(); break;
                 case "--resnet50": resnet = Next(); break;
+                case "--densenet121": densenet = Next(); break;
                 case "--onnxbn": dll = Next(); break; // the tool's apphost, or onnxbn.dll (run with dotnet)
                 case "--quick": quick = true; break;
                 case "--only":
@@ -52,6 +55,6 @@ internal sealed record SuiteSettings(
             }
         }
         return new SuiteSettings(Path.GetFullPath(output), Path.GetFullPath(models),
-            resnet is null ? null : Path.GetFullPath(resnet), dll is null ? null : Path.GetFullPath(dll), quick, sections);
+            resnet is null ? null : Path.GetFullPath(resnet), densenet is null ? null : Path.GetFullPath(densenet), dll is null ? null : Path.GetFullPath(dll), quick, sections);
     }
 }

@@ -17,6 +17,7 @@ internal static class SuiteTable
         md.AppendLine();
         FoldCost(md, r);
         Inference(md, r);
+        Preactivation(md, r);
         Sessions(md, r);
         Overhead(md, r);
         BatchCurve(md, r);
@@ -62,6 +63,26 @@ internal static class SuiteTable
                               $"{Ms(row.Report.Models[0].Batches[i].LatencyMs.P50)} → {Ms(row.Report.Models[1].Batches[i].LatencyMs.P50)} | {target} | {met} |");
             }
         }
+        md.AppendLine();
+    }
+
+    private static void Preactivation(StringBuilder md, SuiteResults r)
+    {
+        if (r.Preactivation.Count == 0)
+            return;
+        md.AppendLine("### Pre-activation BNs: folded with the scale-through rule / folded without it");
+        md.AppendLine();
+        md.AppendLine("Both sides are folded by OnnxBn; without the rule the BNs before an activation stay (as in every other tool), with it each becomes an Add(t/s) and its scale moves into the next Conv/Gemm.");
+        md.AppendLine();
+        md.AppendLine("| model | BNs folded without → with | ORT optimization | batch | with / without | p50 without → with |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var row in r.Preactivation)
+            for (var i = 0; i < row.Report.Comparisons.Count; i++)
+            {
+                var c = row.Report.Comparisons[i];
+                md.AppendLine($"| {row.Model} | {row.Without.Folded} → {row.With.Folded} of {row.With.BatchNorms} | {row.OrtOptimization} | {c.Batch} | {Ratio(c.LatencyRatio)} | " +
+                              $"{Ms(row.Report.Models[0].Batches[i].LatencyMs.P50)} → {Ms(row.Report.Models[1].Batches[i].LatencyMs.P50)} |");
+            }
         md.AppendLine();
     }
 

@@ -29,7 +29,7 @@ public static class FoldPass
 
     /// <summary>Folds <paramref name="model"/> in place and returns what happened to every BN.</summary>
     public static FoldReport Run(OnnxModel model, FoldOptions? options = null) =>
-        RunWith(model, options, RuleCatalog.For((options ?? new FoldOptions()).Directions));
+        RunWith(model, options, RuleCatalog.For(options ?? new FoldOptions()));
 
     /// <summary>The pass with the given rules (tests pass a deliberately broken one).</summary>
     internal static FoldReport RunWith(OnnxModel model, FoldOptions? options, IReadOnlyList<IFoldRule> rules)

@@ -101,6 +101,21 @@ public sealed class FoldCommandTests
     }
 
     [Theory]
+    [InlineData(false, "BNs: 2 folded, 0 lowered, 0 kept")]
+    [InlineData(true, "BNs: 0 folded, 0 lowered, 2 kept")]
+    public void No_Scale_Through_Keeps_The_Pre_Activation_Bns(bool off, string summary)
+    {
+        string folder = CliHarness.NewFolder();
+        string input = Path.Combine(folder, "preact_resnet_block.onnx");
+        File.Copy(CliHarness.RepoModels().Single(m => Path.GetFileName(m) == "preact_resnet_block.onnx"), input);
+
+        var (code, output, error) = off ? CliHarness.Run("fold", input, "--no-scale-through") : CliHarness.Run("fold", input);
+
+        Assert.True(code == 0, error);
+        Assert.Contains(summary, output);
+    }
+
+    [Theory]
     [MemberData(nameof(RepoModels))]
     public void Repository_Model_Folds_Leaving_Only_The_BatchNorms_It_Reports_Kept(string model)
     {

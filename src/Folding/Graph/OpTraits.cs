@@ -27,6 +27,12 @@ public enum OpTrait
 
     /// <summary>Linear in its input and per channel: a per-channel scale passes through it unchanged (AveragePool, GlobalAveragePool, Identity).</summary>
     ChannelLinear = 1 << 6,
+
+    /// <summary>
+    /// Only moves elements (Identity, inference Dropout, Transpose): a whole per-channel affine map, shift included,
+    /// passes through it, on the axis the op moves the channel axis to.
+    /// </summary>
+    ElementMoving = 1 << 7,
 }
 
 /// <summary>
@@ -49,7 +55,9 @@ public static class OpTraits
         ["Tanh"] = Act, ["Softplus"] = Act, ["Softsign"] = Act, ["Gelu"] = Act, ["Mish"] = Act, ["ThresholdedRelu"] = Act,
         ["Clip"] = Act,
         // Other element-wise and same-shape ops.
-        ["Identity"] = Same | OpTrait.ChannelLinear, ["Dropout"] = Same | OpTrait.ChannelLinear,
+        ["Identity"] = Same | OpTrait.ChannelLinear | OpTrait.ElementMoving,
+        ["Dropout"] = Same | OpTrait.ChannelLinear | OpTrait.ElementMoving,
+        ["Transpose"] = OpTrait.ElementMoving,
         ["Cast"] = Same, ["Neg"] = Same, ["Abs"] = Same, ["Exp"] = Same, ["Log"] = Same, ["Sqrt"] = Same,
         ["Reciprocal"] = Same, ["Erf"] = Same, ["Floor"] = Same, ["Ceil"] = Same, ["Round"] = Same, ["Sign"] = Same,
         ["Sin"] = Same, ["Cos"] = Same, ["Not"] = Same, ["IsNaN"] = Same, ["IsInf"] = Same,

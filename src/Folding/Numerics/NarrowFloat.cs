@@ -43,13 +43,29 @@ internal static class NarrowFloat
         return null;
     }
 
+    /// <summary>True for the 16-bit float types whose range and precision a fold must check.</summary>
+    public static bool IsNarrow(OnnxDataType type) => type is OnnxDataType.Float16 or OnnxDataType.BFloat16;
+
+    /// <summary>
+    /// <see cref="Damage"/> of <paramref name="values"/> written as <paramref name="type"/> in place of
+    /// <paramref name="replaces"/> (its elements are the originals when it has as many; a broadcast bias that grows,
+    /// or a tensor that is new, has none); null at once for a type that is not float16 or bfloat16. Every rule that
+    /// writes a weight calls this (or <see cref="ScaledDamage"/>) before it edits anything.
+    /// </summary>
+    public static string? WriteDamage(OnnxDataType type, double[] values, TensorData? replaces, string what)
+    {
+        if (!IsNarrow(type)) return null;
+        double[] original = replaces is not null && replaces.ElementCount == values.Length ? replaces.ToDoubleArray() : [];
+        return Damage(type, values, original, what);
+    }
+
     /// <summary>
     /// <see cref="Damage"/> of <paramref name="weight"/> with slice j along <paramref name="axis"/> multiplied by
     /// factors[j]; null at once for a weight that is not float16 or bfloat16.
     /// </summary>
     public static string? ScaledDamage(TensorData weight, int axis, double[] factors, string what)
     {
-        if (weight.ElementType is not (OnnxDataType.Float16 or OnnxDataType.BFloat16)) return null;
+        if (!IsNarrow(weight.ElementType)) return null;
         double[] original = weight.ToDoubleArray(), scaled = (double[])original.Clone();
         AxisScaling.ScaleAlong(scaled, weight.Dims, axis, factors);
         return Damage(weight.ElementType, scaled, original, what);
@@ -61,7 +77,7 @@ internal static class NarrowFloat
     /// </summary>
     public static string? BiasDamage(OnnxDataType type, TensorData? bias, double[] s, double[] t, string what)
     {
-        if (type is not (OnnxDataType.Float16 or OnnxDataType.BFloat16)) return null;
+        if (!IsNarrow(type)) return null;
         double[] b = bias?.ToDoubleArray() ?? new double[s.Length];
         if (b.Length != s.Length) return null;
         var folded = new double[s.Length];

@@ -55,6 +55,10 @@ internal sealed class AffineChainMergeRule : IFoldRule
         double[] scale = s1.Select((v, c) => s2[c] * v).ToArray();
         double[] shift = t1.Select((v, c) => s2[c] * v + t2[c]).ToArray();
         long[] dims = channels == 1 ? [1] : [channels, .. Enumerable.Repeat(1L, rank - a - 1)];
+        if (Numerics.NarrowFloat.WriteDamage(type, scale, null, "the merged scale") is { } scaleDamage)
+            return RuleMatch.Decline(scaleDamage);
+        if (Numerics.NarrowFloat.WriteDamage(type, shift, null, "the merged shift") is { } shiftDamage)
+            return RuleMatch.Decline(shiftDamage);
         if (!context.Options.LowerUnfolded && NothingToFoldInto(context, op, next, scale, shift, a) is { } nothing)
             return RuleMatch.Decline(nothing);
 
@@ -100,7 +104,7 @@ internal sealed class AffineChainMergeRule : IFoldRule
             BroadcastRisk = op.BroadcastRisk ?? next.BroadcastRisk,
         };
         var reasons = new List<string>();
-        foreach (var rule in RuleCatalog.For(context.Options.Directions).Where(r => r.Direction != RuleDirection.Merge))
+        foreach (var rule in RuleCatalog.For(context.Options).Where(r => r.Direction != RuleDirection.Merge))
         {
             var match = rule.Match(context, chain);
             if (match.IsReady) return null;
@@ -115,7 +119,7 @@ internal sealed class AffineChainMergeRule : IFoldRule
         consumer.Is("BatchNormalization") ? BatchNormRecognizer.Recognize(context, consumer).Op : ChannelAffineRecognizer.Recognize(context, consumer);
 
     /// <summary>The element type of x: declared, or the type of the op's own constants where ONNX ties them to x.</summary>
-    private static OnnxDataType? DataType(FoldContext context, AffineOp op)
+    internal static OnnxDataType? DataType(FoldContext context, AffineOp op)
     {
         if ((context.ElementTypeOf(op.Input) ?? context.ElementTypeOf(op.Output)) is { } declared)
             return declared.IsFoldableFloat() ? declared : null;

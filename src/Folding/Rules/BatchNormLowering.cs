@@ -17,6 +17,10 @@ internal static class BatchNormLowering
             ?? (context.Opset < 15 && context.TryConstant(bn.Input(1), out var scale) ? scale.ElementType : null);
         if (dataType is not { } type || !type.IsFoldableFloat())
             return RuleMatch.Decline("element type of the input is unknown");
+        if (Numerics.NarrowFloat.WriteDamage(type, op.Scale, null, "the scale s") is { } scaleDamage)
+            return RuleMatch.Decline(scaleDamage);
+        if (Numerics.NarrowFloat.WriteDamage(type, op.Shift, null, "the shift t") is { } shiftDamage)
+            return RuleMatch.Decline(shiftDamage);
 
         return RuleMatch.Ready(() =>
         {

@@ -3,13 +3,15 @@ using OnnxBn.Folding.Numerics;
 namespace OnnxBn.Folding.Rules;
 
 /// <summary>
-/// Conv(BN(x), W, b) → Conv(x, W', b'), only when Conv does not pad.
+/// Conv(BN(x), W, b) → Conv(x, W', b'), only when Conv does not pad or the op does not shift.
 ///
 /// Conv's filter W[o, i, k...] (weights [M, C/group, k...]) reads input channel c = g·(C/group) + i for output
 /// channels o of group g. With x̃ = s⊙x + t per input channel and every tap inside the input:
 ///   W'[o, i, k...] = W[o, i, k...]·s[c]        b'[o] = b[o] + Σ_{i,k} W[o, i, k...]·t[c]
 /// Any stride, dilation and group is exact. A padded Conv is not: its zero padding is not shifted by t, so taps
 /// at the border would see 0 where the original sees t. auto_pad SAME_UPPER/SAME_LOWER pad too and are declined.
+/// A pure scale (t = 0, as <see cref="ScaleThroughActivationRule"/> moves one) folds into a padded Conv as well:
+/// scaling commutes with zero padding, pad(s⊙x) = s⊙pad(x).
 /// </summary>
 internal sealed class ConvForwardRule : IFoldRule, IForwardFolder
 {
@@ -27,7 +29,7 @@ internal sealed class ConvForwardRule : IFoldRule, IForwardFolder
         var conv = site.Linear;
         if (conv.Input(0) != site.Value || conv.Inputs.Skip(1).Contains(site.Value))
             return "reads the output as a weight, not as X";
-        if (PaddingReason(conv) is { } padded)
+        if (op.Shift.Any(v => v != 0) && PaddingReason(conv) is { } padded)
             return padded;
         if (!context.TryConstant(conv.Input(1), out var weight))
             return context.NotConstant("Conv weight", conv.Input(1));
@@ -63,11 +65,17 @@ internal sealed class ConvForwardRule : IFoldRule, IForwardFolder
             }
         }
 
+        var biasType = bias?.ElementType ?? weight.ElementType;
+        if (NarrowFloat.WriteDamage(weight.ElementType, w, weight, "the folded Conv weight") is { } weightDamage)
+            return weightDamage;
+        if (NarrowFloat.WriteDamage(biasType, b, bias, "the folded Conv bias") is { } biasDamage)
+            return biasDamage;
+
         apply = () =>
         {
             string stem = conv.Name.Length > 0 ? conv.Name : conv.Output(0);
             context.ReplaceInputWithWeight(conv, 1, $"{stem}_W_bnfold", TensorData.FromDoubles("", weight.ElementType, weight.DimsArray(), w), weight);
-            context.ReplaceInputWithWeight(conv, 2, $"{stem}_B_bnfold", TensorData.FromDoubles("", bias?.ElementType ?? weight.ElementType, [outChannels], b), bias);
+            context.ReplaceInputWithWeight(conv, 2, $"{stem}_B_bnfold", TensorData.FromDoubles("", biasType, [outChannels], b), bias);
         };
         return null;
     }

@@ -37,19 +37,23 @@ internal sealed class ConvTransposeBackwardRule : IFoldRule
         TensorData? bias = null;
         if (deconv.Input(2).Length > 0 && !context.TryConstant(deconv.Input(2), out bias))
             return RuleMatch.Decline(context.NotConstant("ConvTranspose bias", deconv.Input(2)));
+        double[] s = AxisScaling.Broadcast(op.Scale, outChannels), t = AxisScaling.Broadcast(op.Shift, outChannels);
+        double[] w = weight.ToDoubleArray();
+        ScalePerGroup(w, weight.Dims, (int)group, s);
+        double[] b = bias?.ToDoubleArray() ?? new double[outChannels];
+        for (int o = 0; o < outChannels; o++)
+            b[o] = s[o] * b[o] + t[o];
+        var biasType = bias?.ElementType ?? weight.ElementType;
+        if (NarrowFloat.WriteDamage(weight.ElementType, w, weight, "the folded ConvTranspose weight") is { } weightDamage)
+            return RuleMatch.Decline(weightDamage);
+        if (NarrowFloat.WriteDamage(biasType, b, bias, "the folded ConvTranspose bias") is { } biasDamage)
+            return RuleMatch.Decline(biasDamage);
 
         return RuleMatch.Ready(() =>
         {
-            double[] s = AxisScaling.Broadcast(op.Scale, outChannels), t = AxisScaling.Broadcast(op.Shift, outChannels);
-            double[] w = weight.ToDoubleArray();
-            ScalePerGroup(w, weight.Dims, (int)group, s);
-            double[] b = bias?.ToDoubleArray() ?? new double[outChannels];
-            for (int o = 0; o < outChannels; o++)
-                b[o] = s[o] * b[o] + t[o];
 
             string stem = deconv.Name.Length > 0 ? deconv.Name : deconv.Output(0);
             context.ReplaceInputWithWeight(deconv, 1, $"{stem}_W_bnfold", TensorData.FromDoubles("", weight.ElementType, weight.DimsArray(), w), weight);
-            var biasType = bias?.ElementType ?? weight.ElementType;
             context.ReplaceInputWithWeight(deconv, 2, $"{stem}_B_bnfold", TensorData.FromDoubles("", biasType, [outChannels], b), bias);
             context.RemoveAffineRenamingProducer(op, deconv);
             return deconv.DisplayName;

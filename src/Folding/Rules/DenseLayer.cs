@@ -75,6 +75,37 @@ internal sealed class DenseLayer
     }
 
     /// <summary>
+    /// Why the weights <see cref="Fold"/> would write for s·y + t would be damaged in their 16-bit type
+    /// (<see cref="Numerics.NarrowFloat"/>), or null. Rules call it before they edit anything.
+    /// </summary>
+    public string? FoldDamage(double[] s, double[] t)
+    {
+        double[] w = ScaledWeight(s);
+        if (Weight.WriteDamage(w, "the folded MatMul weight B") is { } weightDamage)
+            return weightDamage;
+        return Bias is { } bias
+            ? NarrowFloat.WriteDamage(bias.ElementType, FoldedBias(s, t), bias, "the folded MatMul bias")
+            : NarrowFloat.WriteDamage(Weight.Source.ElementType, t, null, "the MatMul bias t");
+    }
+
+    private double[] ScaledWeight(double[] s)
+    {
+        double[] w = (double[])Weight.Values.Clone();
+        AxisScaling.ScaleAlong(w, [Weight.Rows, Weight.Columns], axis: 1, s);
+        return w;
+    }
+
+    /// <summary>c'[j] = s[j]·c[j] + t[j], c broadcast along the features.</summary>
+    private double[] FoldedBias(double[] s, double[] t)
+    {
+        double[] c = Bias!.ToDoubleArray();
+        var folded = new double[Features];
+        for (int j = 0; j < folded.Length; j++)
+            folded[j] = s[j] * c[c.Length == 1 ? 0 : j] + t[j];
+        return folded;
+    }
+
+    /// <summary>
     /// Rewrites the layer to compute s·y + t into <paramref name="output"/>. The caller has already removed the nodes
     /// that wrote <paramref name="output"/>; returns the display names of the layer's nodes.
     /// </summary>
@@ -82,18 +113,14 @@ internal sealed class DenseLayer
     {
         var graph = context.Graph;
         int n = Features;
-        double[] w = (double[])Weight.Values.Clone();
-        AxisScaling.ScaleAlong(w, [Weight.Rows, Weight.Columns], axis: 1, s);
+        double[] w = ScaledWeight(s);
         string stem = MatMul.Name.Length > 0 ? MatMul.Name : MatMul.Output(0);
         Weight.Replace(context, MatMul, 1, $"{stem}_B_bnfold", w);
 
         if (BiasAdd is not null)
         {
             var bias = Bias!;
-            double[] c = bias.ToDoubleArray();
-            var folded = new double[n];
-            for (int j = 0; j < n; j++)
-                folded[j] = s[j] * c[c.Length == 1 ? 0 : j] + t[j];
+            double[] folded = FoldedBias(s, t);
             long[] dims = bias.Rank == 0 ? [n] : [.. bias.Dims.SkipLast(1), n];
             string addStem = BiasAdd.Name.Length > 0 ? BiasAdd.Name : stem;
             context.ReplaceInputWithWeight(BiasAdd, BiasIndex, $"{addStem}_bias_bnfold", TensorData.FromDoubles("", bias.ElementType, dims, folded), bias);

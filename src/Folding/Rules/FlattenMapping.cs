@@ -8,37 +8,45 @@ namespace OnnxBn.Folding.Rules;
 /// <param name="Value">The value <see cref="Linear"/> reads: the affine output, or the Flatten/Reshape output.</param>
 /// <param name="Via">The Flatten or Reshape in between, or null when <see cref="Linear"/> reads the output itself.</param>
 /// <param name="PerSampleSize">The static size of one sample of the affine input (all dims after the first), if known.</param>
-internal sealed record ForwardSite(Node Linear, string Value, Node? Via, long? PerSampleSize)
+/// <param name="Inner">
+/// Through a Flatten of a tensor whose channels are on an axis after 1 (a Transpose moved them): the static number
+/// of elements after the channel axis; null when the channels are axis 1.
+/// </param>
+internal sealed record ForwardSite(Node Linear, string Value, Node? Via, long? PerSampleSize, long? Inner = null)
 {
     /// <summary>
-    /// How many consecutive input features of the linear op each channel covers, given its feature count: 1 when the
-    /// op reads the channels directly, the channel's spatial size P = K / C through a Flatten.
+    /// Which channel each of the linear op's <paramref name="features"/> input features reads: itself when the op
+    /// reads the channels directly; through a Flatten, feature k reads channel (k / inner) mod C, where inner is the
+    /// number of elements after the channel axis (K / C when the channels are axis 1: each channel a block of K / C).
     /// </summary>
-    public string? Repeat(AffineOp op, long features, out int repeat)
+    public string? Layout(AffineOp op, long features, out FeatureLayout layout)
     {
-        repeat = 1;
+        layout = new FeatureLayout(op.Channels, 1);
         if (Via is null)
         {
             if (features != op.Channels && op.Channels != 1)
                 return $"{op.Channels} channels, but {Linear.DisplayName} has {features} input features";
-            repeat = op.Channels == 1 ? (int)features : 1;
+            layout = new FeatureLayout(op.Channels, op.Channels == 1 ? features : 1);
             return null;
         }
         if (features % op.Channels != 0)
             return $"{Linear.DisplayName} has {features} input features, not a multiple of {op.Channels} channels";
         if (PerSampleSize is long size && size != features)
             return $"{Via.DisplayName} gives {size} features per sample, but {Linear.DisplayName} reads {features}";
-        repeat = (int)(features / op.Channels);
+        layout = new FeatureLayout(op.Channels, Inner ?? features / op.Channels);
         return null;
     }
+}
 
-    /// <summary>Each channel's value repeated <paramref name="repeat"/> times: the per-feature vector after Flatten.</summary>
-    public static double[] Expand(double[] perChannel, int repeat)
+/// <summary>Input feature k of a linear op reads channel (k / <paramref name="Inner"/>) mod <paramref name="Channels"/>.</summary>
+internal readonly record struct FeatureLayout(int Channels, long Inner)
+{
+    /// <summary>The per-feature vector of <paramref name="features"/> entries for a per-channel one (1 or C values).</summary>
+    public double[] Expand(double[] perChannel, long features)
     {
-        if (repeat == 1) return perChannel;
-        var result = new double[perChannel.Length * repeat];
-        for (int c = 0; c < perChannel.Length; c++)
-            Array.Fill(result, perChannel[c], c * repeat, repeat);
+        var result = new double[features];
+        for (long k = 0; k < features; k++)
+            result[k] = perChannel[perChannel.Length == 1 ? 0 : (int)(k / Inner % Channels)];
         return result;
     }
 }
@@ -48,7 +56,8 @@ internal sealed record ForwardSite(Node Linear, string Value, Node? Via, long? P
 /// the Reshape's shape may be a constant or PyTorch's run-time <c>x.view(x.size(0), -1)</c> expression
 /// (<see cref="BatchKeepingShape"/>).
 /// Flattening [N, C, d...] keeps channel c's elements together, so channel c becomes the contiguous block
-/// [c·P, (c+1)·P) of the K = C·P features: a forward fold scales and shifts that block.
+/// [c·P, (c+1)·P) of the K = C·P features: a forward fold scales and shifts that block. With the channels on a
+/// later axis (a Transpose to NHWC before the Flatten), channel c is every feature k with (k / inner) mod C = c.
 /// </summary>
 internal static class FlattenMapping
 {
@@ -61,8 +70,8 @@ internal static class FlattenMapping
         if (consumer.Input(0) != op.Output || consumer.Inputs.Skip(1).Contains(op.Output))
             return $"{consumer.DisplayName} reads the output as its shape";
         int? rank = context.Shapes.RankOf(op.Input);
-        if (!op.Axis.Is(1, rank))
-            return $"scales {op.Axis}, but {consumer.OpType} keeps only axis 1 contiguous";
+        if (ChannelStride(context, op, rank, out long? inner) is { } unknown)
+            return $"{unknown}, so which features of {consumer.DisplayName} each channel becomes cannot be told";
         long? perSample = PerSampleSize(context, op);
         string? reason = consumer.Is("Flatten") ? FlattenReason(consumer, rank) : ReshapeReason(context, consumer, perSample);
         if (reason is not null)
@@ -73,7 +82,24 @@ internal static class FlattenMapping
             return $"{consumer.DisplayName} output is a graph output or feeds {context.Graph.Consumers(flat).Count} nodes";
         if (!linear.Is("Gemm") && !linear.Is("MatMul"))
             return $"{consumer.DisplayName} feeds {linear.OpType} {linear.DisplayName}, not Gemm or MatMul";
-        site = new ForwardSite(linear, flat, consumer, perSample);
+        site = new ForwardSite(linear, flat, consumer, perSample, inner);
+        return null;
+    }
+
+    /// <summary>
+    /// The number of elements after the channel axis of the flattened tensor when that axis is not 1 (null for axis
+    /// 1, where each channel is one block), or why it is unknown. The batch axis 0 must stay alone.
+    /// </summary>
+    private static string? ChannelStride(FoldContext context, AffineOp op, int? rank, out long? inner)
+    {
+        inner = null;
+        if (op.Axis.Uniform || op.Axis.Is(1, rank))
+            return null;
+        if (op.Axis.Absolute(rank) is not int axis || axis < 1)
+            return $"scales {op.Axis}";
+        if (context.Shapes.ShapeOf(op.Input) is not { } shape || shape.Skip(axis + 1).Any(d => d.Value is null))
+            return $"scales axis {axis} and the dims after it are unknown";
+        inner = shape.Skip(axis + 1).Aggregate(1L, (product, d) => product * d.Value!.Value);
         return null;
     }
 

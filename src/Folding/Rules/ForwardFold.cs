@@ -15,7 +15,8 @@ internal interface IForwardFolder
 
 /// <summary>
 /// What every forward rule does around its own folder: the affine output must not be a graph output, every one of
-/// its readers must be foldable (a Gemm, MatMul or unpadded Conv, directly or through a Flatten/Reshape) or read
+/// its readers must be foldable (a Gemm, MatMul or Conv, directly or through Transposes and other ops that only move
+/// elements, then possibly a Flatten/Reshape; <see cref="ChannelPath"/>, <see cref="FlattenMapping"/>) or read
 /// only its shape (Shape, Size), and the op must provably keep its input's shape (<see cref="AffineOp.BroadcastRisk"/>);
 /// then each reader gets its own new weights and the affine op is bypassed. The rule whose op type the first reader
 /// has leads; the others decline, so a BN is folded once into all its readers.
@@ -35,30 +36,30 @@ internal static class ForwardFold
         if (consumers.Count == 0)
             return RuleMatch.NotApplicable("output is read only for its shape");
 
-        var sites = new List<ForwardSite>(consumers.Count);
+        var sites = new List<(ForwardSite Site, AffineOp Op)>(consumers.Count);
         var failures = new List<(Node Node, string Reason)>();
         foreach (var consumer in consumers)
         {
-            if (FlattenMapping.Resolve(context, op, consumer, out var site) is { } reason)
+            if (Resolve(context, op, consumer, out var site, out var moved) is { } reason)
                 failures.Add((consumer, reason));
             else
-                sites.Add(site);
+                sites.Add((site, moved));
         }
         if (sites.Count == 0)
             return RuleMatch.Decline(Describe(consumers.Count, failures));
-        if (!sites[0].Linear.Is(lead.OpType))
-            return RuleMatch.NotApplicable($"feeds {sites[0].Linear.OpType} {sites[0].Linear.DisplayName}, not {lead.OpType}");
+        if (!sites[0].Site.Linear.Is(lead.OpType))
+            return RuleMatch.NotApplicable($"feeds {sites[0].Site.Linear.OpType} {sites[0].Site.Linear.DisplayName}, not {lead.OpType}");
         // After the bypass the readers see x itself: were y broadcast up from x, they would read fewer features.
         if (op.BroadcastRisk is { } risk)
             return RuleMatch.Decline(risk);
 
         var edits = new List<Action>(sites.Count);
-        foreach (var site in sites)
+        foreach (var (site, moved) in sites)
         {
             var folder = Folders.FirstOrDefault(f => site.Linear.Is(f.OpType));
             if (folder is null)
                 failures.Add((site.Linear, $"{site.Linear.OpType} is not a linear op a BN can be folded into"));
-            else if (folder.Plan(context, op, site, out var apply) is { } reason)
+            else if (folder.Plan(context, moved, site, out var apply) is { } reason)
                 failures.Add((site.Linear, reason));
             else
                 edits.Add(apply);
@@ -70,8 +71,24 @@ internal static class ForwardFold
         {
             foreach (var edit in edits) edit();
             context.BypassAffine(op);
-            return string.Join(", ", sites.Select(s => s.Linear.DisplayName));
+            return string.Join(", ", sites.Select(s => s.Site.Linear.DisplayName));
         });
+    }
+
+    /// <summary>
+    /// The site behind <paramref name="consumer"/>, through any ops that only move elements (Transpose, Identity,
+    /// Dropout) and then a Flatten/Reshape, with the affine op as the linear op sees it: on the axis the path moved
+    /// the channels to, read from the path's end. Or the reason there is none.
+    /// </summary>
+    internal static string? Resolve(FoldContext context, AffineOp op, Node consumer, out ForwardSite site, out AffineOp moved)
+    {
+        site = null!;
+        moved = op;
+        if (ChannelPath.Follow(context, consumer, op.Output, op.Axis, ChannelPath.MovesElementsOnly, out var path) is { } blocked)
+            return blocked;
+        if (path.Nodes.Count > 0)
+            moved = op with { Input = path.End, Output = path.End, Axis = path.Axis };
+        return FlattenMapping.Resolve(context, moved, path.Reader, out site);
     }
 
     private static bool ReadsOnlyShape(Node node) => node.Is("Shape") || node.Is("Size");

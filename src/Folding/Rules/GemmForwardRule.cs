@@ -41,7 +41,7 @@ internal sealed class GemmForwardRule : IFoldRule, IForwardFolder
         bool transB = gemm.GetInt("transB", 0) != 0;
         int featureAxis = transB ? 1 : 0;
         long features = b.Dims[featureAxis], outputs = b.Dims[1 - featureAxis];
-        if (site.Repeat(op, features, out int repeat) is { } mismatch)
+        if (site.Layout(op, features, out var layout) is { } mismatch)
             return mismatch;
         TensorData? c = null;
         if (gemm.Input(2).Length > 0 && !context.TryConstant(gemm.Input(2), out c))
@@ -49,8 +49,8 @@ internal sealed class GemmForwardRule : IFoldRule, IForwardFolder
         if (c is not null && CRows(c, outputs) is not long rows)
             return $"Gemm C of shape {ShapeMath.Format(c!.DimsArray())} does not broadcast to [M, {outputs}]";
 
-        double[] s = ForwardSite.Expand(AxisScaling.Broadcast(op.Scale, op.Channels), repeat);
-        double[] t = ForwardSite.Expand(AxisScaling.Broadcast(op.Shift, op.Channels), repeat);
+        double[] s = layout.Expand(op.Scale, features);
+        double[] t = layout.Expand(op.Shift, features);
         double alpha = gemm.GetFloat("alpha", 1f), beta = gemm.GetFloat("beta", 1f);
         double[] w = b.ToDoubleArray();
         double[] shiftThroughB = ShiftThrough(w, transB, features, outputs, t);
@@ -58,10 +58,18 @@ internal sealed class GemmForwardRule : IFoldRule, IForwardFolder
         long cRows = c is null ? 1 : CRows(c, outputs)!.Value;
         double[] bias = NewBias(c, beta, alpha, shiftThroughB, cRows);
 
+        if (NarrowFloat.WriteDamage(b.ElementType, w, b, "the folded Gemm weight B") is { } weightDamage)
+            return weightDamage;
+        if (NarrowFloat.WriteDamage(c?.ElementType ?? b.ElementType, bias, c, "the folded Gemm C") is { } biasDamage)
+            return biasDamage;
+
         apply = () =>
         {
             string stem = gemm.Name.Length > 0 ? gemm.Name : gemm.Output(0);
             context.ReplaceInputWithWeight(gemm, 1, $"{stem}_B_bnfold", TensorData.FromDoubles("", b.ElementType, b.DimsArray(), w), b);
+            // A pure scale adds nothing to a Gemm without C.
+            if (c is null && bias.All(v => v == 0))
+                return;
             long[] dims = cRows == 1 ? [outputs] : [cRows, outputs];
             context.ReplaceInputWithWeight(gemm, 2, $"{stem}_C_bnfold", TensorData.FromDoubles("", c?.ElementType ?? b.ElementType, dims, bias), c);
             if (gemm.HasAttribute("beta")) gemm.SetFloat("beta", 1f);

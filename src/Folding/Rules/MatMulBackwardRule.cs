@@ -32,10 +32,12 @@ internal sealed class MatMulBackwardRule : IFoldRule
                 : $"scales {op.Axis} of the rank-{rank} MatMul output, not its feature axis {rank - 1}");
         if (op.Channels != layer.Features && op.Channels != 1)
             return RuleMatch.Decline($"{op.Channels} channels, but MatMul has {layer.Features} output features");
+        double[] s = Numerics.AxisScaling.Broadcast(op.Scale, layer.Features), t = Numerics.AxisScaling.Broadcast(op.Shift, layer.Features);
+        if (layer.FoldDamage(s, t) is { } damage)
+            return RuleMatch.Decline(damage);
 
         return RuleMatch.Ready(() =>
         {
-            double[] s = Numerics.AxisScaling.Broadcast(op.Scale, layer.Features), t = Numerics.AxisScaling.Broadcast(op.Shift, layer.Features);
             foreach (var node in op.Nodes) context.Graph.RemoveNode(node);
             return layer.Fold(context, s, t, op.Output);
         });

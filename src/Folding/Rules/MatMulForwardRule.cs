@@ -33,15 +33,27 @@ internal sealed class MatMulForwardRule : IFoldRule, IForwardFolder
             return $"scales {op.Axis}, not the last axis of MatMul's input (rank {rank?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"})";
         if (MatMulWeight.Resolve(context, matMul.Input(1), out var weight) is { } notConstant)
             return notConstant;
-        if (site.Repeat(op, weight.Rows, out int repeat) is { } mismatch)
+        if (site.Layout(op, weight.Rows, out var layout) is { } mismatch)
             return mismatch;
 
-        double[] s = ForwardSite.Expand(AxisScaling.Broadcast(op.Scale, op.Channels), repeat);
-        double[] t = ForwardSite.Expand(AxisScaling.Broadcast(op.Shift, op.Channels), repeat);
+        double[] s = layout.Expand(op.Scale, weight.Rows);
+        double[] t = layout.Expand(op.Shift, weight.Rows);
         double[] w = (double[])weight.Values.Clone();
         double[] shiftThroughB = GemmForwardRule.ShiftThrough(w, transB: false, weight.Rows, weight.Columns, t);
         AxisScaling.ScaleAlong(w, [weight.Rows, weight.Columns], axis: 0, s);
         var biasAdd = FindBiasAdd(context, matMul, weight.Columns, out int biasIndex, out var bias);
+        double[]? sum = null;
+        if (biasAdd is not null)
+        {
+            double[] old = bias!.ToDoubleArray();
+            sum = shiftThroughB.Select((v, n) => v + old[old.Length == 1 ? 0 : n]).ToArray();
+        }
+        if (weight.WriteDamage(w, "the folded MatMul weight B") is { } weightDamage)
+            return weightDamage;
+        if (sum is not null && NarrowFloat.WriteDamage(bias!.ElementType, sum, bias, "the folded MatMul bias") is { } biasDamage)
+            return biasDamage;
+        if (sum is null && NarrowFloat.WriteDamage(weight.Source.ElementType, shiftThroughB, null, "the MatMul bias t·B") is { } shiftDamage)
+            return shiftDamage;
 
         apply = () =>
         {
@@ -49,13 +61,14 @@ internal sealed class MatMulForwardRule : IFoldRule, IForwardFolder
             weight.Replace(context, matMul, 1, $"{stem}_B_bnfold", w);
             if (biasAdd is not null)
             {
-                double[] old = bias!.ToDoubleArray();
-                double[] sum = shiftThroughB.Select((v, n) => v + old[old.Length == 1 ? 0 : n]).ToArray();
-                long[] dims = bias.Rank == 0 ? [weight.Columns] : [.. bias.Dims.SkipLast(1), weight.Columns];
+                long[] dims = bias!.Rank == 0 ? [weight.Columns] : [.. bias.Dims.SkipLast(1), weight.Columns];
                 string biasStem = biasAdd.Name.Length > 0 ? biasAdd.Name : stem;
-                context.ReplaceInputWithWeight(biasAdd, biasIndex, $"{biasStem}_bias_bnfold", TensorData.FromDoubles("", bias.ElementType, dims, sum), bias);
+                context.ReplaceInputWithWeight(biasAdd, biasIndex, $"{biasStem}_bias_bnfold", TensorData.FromDoubles("", bias!.ElementType, dims, sum!), bias);
                 return;
             }
+            // A pure scale needs no bias Add.
+            if (shiftThroughB.All(v => v == 0))
+                return;
             var graph = context.Graph;
             string output = matMul.Output(0);
             string product = graph.UniqueName($"{stem}_unshifted");

@@ -41,6 +41,10 @@ internal sealed record MatMulWeight(TensorData Source, double[] Values, long Row
         return null;
     }
 
+    /// <summary>Why writing <paramref name="values"/> ([K, N], in place of <see cref="Values"/>) in the source's type would damage them, or null.</summary>
+    public string? WriteDamage(double[] values, string what) =>
+        Numerics.NarrowFloat.IsNarrow(Source.ElementType) ? Numerics.NarrowFloat.Damage(Source.ElementType, values, Values, what) : null;
+
     /// <summary>
     /// Points input <paramref name="index"/> of <paramref name="matMul"/> at a new [K, N] weight holding
     /// <paramref name="values"/>, and drops the Transpose when nothing else reads it.

@@ -15,12 +15,14 @@ internal static class RuleCatalog
         new GemmForwardRule(),
         new MatMulForwardRule(),
         new ConvForwardRule(),
+        new ScaleThroughActivationRule(),
     ];
 
-    public static IReadOnlyList<IFoldRule> For(FoldDirections directions) => All.Where(r => directions switch
+    /// <summary>The rules <paramref name="options"/> allow: its directions, and the scale-through rule unless turned off.</summary>
+    public static IReadOnlyList<IFoldRule> For(FoldOptions options) => All.Where(r => options.Directions switch
     {
         FoldDirections.BackwardOnly => r.Direction != RuleDirection.Forward,
         FoldDirections.ForwardOnly => r.Direction != RuleDirection.Backward,
         _ => true,
-    }).ToArray();
+    } && (options.ScaleThroughActivations || r is not ScaleThroughActivationRule)).ToArray();
 }

@@ -42,10 +42,12 @@ internal sealed class TransposedSequenceBackwardRule : IFoldRule
             return RuleMatch.Decline($"the MatMul output has rank {layer.OutputRank}, not 3");
         if (op.Channels != layer.Features && op.Channels != 1)
             return RuleMatch.Decline($"{op.Channels} channels, but MatMul has {layer.Features} output features");
+        double[] s = Numerics.AxisScaling.Broadcast(op.Scale, layer.Features), t = Numerics.AxisScaling.Broadcast(op.Shift, layer.Features);
+        if (layer.FoldDamage(s, t) is { } damage)
+            return RuleMatch.Decline(damage);
 
         return RuleMatch.Ready(() =>
         {
-            double[] s = Numerics.AxisScaling.Broadcast(op.Scale, layer.Features), t = Numerics.AxisScaling.Broadcast(op.Shift, layer.Features);
             string output = outer.Output(0);
             foreach (var node in op.Nodes.Prepend(inner).Append(outer)) context.Graph.RemoveNode(node);
             foreach (var value in new[] { op.Input, op.Output }) context.Graph.RemoveValueInfo(value);

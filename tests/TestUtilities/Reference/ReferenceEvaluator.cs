@@ -84,6 +84,8 @@ public sealed partial class ReferenceEvaluator
             "BatchNormalization" => [BatchNorm(node, x[0]!, x[1]!, x[2]!, x[3]!, x[4]!)],
             "Relu" => [Map(x[0]!, v => Math.Max(v, 0))],
             "LeakyRelu" => [LeakyRelu(node, x[0]!)],
+            // PRelu's slope broadcasts to X (unidirectionally): y = x for x ≥ 0, slope·x below.
+            "PRelu" => [Binary(x[0]!, x[1]!, (v, slope) => v < 0 ? slope * v : v)],
             "Elu" => [Elu(node, x[0]!)],
             "Selu" => [Selu(node, x[0]!)],
             "Sigmoid" => [Map(x[0]!, v => 1 / (1 + Math.Exp(-v)))],
