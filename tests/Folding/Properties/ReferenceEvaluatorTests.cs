@@ -1,6 +1,6 @@
 using OnnxBn.Folding;
 using OnnxBn.TestUtilities;
-using OnnxBn.TestUtilities.Reference;
+using OnnxBn.Runtime.Reference;
 
 namespace OnnxBn.Folding.Tests.Properties;
 

@@ -1,7 +1,7 @@
 using OnnxBn.TestUtilities;
 using System.Text.Json;
 using OnnxBn.Folding;
-using OnnxBn.TestUtilities.Reference;
+using OnnxBn.Runtime.Reference;
 
 namespace OnnxBn.Folding.Tests.Rules;
 

@@ -1,5 +1,5 @@
 using OnnxBn.TestUtilities;
-using OnnxBn.TestUtilities.Reference;
+using OnnxBn.Runtime.Reference;
 
 namespace OnnxBn.Folding.Tests.Rules;
 

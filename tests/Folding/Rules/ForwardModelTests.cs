@@ -1,6 +1,6 @@
 using OnnxBn.TestUtilities;
 using System.Text.Json;
-using OnnxBn.TestUtilities.Reference;
+using OnnxBn.Runtime.Reference;
 
 namespace OnnxBn.Folding.Tests.Rules;
 

@@ -1,6 +1,6 @@
 using OnnxBn.Folding;
 using OnnxBn.TestUtilities;
-using OnnxBn.TestUtilities.Reference;
+using OnnxBn.Runtime.Reference;
 using static OnnxBn.Folding.Tests.Rules.BackwardFixtures;
 
 namespace OnnxBn.Folding.Tests.Rules;

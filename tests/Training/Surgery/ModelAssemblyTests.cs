@@ -1,6 +1,6 @@
 using OnnxBn.Folding;
 using OnnxBn.Training.Surgery;
-using OnnxBn.TestUtilities.Reference;
+using OnnxBn.Runtime.Reference;
 
 namespace OnnxBn.Training.Tests.Surgery;
 
