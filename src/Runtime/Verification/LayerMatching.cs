@@ -8,6 +8,8 @@ public enum LayerMatch
 {
     /// <summary>The candidate has a tensor of the same name (folding keeps the names of what it does not remove).</summary>
     Name,
+    /// <summary>Names differ: a graph output paired with the candidate's output at the same position.</summary>
+    Position,
     /// <summary>
     /// Names differ: the candidate node of the same op type, reading the counterparts of the same inputs and constants
     /// with identical contents, wrote it.
@@ -61,6 +63,13 @@ internal static class LayerMatching
             queue.Enqueue(node);
         }
 
+        // Graph outputs the candidate renamed pair by position, as verify pairs them.
+        var outputsByPosition = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (original.Outputs.Count == candidate.Outputs.Count)
+            foreach (var (o, c) in original.Outputs.Zip(candidate.Outputs))
+                if (o.Name != c.Name && original.Producer(c.Name) is null)
+                    outputsByPosition[o.Name] = c.Name;
+
         var pairs = new List<LayerPair>();
         var unmatched = new List<UnmatchedTensor>();
         foreach (var node in original.TopologicalOrder())
@@ -79,10 +88,13 @@ internal static class LayerMatching
                     map[tensor] = tensor;
                 else if (structural is not null && structural.Output(i).Length > 0)
                     map[tensor] = structural.Output(i);
+                else if (outputsByPosition.TryGetValue(tensor, out var positional))
+                    map[tensor] = positional;
                 if (node.Is("Constant") || !originalTypes.TryGetValue(tensor, out var type) || !LayerTypes.IsFloat(type))
                     continue;
                 if (map.TryGetValue(tensor, out var counterpart) && candidate.Producer(counterpart) is { } producer)
-                    pairs.Add(new LayerPair(tensor, counterpart, counterpart == tensor ? LayerMatch.Name : LayerMatch.Structure,
+                    pairs.Add(new LayerPair(tensor, counterpart,
+                        counterpart == tensor ? LayerMatch.Name : outputsByPosition.ContainsKey(tensor) && structural is null ? LayerMatch.Position : LayerMatch.Structure,
                         node, producer, folds.Into(producer), type));
                 else
                     unmatched.Add(new UnmatchedTensor(tensor, node.DisplayName, Reason(folds.Removing(node))));
