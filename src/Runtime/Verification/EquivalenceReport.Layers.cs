@@ -53,9 +53,9 @@ public sealed partial class EquivalenceReport
         }
         if (report.Unmatched.Count > 0)
         {
-            var removed = report.Unmatched.Count(u => u.Reason.StartsWith("removed by the fold", StringComparison.Ordinal));
-            var other = report.Unmatched.Where(u => !u.Reason.StartsWith("removed by the fold", StringComparison.Ordinal)).ToList();
-            text.AppendLine($"not compared: {removed} tensor(s) removed by folds" + (other.Count > 0
+            var removed = report.Unmatched.Count(u => LayerMatching.IsFoldReason(u.Reason));
+            var other = report.Unmatched.Where(u => !LayerMatching.IsFoldReason(u.Reason)).ToList();
+            text.AppendLine($"not compared: {removed} tensor(s) removed or rewritten by folds" + (other.Count > 0
                 ? $", {other.Count} with no counterpart in the candidate (renamed or restructured): " +
                   string.Join(", ", other.Take(5).Select(u => u.Tensor)) + (other.Count > 5 ? ", ..." : "")
                 : ""));

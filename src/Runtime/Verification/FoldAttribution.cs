@@ -63,13 +63,24 @@ internal sealed class FoldAttribution
     }
 
     /// <summary>
-    /// The target names of a fold's detail: "Conv_3", "Gemm_1, Gemm_2" (a forward fold into several consumers) or
-    /// "Conv_3 (merged with BN_2)".
+    /// The backward fold whose target <paramref name="originalNode"/> is: its outputs in the original hold the values
+    /// before the BN, and a name of them that survives in the candidate (a MatMul whose BN became an Add of a bias)
+    /// holds the scaled values there, so the two must not be compared.
+    /// </summary>
+    public BnFate? RewroteTarget(Node originalNode) =>
+        _byBatchNorm.ContainsKey(originalNode) || !_byTarget.TryGetValue(originalNode.DisplayName, out var list)
+            ? null
+            : list.FirstOrDefault(f => f.Outcome == BnOutcome.FoldedBackward);
+
+    /// <summary>
+    /// The target names of a fold's detail: "Conv_3", "Gemm_1, Gemm_2" (a forward fold into several consumers),
+    /// "MatMul_1 + Add_1" (a linear layer and its bias), with a remark in parentheses after them such as
+    /// "(merged with BN_2)" or "(through Transpose_4)".
     /// </summary>
     internal static IEnumerable<string> Targets(string detail)
     {
-        var merged = detail.IndexOf(" (merged with ", StringComparison.Ordinal);
-        var names = merged >= 0 ? detail[..merged] : detail;
-        return names.Split(", ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var remark = detail.IndexOf(" (", StringComparison.Ordinal);
+        var names = remark >= 0 ? detail[..remark] : detail;
+        return names.Split([", ", " + "], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 }

@@ -92,6 +92,13 @@ internal static class LayerMatching
                     map[tensor] = positional;
                 if (node.Is("Constant") || !originalTypes.TryGetValue(tensor, out var type) || !LayerTypes.IsFloat(type))
                     continue;
+                if (folds.RewroteTarget(node) is { } rewrote)
+                {
+                    map.Remove(tensor);
+                    unmatched.Add(new UnmatchedTensor(tensor, node.DisplayName,
+                        $"the value before the BN, which the fold rewrote: {rewrote.Node} {rewrote.Description}"));
+                    continue;
+                }
                 if (map.TryGetValue(tensor, out var counterpart) && candidate.Producer(counterpart) is { } producer)
                     pairs.Add(new LayerPair(tensor, counterpart,
                         counterpart == tensor ? LayerMatch.Name : outputsByPosition.ContainsKey(tensor) && structural is null ? LayerMatch.Position : LayerMatch.Structure,
@@ -102,6 +109,10 @@ internal static class LayerMatching
         }
         return new LayerPlan(pairs, unmatched);
     }
+
+    /// <summary>True when an unmatched tensor's reason names a fold (it is expected to be missing).</summary>
+    public static bool IsFoldReason(string reason) =>
+        reason.StartsWith("removed by the fold", StringComparison.Ordinal) || reason.StartsWith("the value before the BN", StringComparison.Ordinal);
 
     private static string Reason(BnFate? fate) => fate is null
         ? "no tensor of this name in the candidate, and no candidate node of the same structure"

@@ -21,7 +21,7 @@ internal static partial class LayerRun
         {
             "layer run: ONNX Runtime graph optimizations disabled, so no intermediate tensor is fused away",
         };
-        var (foldReport, foldSource) = FoldReportFor(originalModel, options, notes);
+        var (foldReport, foldSource) = FoldReportFor(originalModel, candidateModel.Graph, options, notes);
         var folds = new FoldAttribution(foldReport, originalModel.Graph, candidateModel.Graph);
         var plan = LayerMatching.Plan(originalModel.Graph, candidateModel.Graph, folds);
         var originalProbe = LayerProbe.Expose(originalModel, plan.Pairs.Select(p => p.Tensor), LayerTypes.Infer(originalModel.Graph));
@@ -83,13 +83,21 @@ internal static partial class LayerRun
         };
     }
 
-    private static (FoldReport? Report, string Source) FoldReportFor(OnnxModel original, EquivalenceOptions options, List<string> notes)
+    /// <summary>
+    /// The fold report given, else the one of a fold of a copy of the original, keeping only the fates the candidate
+    /// bears out: a BN still present in the candidate (same name, same op) was not folded there.
+    /// </summary>
+    private static (FoldReport? Report, string Source) FoldReportFor(OnnxModel original, Graph candidate, EquivalenceOptions options,
+        List<string> notes)
     {
         if (options.Folds is { } given)
             return (given, "the fold report of this fold");
         try
         {
-            return (FoldPass.Run(original.Clone()), "a fold of a copy of the original with the default options");
+            var report = FoldPass.Run(original.Clone());
+            var present = candidate.Nodes.Select(n => (n.Name.Length > 0 ? n.Name : n.Output(0), n.OpType)).ToHashSet();
+            var fates = report.Fates.Where(f => !present.Contains((f.Node, f.Kind))).ToList();
+            return (report with { Fates = fates }, "a fold of a copy of the original with the default options");
         }
         catch (OnnxModelException ex)
         {

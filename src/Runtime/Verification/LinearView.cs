@@ -6,20 +6,14 @@ namespace OnnxBn.Runtime.Verification;
 /// A linear node with constant weights seen as y = W·x + b per output channel, for <see cref="RoundingBound"/>:
 /// the data input, the largest L1 norm of a weight row (one output channel), the terms per output and max |b|.
 /// Conv [M, C/g, k…], ConvTranspose [C, M/g, k…], Gemm (transB, alpha, beta·C), MatMul [K, N], and an Add of a
-/// constant after a MatMul (how a backward fold gives a bias-free MatMul its bias).
+/// constant after a MatMul (how a backward fold gives a bias-free MatMul its bias), and any of these seen through a
+/// data-movement op after it.
 /// </summary>
 internal sealed record LinearView(string DataInput, double Gain, long Terms, double BiasMax)
 {
     public static LinearView? Of(Graph graph, Node node)
     {
-        double[]? Constant(string name, out long[] dims)
-        {
-            dims = [];
-            if (name.Length == 0 || !graph.TryGetConstant(name, out var t))
-                return null;
-            dims = t.DimsArray();
-            return t.ToDoubleArray();
-        }
+        double[]? Constant(string name, out long[] dims) => ConstantValues.Of(graph, name, out dims);
         double MaxAbs(string name, double factor = 1) => Constant(name, out _) is { Length: > 0 } v ? v.Max(Math.Abs) * Math.Abs(factor) : 0;
 
         switch (node.OpType)
@@ -58,6 +52,9 @@ internal sealed record LinearView(string DataInput, double Gain, long Terms, dou
                     return inner with { BiasMax = MaxAbs(node.Input(side)) };
                 }
                 return null;
+            case "Transpose" or "Reshape" or "Flatten" or "Identity" or "Squeeze" or "Unsqueeze":
+                // Moves the folded node's values without arithmetic (a fold through an NHWC Transpose writes there).
+                return graph.Producer(node.Input(0)) is { } producer ? Of(graph, producer) : null;
             default:
                 return null;
         }

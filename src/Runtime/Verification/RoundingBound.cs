@@ -82,7 +82,7 @@ public static class RoundingBound
         var bn = graph.Nodes.FirstOrDefault(n => n.Name == label || (n.Name.Length == 0 && n.Output(0) == label));
         if (bn is null || !bn.Is("BatchNormalization"))
             return null;
-        double[]? Values(int i) => graph.TryGetConstant(bn.Input(i), out var t) ? t.ToDoubleArray() : null;
+        double[]? Values(int i) => ConstantValues.Of(graph, bn.Input(i), out _);
         if (Values(1) is not { } gamma || Values(2) is not { } beta || Values(3) is not { } mean || Values(4) is not { } variance ||
             gamma.Length != beta.Length || gamma.Length != mean.Length || gamma.Length != variance.Length)
             return null;

@@ -80,11 +80,36 @@ public sealed class LayerComparisonTests
         Assert.True(layers.Layers.Count > 20, $"{layers.Layers.Count} layers");
         Assert.All(layers.Layers, l => Assert.Equal(LayerMatch.Name, l.MatchedBy));
         Assert.Equal(15, layers.Layers.Count(l => l.Folds.Count > 0));
-        Assert.All(layers.Unmatched, u => Assert.StartsWith("removed by the fold", u.Reason));
+        Assert.All(layers.Unmatched, u => Assert.Contains("fold", u.Reason));
         Assert.Equal(15, layers.Unmatched.Count);
         Assert.Contains("a fold of a copy of the original", layers.FoldSource);
         Assert.Contains("first divergence: none", report.ToText());
     }
+
+    [Fact]
+    public void A_Surviving_Name_Whose_Value_The_Fold_Rescaled_Is_Not_Compared()
+    {
+        // MatMul → BN folds into MatMul' + Add(bias): the MatMul keeps its output name but now writes s·(W·x).
+        var original = Bundled("fashion_mlp_bn_before_act");
+        var folded = original.Clone();
+        FoldPass.Run(folded);
+
+        var layers = EquivalenceChecker.Compare(original, folded, LayerOptions()).Layers!;
+
+        Assert.Null(layers.FirstDivergence);
+        var rescaled = Assert.Single(layers.Unmatched, u => u.Tensor == "/fc2/MatMul_output_0");
+        Assert.StartsWith("the value before the BN, which the fold rewrote", rescaled.Reason);
+        Assert.DoesNotContain(layers.Layers, l => l.Tensor == "/fc2/MatMul_output_0");
+    }
+
+    [Theory]
+    [InlineData("Conv_3", "Conv_3")]
+    [InlineData("Gemm_1, Gemm_2", "Gemm_1|Gemm_2")]
+    [InlineData("Conv_3 (merged with BN_2)", "Conv_3")]
+    [InlineData("/linear/MatMul + /linear/Add (through /Transpose and /Transpose_1)", "/linear/MatMul|/linear/Add")]
+    [InlineData("Conv(y)", "Conv(y)")]
+    public void Fold_Targets_Are_Read_From_The_Report_Detail(string detail, string expected) =>
+        Assert.Equal(expected.Split('|'), FoldAttribution.Targets(detail));
 
     [Fact]
     public void Renamed_Copy_Matches_Every_Layer_By_Structure()
