@@ -169,6 +169,11 @@ public sealed partial class EquivalenceReport
         json.WriteEndArray();
         json.WriteString("layerFoldSource", report.FoldSource);
         json.WriteBoolean("layerReference", report.ReferenceEvaluated);
+        json.WriteStartObject("layerTiming");
+        json.WriteNumber("totalSeconds", report.Elapsed.TotalSeconds);
+        json.WriteNumber("prepareSeconds", report.PrepareTime.TotalSeconds);
+        json.WriteNumber("referenceSeconds", report.ReferenceTime.TotalSeconds);
+        json.WriteEndObject();
         WriteStrings(json, "layerNotes", report.Notes);
     }
 

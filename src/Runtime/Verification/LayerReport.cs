@@ -25,6 +25,15 @@ public sealed class LayerReport
     /// <summary>Remarks on the layer pass: optimizations disabled, a reference that could not run.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>Wall-clock time of the layer pass (included in <see cref="EquivalenceReport.Elapsed"/>).</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>Time spent before the first run: reading both models, pairing tensors, building and loading the probes.</summary>
+    public TimeSpan PrepareTime { get; init; }
+
+    /// <summary>Time spent in the float64 reference evaluator.</summary>
+    public TimeSpan ReferenceTime { get; init; }
+
     /// <summary>The first tensor, in topological order, whose values are beyond tolerance; null when none is.</summary>
     public LayerComparison? FirstDivergence => Layers.FirstOrDefault(l => !l.Passed);
 

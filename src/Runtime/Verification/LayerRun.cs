@@ -15,6 +15,7 @@ internal static partial class LayerRun
 {
     public static LayerReport Compare(ModelSource original, ModelSource candidate, EquivalenceOptions options, IInputSource source)
     {
+        var total = System.Diagnostics.Stopwatch.StartNew();
         var originalModel = original.Load();
         var candidateModel = candidate.Load();
         var notes = new List<string>
@@ -39,6 +40,8 @@ internal static partial class LayerRun
         var reference = options.Float64Reference ? plan.Pairs.Select(_ => new ReferenceTracker()).ToArray() : null;
         var inputMax = new Dictionary<string, double>(StringComparer.Ordinal);
         var runs = 0;
+        var prepareTime = total.Elapsed;
+        var referenceTime = TimeSpan.Zero;
         if (problems.Count == 0)
         {
             var signatures = originalSession.Inputs.Where(i => i.IsTensor).Select(InputSignature.From).ToArray();
@@ -48,8 +51,10 @@ internal static partial class LayerRun
                 foreach (var tensor in feed.Tensors)
                     inputMax[inputNames.GetValueOrDefault(tensor.Name, tensor.Name)] =
                         Math.Max(inputMax.GetValueOrDefault(inputNames.GetValueOrDefault(tensor.Name, tensor.Name)), MaxAbs(tensor.ToDoubleArray()));
+                var referenceStart = total.Elapsed;
                 if (reference is not null && !Reference(feed, originalModel, candidateModel, inputNames, plan.Pairs, values, reference, notes))
                     reference = null;
+                referenceTime += total.Elapsed - referenceStart;
                 runs++;
             }
         }
@@ -80,6 +85,9 @@ internal static partial class LayerRun
             Runs = runs,
             ReferenceEvaluated = reference is not null && runs > 0,
             Notes = notes,
+            Elapsed = total.Elapsed,
+            PrepareTime = prepareTime,
+            ReferenceTime = referenceTime,
         };
     }
 
