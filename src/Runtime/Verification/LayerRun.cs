@@ -36,7 +36,7 @@ internal static partial class LayerRun
         var problems = new List<string>();
         var inputNames = Matching.Inputs(originalSession, candidateSession, problems);
         var accumulators = plan.Pairs.Select(p => new OutputAccumulator(p.Tensor, p.CandidateTensor, OutputMatch.Name,
-            options.ToleranceFor(p.Tensor, p.CandidateTensor, p.ElementType), options.NanEqual, options.Check)).ToArray();
+            options.ToleranceFor(p.Tensor, p.CandidateTensor, p.ElementType), options.NanEqual, options.Check, "tensor")).ToArray();
         var reference = options.Float64Reference ? plan.Pairs.Select(_ => new ReferenceTracker()).ToArray() : null;
         var inputMax = new Dictionary<string, double>(StringComparer.Ordinal);
         var runs = 0;

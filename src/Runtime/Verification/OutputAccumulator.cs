@@ -8,7 +8,7 @@ namespace OnnxBn.Runtime.Verification;
 /// ([N,C], C ≥ 2) top-1 agreement and top-5 overlap per row.
 /// </summary>
 internal sealed class OutputAccumulator(string name, string? candidateName, OutputMatch match, Tolerance tolerance, bool nanEqual,
-    ErrorCheck? check = null)
+    ErrorCheck? check = null, string subject = "output")
 {
     private readonly ErrorCheck _check = check ?? ErrorCheck.Elementwise;
     private readonly QuantileSketch? _absSketch = check?.NeedsSketch == true ? new() : null;
@@ -217,6 +217,7 @@ internal sealed class OutputAccumulator(string name, string? candidateName, Outp
             NonFiniteOriginal = _nonFiniteOriginal,
             NonFiniteCandidate = _nonFiniteCandidate,
             MaxAbsOriginal = _maxAbsOriginal,
+            Subject = subject,
         };
     }
 

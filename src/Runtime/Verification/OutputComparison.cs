@@ -136,6 +136,9 @@ public sealed class OutputComparison
     /// <summary>max |b| over the original's finite elements: the scale the errors are measured against.</summary>
     public double MaxAbsOriginal { get; init; }
 
+    /// <summary>What the messages call the compared values: <c>output</c>, or <c>tensor</c> for an intermediate.</summary>
+    internal string Subject { get; init; } = "output";
+
     /// <summary>Compares two hand-made arrays of the same <paramref name="shape"/> as one output (no ONNX Runtime needed).</summary>
     public static OutputComparison Of(string name, ReadOnlySpan<double> original, ReadOnlySpan<double> candidate, long[] shape,
         Tolerance tolerance, bool nanEqual = false, double? minTop1 = null, OnnxDataType elementType = OnnxDataType.Double,
@@ -154,7 +157,9 @@ public sealed class OutputComparison
     /// <summary>One line saying why this output failed (empty when it passed).</summary>
     public string Describe()
     {
-        var label = MatchedBy == OutputMatch.Position ? $"output '{Name}' (candidate '{CandidateName}')" : $"output '{Name}'";
+        var label = MatchedBy == OutputMatch.Position || (CandidateName is not null && CandidateName != Name)
+            ? $"{Subject} '{Name}' (candidate '{CandidateName}')"
+            : $"{Subject} '{Name}'";
         switch (Verdict)
         {
             case OutputVerdict.Pass:
