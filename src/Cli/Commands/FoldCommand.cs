@@ -116,7 +116,7 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
         else
             WriteReport(report, console.Out);
 
-        if (original is not null && Verify(original, model, input, equivalence!, console, json) is var code && code != ExitCode.Ok)
+        if (original is not null && Verify(original, model, input, equivalence! with { Folds = report }, console, json) is var code && code != ExitCode.Ok)
         {
             console.Error.WriteLine($"not written: {output} (the folded model was not verified equivalent)");
             return (int)code;

@@ -72,10 +72,42 @@ internal sealed class EquivalenceCliOptions
     public Option<string?> AgainstDevice { get; } = new("--against-device")
     { Description = "Run the original on this device and the candidate on --device (one model: compare devices).", HelpName = "DEVICE" };
 
-    public EquivalenceCliOptions() => OrtOpt.AcceptOnlyFromAmong("disabled", "basic", "extended", "all");
+    public Option<bool> Layers { get; } = new("--layers")
+    {
+        Description = "Also compare every intermediate tensor both graphs share (ORT optimizations disabled for that run) and " +
+                      "report the first one beyond tolerance, the nodes that write it and the fold that touched them.",
+    };
+
+    public Option<string> ErrorStat { get; } = new("--check-error-stat")
+    {
+        Description = "What the tolerance checks: elemwise (every element, default), or the max, mean, median or quantile " +
+                      "of the errors (passes when abs stat <= atol or rel stat <= rtol).",
+        DefaultValueFactory = _ => "elemwise",
+        HelpName = "STAT",
+    };
+
+    public Option<string?> ErrorQuantile { get; } = new("--error-quantile")
+    { Description = "The quantile checked by --check-error-stat quantile (default 0.99).", HelpName = "Q" };
+
+    public Option<bool> Validate { get; } = new("--validate")
+    { Description = "Fail every compared tensor that holds a NaN or an infinity, in either model." };
+
+    public Option<string?> Reference { get; } = new("--reference")
+    {
+        Description = "float64: also evaluate both models with the float64 reference evaluator, separating each layer's fold " +
+                      "error from ONNX Runtime's float32 rounding (implies --layers).",
+        HelpName = "float64",
+    };
+
+    public EquivalenceCliOptions()
+    {
+        OrtOpt.AcceptOnlyFromAmong("disabled", "basic", "extended", "all");
+        ErrorStat.AcceptOnlyFromAmong("elemwise", "max", "mean", "median", "quantile");
+        Reference.AcceptOnlyFromAmong("float64");
+    }
 
     private Option[] All => [InputsDir, Input, Data, Scale, Limit, Random, Seed, Shape, BatchSize, Atol, Rtol, Tol,
-        MinTop1, NanEqual, OrtOpt, Device, AgainstDevice];
+        MinTop1, NanEqual, OrtOpt, Device, AgainstDevice, Layers, ErrorStat, ErrorQuantile, Validate, Reference];
 
     public void AddTo(Command command)
     {
@@ -109,6 +141,7 @@ internal sealed class EquivalenceCliOptions
         };
         if (options.MinTop1 is > 1)
             throw new UsageException("--min-top1 is a fraction between 0 and 1.");
+        options = BindDiagnostics(parse, options);
         if (atol is not null || rtol is not null)
         {
             // An explicit tolerance is the user's decision for every output, whatever its precision.
@@ -124,6 +157,33 @@ internal sealed class EquivalenceCliOptions
             perOutput[text[..eq]] = Guard(() => Tolerance.Parse(text[(eq + 1)..], options.Tolerance.Rtol), "--tol");
         }
         return options with { OutputTolerances = perOutput };
+    }
+
+    /// <summary>--layers, --check-error-stat, --error-quantile, --validate and --reference.</summary>
+    private EquivalenceOptions BindDiagnostics(ParseResult parse, EquivalenceOptions options)
+    {
+        var statistic = parse.GetValue(ErrorStat) switch
+        {
+            "max" => ErrorStatistic.Max,
+            "mean" => ErrorStatistic.Mean,
+            "median" => ErrorStatistic.Median,
+            "quantile" => ErrorStatistic.Quantile,
+            _ => ErrorStatistic.Elementwise,
+        };
+        var quantile = Number(parse.GetValue(ErrorQuantile), "--error-quantile");
+        if (quantile is not null && statistic != ErrorStatistic.Quantile)
+            throw new UsageException("--error-quantile applies with --check-error-stat quantile only.");
+        if (quantile is > 1)
+            throw new UsageException("--error-quantile is a fraction between 0 and 1.");
+        var reference = parse.GetValue(Reference) is not null;
+        return options with
+        {
+            ErrorStatistic = statistic,
+            ErrorQuantile = quantile ?? options.ErrorQuantile,
+            Validate = parse.GetValue(Validate),
+            CompareLayers = parse.GetValue(Layers) || reference,
+            Float64Reference = reference,
+        };
     }
 
     private IInputSource? Source(ParseResult parse)

@@ -72,6 +72,9 @@ public static class EquivalenceChecker
                 runs++;
             }
         }
+        var layers = (options.CompareLayers || options.Float64Reference) && problems.Count == 0
+            ? LayerRun.Compare(original, candidate, options, source)
+            : null;
         if (options.MinTop1 is not null && accumulators.Length > 0 && pairs.All(p => !IsClassifier(p.Original)))
             notes.Add("--min-top1 given but no output is a classifier's [N,C] scores: top-1 not checked.");
 
@@ -90,6 +93,7 @@ public static class EquivalenceChecker
             Elapsed = total.Elapsed,
             LoadTime = loadTime,
             RunTime = runTime,
+            Layers = layers,
         };
     }
 
@@ -127,7 +131,7 @@ public static class EquivalenceChecker
         }
     }
 
-    private static OrtValue ToOrtValue(TensorData tensor)
+    internal static OrtValue ToOrtValue(TensorData tensor)
     {
         try
         {
@@ -139,16 +143,17 @@ public static class EquivalenceChecker
         }
     }
 
-    private static void Compare(string run, OutputAccumulator accumulator, OrtValue original, OrtValue candidate)
+    /// <summary>Compares one run's pair of values into <paramref name="accumulator"/>; returns both as float64 when they were compared.</summary>
+    internal static (double[] Original, double[] Candidate)? Compare(string run, OutputAccumulator accumulator, OrtValue original, OrtValue candidate)
     {
         if (accumulator.HasStructuralFailure)
-            return;
+            return null;
         if (!original.IsTensor || !candidate.IsTensor || original.ElementType() != candidate.ElementType() ||
             !OutputReader.IsComparable(original.ElementType()))
         {
             accumulator.Fail(OutputVerdict.TypeMismatch,
                 $"element types differ or cannot be compared: original {original.Describe()}, candidate {candidate.Describe()}");
-            return;
+            return null;
         }
         long[] originalShape = original.Shape(), candidateShape = candidate.Shape();
         if (!originalShape.SequenceEqual(candidateShape))
@@ -156,17 +161,18 @@ public static class EquivalenceChecker
             accumulator.Fail(OutputVerdict.ShapeMismatch,
                 $"shapes differ in run '{run}': original {TensorDataInterop.FormatShape(originalShape)}, " +
                 $"candidate {TensorDataInterop.FormatShape(candidateShape)}");
-            return;
+            return null;
         }
-        accumulator.Add(run, original.ElementType(), originalShape,
-            OutputReader.ToDoubles(original), OutputReader.ToDoubles(candidate));
+        var values = (OutputReader.ToDoubles(original), OutputReader.ToDoubles(candidate));
+        accumulator.Add(run, original.ElementType(), originalShape, values.Item1, values.Item2);
+        return values;
     }
 
     private static OutputAccumulator Accumulator(Matching.OutputPair pair, EquivalenceOptions options)
     {
         var type = pair.Original.ElementType;
         var accumulator = new OutputAccumulator(pair.Original.Name, pair.Candidate?.Name, pair.Match,
-            options.ToleranceFor(pair.Original.Name, pair.Candidate?.Name, type), options.NanEqual);
+            options.ToleranceFor(pair.Original.Name, pair.Candidate?.Name, type), options.NanEqual, options.Check);
         if (pair.Candidate is null)
             accumulator.Fail(OutputVerdict.Missing, "the candidate has no such output" +
                 " (outputs are matched by name, or by position when the candidate renamed them)");
@@ -177,7 +183,7 @@ public static class EquivalenceChecker
 
     // Between runs the checker compares outputs and prepares the next batch; spinning ORT worker threads would
     // compete with that work for the same cores.
-    private static SessionSettings SettingsFor(EquivalenceOptions options, Device device) => new()
+    internal static SessionSettings SettingsFor(EquivalenceOptions options, Device device) => new()
     {
         OptimizationLevel = options.OptimizationLevel,
         Device = device,

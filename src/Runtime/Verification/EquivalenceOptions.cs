@@ -42,8 +42,40 @@ public sealed record EquivalenceOptions
     /// <summary>Where the inputs come from; null = <see cref="RandomInputSource"/> with its defaults.</summary>
     public IInputSource? Inputs { get; init; }
 
+    /// <summary>What the tolerance is checked against: every element (default) or one statistic of the errors.</summary>
+    public ErrorStatistic ErrorStatistic { get; init; }
+
+    /// <summary>The quantile checked by <see cref="ErrorStatistic.Quantile"/>, between 0 and 1 (default 0.99).</summary>
+    public double ErrorQuantile { get; init; } = 0.99;
+
+    /// <summary>Fail any compared tensor holding a NaN or an infinity, in either model (Polygraphy's <c>--validate</c>).</summary>
+    public bool Validate { get; init; }
+
+    /// <summary>
+    /// Also compare every intermediate tensor the two graphs share, in topological order, and find the first one
+    /// beyond tolerance (<see cref="EquivalenceReport.Layers"/>). The layer run has ONNX Runtime's graph
+    /// optimizations disabled, so no intermediate is fused away.
+    /// </summary>
+    public bool CompareLayers { get; init; }
+
+    /// <summary>
+    /// Also evaluate both models with the float64 <see cref="Reference.ReferenceEvaluator"/>, separating the fold's
+    /// own error from ONNX Runtime's float32 rounding per layer and checking each fold against its predicted
+    /// rounding bound. Implies <see cref="CompareLayers"/>.
+    /// </summary>
+    public bool Float64Reference { get; init; }
+
+    /// <summary>
+    /// The fold report that produced the candidate from the original, to name the fold that touched a diverging
+    /// node; null = fold a copy of the original with the default options to find out.
+    /// </summary>
+    public FoldReport? Folds { get; init; }
+
     /// <summary>Threads per operator for both sessions (0 = ONNX Runtime's default).</summary>
     public int IntraOpThreads { get; init; }
+
+    /// <summary>How each tensor is judged, from <see cref="ErrorStatistic"/>, <see cref="ErrorQuantile"/> and <see cref="Validate"/>.</summary>
+    public ErrorCheck Check => new(ErrorStatistic, ErrorQuantile, Validate);
 
     /// <summary>The tolerance that applies to an output: its own, else the one of its element type.</summary>
     public Tolerance ToleranceFor(string name, string? candidateName, OnnxDataType elementType)

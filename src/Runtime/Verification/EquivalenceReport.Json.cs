@@ -35,6 +35,7 @@ public sealed partial class EquivalenceReport
             foreach (var output in Outputs)
                 WriteOutput(json, output);
             json.WriteEndArray();
+            WriteLayers(json);
             WriteStrings(json, "problems", Problems);
             WriteStrings(json, "notes", Notes);
             json.WriteString("failureMessage", FailureMessage);
@@ -89,6 +90,13 @@ public sealed partial class EquivalenceReport
         for (var b = 0; b < ErrorHistogram.Labels.Count; b++)
             json.WriteNumber(ErrorHistogram.Labels[b], o.Histogram.Counts[b]);
         json.WriteEndObject();
+        Number(json, "meanRelError", o.MeanRelError);
+        json.WriteString("errorStatistic", o.Check.ToString());
+        Number(json, "statisticAbsError", o.StatisticAbsError);
+        Number(json, "statisticRelError", o.StatisticRelError);
+        json.WriteNumber("nonFiniteOriginal", o.NonFiniteOriginal);
+        json.WriteNumber("nonFiniteCandidate", o.NonFiniteCandidate);
+        Number(json, "maxAbsOriginal", o.MaxAbsOriginal);
         json.WriteString("message", o.Describe());
         json.WriteEndObject();
     }

@@ -16,13 +16,16 @@ public sealed partial class EquivalenceReport
         text.AppendLine($"original:  {Original} ({OriginalDevice})");
         text.AppendLine($"candidate: {Candidate} ({CandidateDevice})");
         text.AppendLine($"inputs:    {Inputs}, {Runs} run(s); ORT graph optimization {OptimizationLevel.ToString().ToLowerInvariant()}");
+        if (Outputs.FirstOrDefault() is { Check: { } check } && check != ErrorCheck.Elementwise)
+            text.AppendLine($"check:     {check} error against the tolerance{(check.Validate ? ", NaN/Inf validated" : "")}");
         text.AppendLine();
         var rows = Outputs.Select(Row).ToList();
-        AppendTable(text, rows);
+        AppendTable(text, Columns, rows);
         foreach (var output in Outputs.Where(o => o.Elements > 0))
             AppendHistogram(text, output);
         foreach (var note in Notes)
             text.AppendLine($"note: {note}");
+        AppendLayers(text);
         if (verbose)
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"time: {Elapsed.TotalSeconds:F3} s total, {LoadTime.TotalSeconds:F3} s loading, {RunTime.TotalSeconds:F3} s in ONNX Runtime Run ({OverheadFraction * 100:F1}% outside Run)"));
@@ -52,19 +55,21 @@ public sealed partial class EquivalenceReport
     private static string Result(OutputComparison o) => o.Verdict switch
     {
         OutputVerdict.Pass => "pass",
+        OutputVerdict.ToleranceExceeded when o.Check.Statistic != ErrorStatistic.Elementwise => $"FAIL ({o.Check})",
         OutputVerdict.ToleranceExceeded => $"FAIL ({o.Violations} > tol)",
         OutputVerdict.Top1BelowMinimum => "FAIL (top-1)",
         OutputVerdict.Missing => "FAIL (missing)",
         OutputVerdict.ShapeMismatch => "FAIL (shape)",
+        OutputVerdict.NonFinite => "FAIL (NaN/Inf)",
         _ => "FAIL (type)",
     };
 
-    private static void AppendTable(StringBuilder text, List<string[]> rows)
+    private static void AppendTable(StringBuilder text, string[] columns, List<string[]> rows)
     {
-        var widths = Columns.Select((c, i) => Math.Max(c.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        var widths = columns.Select((c, i) => Math.Max(c.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
         void Line(string[] cells) =>
             text.AppendLine(string.Join("  ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd());
-        Line(Columns);
+        Line(columns);
         Line(widths.Select(w => new string('-', w)).ToArray());
         rows.ForEach(Line);
     }

@@ -41,6 +41,9 @@ public sealed partial class EquivalenceReport
     /// <summary>Remarks that do not fail the check (extra candidate outputs, a CPU fallback).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>The layer-by-layer comparison, when asked for (<see cref="EquivalenceOptions.CompareLayers"/>); it does not change the verdict.</summary>
+    public LayerReport? Layers { get; init; }
+
     /// <summary>Wall-clock time of the whole comparison, including loading both models.</summary>
     public TimeSpan Elapsed { get; init; }
 

@@ -8,11 +8,13 @@ namespace OnnxBn.Runtime.Verification;
 public sealed class ModelSource
 {
     private readonly Func<SessionSettings, ModelSession> _open;
+    private readonly Func<OnnxModel> _load;
 
-    private ModelSource(string label, Func<SessionSettings, ModelSession> open)
+    private ModelSource(string label, Func<SessionSettings, ModelSession> open, Func<OnnxModel> load)
     {
         Label = label;
         _open = open;
+        _load = load;
     }
 
     /// <summary>The file path, or the label given for an in-memory model.</summary>
@@ -22,14 +24,14 @@ public sealed class ModelSource
     public static ModelSource FromFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return new ModelSource(path, settings => ModelSession.Open(path, settings));
+        return new ModelSource(path, settings => ModelSession.Open(path, settings), () => OnnxModel.Load(path));
     }
 
     /// <summary>A serialized model.</summary>
     public static ModelSource FromBytes(byte[] model, string label = "<memory>")
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new ModelSource(label, settings => ModelSession.Open(model, settings, label));
+        return new ModelSource(label, settings => ModelSession.Open(model, settings, label), () => OnnxModel.FromBytes(model));
     }
 
     /// <summary>An in-memory model, serialized now (later edits to <paramref name="model"/> are not seen).</summary>
@@ -51,6 +53,9 @@ public sealed class ModelSource
             throw new ModelLoadException(role, Label, ex);
         }
     }
+
+    /// <summary>Reads the model into our IR (for the layer comparison, which edits a copy and walks the graph).</summary>
+    internal OnnxModel Load() => _load();
 
     /// <inheritdoc />
     public override string ToString() => Label;

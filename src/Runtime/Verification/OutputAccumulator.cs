@@ -7,8 +7,14 @@ namespace OnnxBn.Runtime.Verification;
 /// element (largest error relative to what the tolerance allows), cosine similarity, and for classifier outputs
 /// ([N,C], C ≥ 2) top-1 agreement and top-5 overlap per row.
 /// </summary>
-internal sealed class OutputAccumulator(string name, string? candidateName, OutputMatch match, Tolerance tolerance, bool nanEqual)
+internal sealed class OutputAccumulator(string name, string? candidateName, OutputMatch match, Tolerance tolerance, bool nanEqual,
+    ErrorCheck? check = null, string subject = "output")
 {
+    private readonly ErrorCheck _check = check ?? ErrorCheck.Elementwise;
+    private readonly QuantileSketch? _absSketch = check?.NeedsSketch == true ? new() : null;
+    private readonly QuantileSketch? _relSketch = check?.NeedsSketch == true ? new() : null;
+    private long _nonFiniteOriginal, _nonFiniteCandidate, _finiteRel;
+    private double _sumRel, _maxAbsOriginal;
     private const int TopK = 5;
 
     private readonly ErrorHistogram _histogram = new();
@@ -53,6 +59,9 @@ internal sealed class OutputAccumulator(string name, string? candidateName, Outp
 
     private void AddElement(string run, long[] shape, int index, double b, double a)
     {
+        if (!double.IsFinite(b)) _nonFiniteOriginal++;
+        else _maxAbsOriginal = Math.Max(_maxAbsOriginal, Math.Abs(b));
+        if (!double.IsFinite(a)) _nonFiniteCandidate++;
         double diff;
         bool ok;
         if (double.IsNaN(a) || double.IsNaN(b))
@@ -86,6 +95,13 @@ internal sealed class OutputAccumulator(string name, string? candidateName, Outp
             _maxAbs = Math.Max(_maxAbs, diff);
             var rel = diff == 0 ? 0 : b == 0 ? double.PositiveInfinity : diff / Math.Abs(b);
             _maxRel = Math.Max(_maxRel, rel);
+            if (double.IsFinite(rel))
+            {
+                _sumRel += rel;
+                _finiteRel++;
+            }
+            _absSketch?.Add(diff);
+            _relSketch?.Add(rel);
         }
         _dot += a * b;
         _normOriginal += b * b;
@@ -158,7 +174,13 @@ internal sealed class OutputAccumulator(string name, string? candidateName, Outp
         double? top1 = compared && _classifier && _rows > 0 ? (double)_top1Agree / _rows : null;
         double? top5 = compared && _classifier && _rows > 0 ? _top5Overlap / _rows : null;
         var verdict = _structural;
-        if (verdict == OutputVerdict.Pass && _violations > 0)
+        var (statisticAbs, statisticRel) = Statistic();
+        var exceeded = _check.Statistic == ErrorStatistic.Elementwise
+            ? _violations > 0
+            : _nanMismatches > 0 || !(statisticAbs <= tolerance.Atol || statisticRel <= tolerance.Rtol);
+        if (verdict == OutputVerdict.Pass && _check.Validate && _nonFiniteOriginal + _nonFiniteCandidate > 0)
+            verdict = OutputVerdict.NonFinite;
+        if (verdict == OutputVerdict.Pass && exceeded)
             verdict = OutputVerdict.ToleranceExceeded;
         if (verdict == OutputVerdict.Pass && minTop1 is { } min && top1 is { } agreement && agreement < min)
             verdict = OutputVerdict.Top1BelowMinimum;
@@ -188,6 +210,29 @@ internal sealed class OutputAccumulator(string name, string? candidateName, Outp
             Top5Overlap = top5,
             MinTop1 = minTop1,
             Histogram = _histogram,
+            MeanRelError = _finiteRel > 0 ? _sumRel / _finiteRel : 0,
+            Check = _check,
+            StatisticAbsError = statisticAbs,
+            StatisticRelError = statisticRel,
+            NonFiniteOriginal = _nonFiniteOriginal,
+            NonFiniteCandidate = _nonFiniteCandidate,
+            MaxAbsOriginal = _maxAbsOriginal,
+            Subject = subject,
+        };
+    }
+
+    /// <summary>The checked statistic over the absolute and the relative errors (NaN when an element was NaN on one side).</summary>
+    private (double Abs, double Rel) Statistic()
+    {
+        if (_nanMismatches > 0)
+            return (double.NaN, double.NaN);
+        return _check.Statistic switch
+        {
+            ErrorStatistic.Elementwise or ErrorStatistic.Max => (_maxAbs, _maxRel),
+            ErrorStatistic.Mean => (_finiteDiffs > 0 ? _sumAbs / _finiteDiffs : 0,
+                _finiteRel < _finiteDiffs ? double.PositiveInfinity : _finiteRel > 0 ? _sumRel / _finiteRel : 0),
+            ErrorStatistic.Median => (_absSketch!.Quantile(0.5), _relSketch!.Quantile(0.5)),
+            _ => (_absSketch!.Quantile(_check.Quantile), _relSketch!.Quantile(_check.Quantile)),
         };
     }
 }

@@ -29,6 +29,8 @@ public enum OutputVerdict
     ShapeMismatch,
     /// <summary>The two outputs have different element types, or values that cannot be compared.</summary>
     TypeMismatch,
+    /// <summary>A NaN or an infinity in either model's values, with validation asked for (<see cref="EquivalenceOptions.Validate"/>).</summary>
+    NonFinite,
 }
 
 /// <summary>
@@ -113,12 +115,37 @@ public sealed class OutputComparison
     /// <summary>Absolute errors per decade.</summary>
     public ErrorHistogram Histogram { get; init; } = new();
 
+    /// <summary>mean |a − b|/|b| over the elements whose relative error is finite.</summary>
+    public double MeanRelError { get; init; }
+
+    /// <summary>How the tolerance was checked.</summary>
+    public ErrorCheck Check { get; init; } = ErrorCheck.Elementwise;
+
+    /// <summary>The checked statistic of the absolute errors (the max for an elementwise check).</summary>
+    public double StatisticAbsError { get; init; }
+
+    /// <summary>The checked statistic of the relative errors (the max for an elementwise check).</summary>
+    public double StatisticRelError { get; init; }
+
+    /// <summary>NaN or infinite elements in the original's values.</summary>
+    public long NonFiniteOriginal { get; init; }
+
+    /// <summary>NaN or infinite elements in the candidate's values.</summary>
+    public long NonFiniteCandidate { get; init; }
+
+    /// <summary>max |b| over the original's finite elements: the scale the errors are measured against.</summary>
+    public double MaxAbsOriginal { get; init; }
+
+    /// <summary>What the messages call the compared values: <c>output</c>, or <c>tensor</c> for an intermediate.</summary>
+    internal string Subject { get; init; } = "output";
+
     /// <summary>Compares two hand-made arrays of the same <paramref name="shape"/> as one output (no ONNX Runtime needed).</summary>
     public static OutputComparison Of(string name, ReadOnlySpan<double> original, ReadOnlySpan<double> candidate, long[] shape,
-        Tolerance tolerance, bool nanEqual = false, double? minTop1 = null, OnnxDataType elementType = OnnxDataType.Double)
+        Tolerance tolerance, bool nanEqual = false, double? minTop1 = null, OnnxDataType elementType = OnnxDataType.Double,
+        ErrorCheck? check = null)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        var accumulator = new OutputAccumulator(name, name, OutputMatch.Name, tolerance, nanEqual);
+        var accumulator = new OutputAccumulator(name, name, OutputMatch.Name, tolerance, nanEqual, check);
         if (original.Length != candidate.Length || original.Length != shape.Aggregate(1L, (a, b) => a * b))
             accumulator.Fail(OutputVerdict.ShapeMismatch,
                 $"{original.Length} original and {candidate.Length} candidate values for shape [{string.Join(",", shape)}]");
@@ -130,13 +157,21 @@ public sealed class OutputComparison
     /// <summary>One line saying why this output failed (empty when it passed).</summary>
     public string Describe()
     {
-        var label = MatchedBy == OutputMatch.Position ? $"output '{Name}' (candidate '{CandidateName}')" : $"output '{Name}'";
+        var label = MatchedBy == OutputMatch.Position || (CandidateName is not null && CandidateName != Name)
+            ? $"{Subject} '{Name}' (candidate '{CandidateName}')"
+            : $"{Subject} '{Name}'";
         switch (Verdict)
         {
             case OutputVerdict.Pass:
                 return "";
             case OutputVerdict.Missing or OutputVerdict.ShapeMismatch or OutputVerdict.TypeMismatch:
                 return $"{label}: {Problem}";
+            case OutputVerdict.NonFinite:
+                return $"{label}: {NonFiniteOriginal} NaN/Inf element(s) in the original, {NonFiniteCandidate} in the candidate";
+            case OutputVerdict.ToleranceExceeded when Check.Statistic != ErrorStatistic.Elementwise:
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"{label}: {Check} abs error {Num(StatisticAbsError)} > atol {Num(Tolerance.Atol)} and {Check} rel error " +
+                    $"{Num(StatisticRelError)} > rtol {Num(Tolerance.Rtol)}; max abs error {Num(MaxAbsError)}");
             case OutputVerdict.Top1BelowMinimum:
                 return string.Create(CultureInfo.InvariantCulture,
                     $"{label}: top-1 agreement {EquivalenceReport.Percent(Top1Agreement ?? 0)} of {Rows} rows is below the required {EquivalenceReport.Percent(MinTop1 ?? 0)}");

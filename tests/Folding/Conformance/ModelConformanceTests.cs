@@ -1,4 +1,4 @@
-using OnnxBn.TestUtilities.Reference;
+using OnnxBn.Runtime.Reference;
 
 namespace OnnxBn.Folding.Tests.Conformance;
 

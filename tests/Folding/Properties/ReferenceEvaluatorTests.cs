@@ -1,5 +1,5 @@
+using OnnxBn.Runtime.Reference;
 using OnnxBn.TestUtilities;
-using OnnxBn.TestUtilities.Reference;
 
 namespace OnnxBn.Folding.Tests.Properties;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using OnnxBn.Runtime.Reference;
 using OnnxBn.TestUtilities;
-using OnnxBn.TestUtilities.Reference;
 
 namespace OnnxBn.Folding.Tests.Rules;
 

@@ -1,5 +1,5 @@
+using OnnxBn.Runtime.Reference;
 using OnnxBn.TestUtilities;
-using OnnxBn.TestUtilities.Reference;
 using static OnnxBn.Folding.Tests.Rules.BackwardFixtures;
 
 namespace OnnxBn.Folding.Tests.Rules;

@@ -1,6 +1,6 @@
 using OnnxBn.Folding.Tests.Safety;
+using OnnxBn.Runtime.Reference;
 using OnnxBn.TestUtilities;
-using OnnxBn.TestUtilities.Reference;
 
 namespace OnnxBn.Folding.Tests.Rules;
 

@@ -282,6 +282,6 @@ public sealed class ScaleThroughActivationRuleTests
         Assert.Equal(["BatchNormalization", "Relu", "Conv"], model.OpTypes());
     }
 
-    private static TestUtilities.Reference.RefTensor RefTensorOf(long n, long c, long h, long w, params double[] values) =>
-        TestUtilities.Reference.RefTensor.Of([n, c, h, w], values);
+    private static Runtime.Reference.RefTensor RefTensorOf(long n, long c, long h, long w, params double[] values) =>
+        Runtime.Reference.RefTensor.Of([n, c, h, w], values);
 }

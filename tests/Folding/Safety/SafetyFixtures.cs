@@ -1,6 +1,6 @@
 using OnnxBn.Folding.Tests.Conformance;
+using OnnxBn.Runtime.Reference;
 using OnnxBn.TestUtilities;
-using OnnxBn.TestUtilities.Reference;
 
 namespace OnnxBn.Folding.Tests.Safety;
 

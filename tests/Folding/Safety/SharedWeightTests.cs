@@ -1,3 +1,4 @@
+using OnnxBn.Runtime.Reference;
 using OnnxBn.TestUtilities;
 using static OnnxBn.Folding.Tests.Safety.SafetyFixtures;
 
@@ -93,7 +94,7 @@ public sealed class SharedWeightTests
         Assert.Equal(3, new[] { "gemm1", "gemm2", "gemm3" }.Select(g => gemms[g].Input(1)).Distinct().Count());
         Assert.Equal("B", gemms["gemm3"].Input(1));
         Assert.Equal([1.0, 2, 3, 4], Constant(model, "B").ToDoubleArray());
-        var inputs = new Dictionary<string, TestUtilities.Reference.RefTensor> { ["x"] = Input(4, 2), ["x2"] = Input(4, 2) };
+        var inputs = new Dictionary<string, RefTensor> { ["x"] = Input(4, 2), ["x2"] = Input(4, 2) };
         AssertSameOutputs(original, model, inputs);
     }
 }

@@ -1,5 +1,5 @@
+using OnnxBn.Runtime.Reference;
 using OnnxBn.TestUtilities;
-using OnnxBn.TestUtilities.Reference;
 using static OnnxBn.Folding.Tests.Safety.SafetyFixtures;
 
 namespace OnnxBn.Folding.Tests.Safety;

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using OnnxBn.Folding.Onnx.Proto;
+using OnnxBn.Runtime.Reference;
 using OnnxBn.TestUtilities;
-using OnnxBn.TestUtilities.Reference;
 using static OnnxBn.Folding.Tests.Safety.SafetyFixtures;
 
 namespace OnnxBn.Folding.Tests.Safety;

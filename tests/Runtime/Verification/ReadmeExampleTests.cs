@@ -22,6 +22,18 @@ public sealed class ReadmeExampleTests
     // --- docs/verify.md example ends ---
 
     [Fact]
+    public void Layer_Example_Of_Docs_Runs()
+    {
+        var original = OnnxModel.Load(Path.Combine(Models, "small_cnn_bn.onnx"));
+        var folded = original.Clone();
+        var folds = FoldPass.Run(folded);
+        var options = new EquivalenceOptions { CompareLayers = true, Float64Reference = true, Folds = folds };
+        var layers = EquivalenceChecker.Compare(original, folded, options).Layers!;
+        Assert.Null(layers.FirstDivergence);
+        Assert.All(layers.Layers.Where(l => l.Rounding is not null), l => Assert.True(l.Rounding!.WithinBound));
+    }
+
+    [Fact]
     public void Docs_Contain_The_Example_Verbatim()
     {
         var source = File.ReadAllText(Path.Combine(VerificationModels.RepoRoot(), "tests", "Runtime", "Verification", "ReadmeExampleTests.cs"));

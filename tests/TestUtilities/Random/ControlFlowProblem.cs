@@ -1,5 +1,5 @@
 using OnnxBn.Folding;
-using OnnxBn.TestUtilities.Reference;
+using OnnxBn.Runtime.Reference;
 
 namespace OnnxBn.TestUtilities.Random;
 

@@ -1,4 +1,4 @@
-using OnnxBn.TestUtilities.Reference;
+using OnnxBn.Runtime.Reference;
 using OnnxBn.Training.Surgery;
 
 namespace OnnxBn.Training.Tests.Surgery;

@@ -1,6 +1,6 @@
 using OnnxBn.Folding;
 
-namespace OnnxBn.TestUtilities.Reference;
+namespace OnnxBn.Runtime.Reference;
 
 /// <summary>
 /// A dense row-major float64 tensor for the reference evaluator: whatever the model's element type, the oracle
@@ -17,8 +17,11 @@ public sealed record RefTensor(long[] Shape, double[] Data)
     public int Size => Data.Length;
 
     /// <summary>Checks that the data fills the shape; every producer of a tensor goes through here.</summary>
+    /// <exception cref="ArgumentException">The data does not fill the shape.</exception>
     public static RefTensor Of(long[] shape, double[] data)
     {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(data);
         long count = 1;
         foreach (long d in shape) count *= d;
         if (count != data.Length)
@@ -80,5 +83,6 @@ public sealed record RefTensor(long[] Shape, double[] Data)
         return max;
     }
 
+    /// <summary><c>RefTensor[2,3]</c>.</summary>
     public override string ToString() => $"RefTensor[{string.Join(",", Shape)}]";
 }

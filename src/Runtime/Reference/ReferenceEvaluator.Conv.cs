@@ -1,6 +1,6 @@
 using OnnxBn.Folding;
 
-namespace OnnxBn.TestUtilities.Reference;
+namespace OnnxBn.Runtime.Reference;
 
 // Conv and ConvTranspose of any spatial rank, straight from the operator spec: one multiply-add per (output,
 // input channel, kernel tap), with explicit index arithmetic rather than im2col so the oracle stays obviously right.

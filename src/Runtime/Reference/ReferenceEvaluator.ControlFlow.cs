@@ -1,6 +1,6 @@
 using OnnxBn.Folding;
 
-namespace OnnxBn.TestUtilities.Reference;
+namespace OnnxBn.Runtime.Reference;
 
 /// <summary>
 /// If, Loop (opset 11+ semantics) and Scan (opset 9+, scanning along axis 0 forward): sub-graphs run with every value

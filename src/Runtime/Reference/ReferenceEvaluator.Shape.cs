@@ -1,6 +1,6 @@
 using OnnxBn.Folding;
 
-namespace OnnxBn.TestUtilities.Reference;
+namespace OnnxBn.Runtime.Reference;
 
 // Data movement (Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Shape, Gather, Cast) and pooling.
 public sealed partial class ReferenceEvaluator
@@ -26,7 +26,7 @@ public sealed partial class ReferenceEvaluator
     }
 
     /// <summary>Transpose by <paramref name="perm"/> (reversed dims when absent).</summary>
-    public static RefTensor Transpose(RefTensor x, long[]? perm)
+    internal static RefTensor Transpose(RefTensor x, long[]? perm)
     {
         perm ??= Enumerable.Range(0, x.Rank).Reverse().Select(i => (long)i).ToArray();
         var shape = perm.Select(p => x.Shape[p]).ToArray();
@@ -169,16 +169,16 @@ public sealed partial class ReferenceEvaluator
         return RefTensor.Of([n, c, .. outSp], y);
     }
 
-    private static RefTensor GlobalAveragePool(RefTensor x)
+    private static RefTensor GlobalPool(RefTensor x, bool max)
     {
         long n = x.Shape[0], c = x.Shape[1];
         int plane = x.Size / (int)(n * c);
         var y = new double[n * c];
         for (long p = 0; p < n * c; p++)
         {
-            double sum = 0;
-            for (int i = 0; i < plane; i++) sum += x.Data[p * plane + i];
-            y[p] = sum / plane;
+            double acc = max ? double.NegativeInfinity : 0;
+            for (int i = 0; i < plane; i++) acc = max ? Math.Max(acc, x.Data[p * plane + i]) : acc + x.Data[p * plane + i];
+            y[p] = max ? acc : acc / plane;
         }
         return RefTensor.Of([n, c, .. Enumerable.Repeat(1L, x.Rank - 2)], y);
     }

@@ -1,6 +1,6 @@
 using OnnxBn.Folding;
 
-namespace OnnxBn.TestUtilities.Reference;
+namespace OnnxBn.Runtime.Reference;
 
 // BatchNormalization (inference form), activations, Clip and Softmax.
 public sealed partial class ReferenceEvaluator
@@ -28,6 +28,13 @@ public sealed partial class ReferenceEvaluator
     {
         double alpha = node.GetFloat("alpha", 0.01f);
         return Map(x, v => v >= 0 ? v : alpha * v);
+    }
+
+    /// <summary>HardSigmoid: max(0, min(1, α·x + β)), α = 0.2 and β = 0.5 by default.</summary>
+    private static RefTensor HardSigmoid(Node node, RefTensor x)
+    {
+        double alpha = node.GetFloat("alpha", 0.2f), beta = node.GetFloat("beta", 0.5f);
+        return Map(x, v => Math.Clamp(alpha * v + beta, 0, 1));
     }
 
     private static RefTensor Elu(Node node, RefTensor x)

@@ -1,10 +1,14 @@
 using OnnxBn.Folding;
 
-namespace OnnxBn.TestUtilities.Reference;
+namespace OnnxBn.Runtime.Reference;
 
 /// <summary>
-/// A naive float64 interpreter of ONNX graphs, independent of ONNX Runtime: the oracle for folding tests.
-/// Every op is written from the ONNX operator spec in the plainest loops possible; speed is not a goal.
+/// A naive float64 interpreter of ONNX graphs, independent of ONNX Runtime: the oracle for folding tests and the
+/// exact side of <c>onnxbn verify --reference float64</c>. Every op is written from the ONNX operator spec in the
+/// plainest loops possible; speed is not a goal. It covers the ops of the bundled example models and of common
+/// exported CNNs and MLPs: Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, elementwise arithmetic,
+/// Relu, LeakyRelu, PRelu, Elu, Selu, Sigmoid, HardSigmoid, HardSwish, Tanh, Clip, Softmax, pools, If/Loop/Scan, and the data-movement
+/// ops (Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Shape, Gather, Cast, Identity, Dropout, Constant).
 /// </summary>
 /// <remarks>An op it does not know raises <see cref="NotSupportedException"/> naming the node and op.</remarks>
 public sealed partial class ReferenceEvaluator
@@ -25,17 +29,39 @@ public sealed partial class ReferenceEvaluator
     }
 
     /// <summary>Evaluates <paramref name="model"/> on <paramref name="inputs"/> and returns every graph output by name.</summary>
+    /// <exception cref="NotSupportedException">The graph holds an op the evaluator does not implement.</exception>
+    /// <exception cref="ArgumentException">A graph input is missing, or a tensor does not fit its op.</exception>
     public static IReadOnlyDictionary<string, RefTensor> Evaluate(OnnxModel model, IReadOnlyDictionary<string, RefTensor> inputs)
     {
+        var evaluator = ForMainGraph(model, inputs);
+        var values = evaluator.Run(inputs);
+        return evaluator._graph.Outputs.ToDictionary(o => o.Name, o => values.TryGetValue(o.Name, out var v) ? v
+            : throw new InvalidOperationException($"Reference evaluator: graph output '{o.Name}' was never computed."));
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="model"/> and returns every value it computes (node outputs, and the inputs and
+    /// initializers they read), by name: the exact counterpart of every intermediate tensor.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The graph holds an op the evaluator does not implement.</exception>
+    /// <exception cref="ArgumentException">A graph input is missing, or a tensor does not fit its op.</exception>
+    public static IReadOnlyDictionary<string, RefTensor> EvaluateAll(OnnxModel model, IReadOnlyDictionary<string, RefTensor> inputs) =>
+        ForMainGraph(model, inputs).Run(inputs);
+
+    private static ReferenceEvaluator ForMainGraph(OnnxModel model, IReadOnlyDictionary<string, RefTensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputs);
         foreach (var input in model.Graph.RuntimeInputs)
             if (!inputs.ContainsKey(input.Name))
                 throw new ArgumentException($"Reference evaluator: graph input '{input.Name}' was not given.");
-        return new ReferenceEvaluator(model, model.Graph, new Dictionary<string, RefTensor>()).Run(inputs);
+        return new ReferenceEvaluator(model, model.Graph, new Dictionary<string, RefTensor>());
     }
 
     /// <summary>Evaluates a model with one runtime input and one output.</summary>
     public static RefTensor EvaluateSingle(OnnxModel model, RefTensor input)
     {
+        ArgumentNullException.ThrowIfNull(model);
         var inputName = model.Graph.RuntimeInputs.Single().Name;
         var outputs = Evaluate(model, new Dictionary<string, RefTensor> { [inputName] = input });
         return outputs[model.Graph.Outputs.Single().Name];
@@ -62,8 +88,7 @@ public sealed partial class ReferenceEvaluator
                 if (node.Output(i).Length > 0)
                     values[node.Output(i)] = results[i];
         }
-        return _graph.Outputs.ToDictionary(o => o.Name, o => values.TryGetValue(o.Name, out var v) ? v
-            : throw new InvalidOperationException($"Reference evaluator: graph output '{o.Name}' was never computed."));
+        return values;
     }
 
     private RefTensor[] Execute(Node node, RefTensor?[] x)
@@ -89,6 +114,8 @@ public sealed partial class ReferenceEvaluator
             "Elu" => [Elu(node, x[0]!)],
             "Selu" => [Selu(node, x[0]!)],
             "Sigmoid" => [Map(x[0]!, v => 1 / (1 + Math.Exp(-v)))],
+            "HardSigmoid" => [HardSigmoid(node, x[0]!)],
+            "HardSwish" => [Map(x[0]!, v => v * Math.Clamp(v / 6 + 0.5, 0, 1))],
             "Tanh" => [Map(x[0]!, Math.Tanh)],
             "Sqrt" => [Map(x[0]!, Math.Sqrt)],
             "Exp" => [Map(x[0]!, Math.Exp)],
@@ -109,7 +136,8 @@ public sealed partial class ReferenceEvaluator
             "Constant" => [Constant(node)],
             "MaxPool" => [Pool(node, x[0]!, max: true)],
             "AveragePool" => [Pool(node, x[0]!, max: false)],
-            "GlobalAveragePool" => [GlobalAveragePool(x[0]!)],
+            "GlobalAveragePool" => [GlobalPool(x[0]!, max: false)],
+            "GlobalMaxPool" => [GlobalPool(x[0]!, max: true)],
             "ReduceSum" => [ReduceSum(node, x[0]!, Arg(x, 1))],
             "Greater" => [Binary(x[0]!, x[1]!, (a, b) => a > b ? 1 : 0)],
             "Less" => [Binary(x[0]!, x[1]!, (a, b) => a < b ? 1 : 0)],

@@ -1,6 +1,6 @@
 using OnnxBn.Folding;
 
-namespace OnnxBn.TestUtilities.Reference;
+namespace OnnxBn.Runtime.Reference;
 
 // Gemm, MatMul (numpy semantics) and numpy-broadcast elementwise arithmetic.
 public sealed partial class ReferenceEvaluator
@@ -64,7 +64,7 @@ public sealed partial class ReferenceEvaluator
     }
 
     /// <summary>Elementwise <paramref name="f"/> with numpy multidirectional broadcasting.</summary>
-    public static RefTensor Binary(RefTensor a, RefTensor b, Func<double, double, double> f)
+    internal static RefTensor Binary(RefTensor a, RefTensor b, Func<double, double, double> f)
     {
         long[] shape = BroadcastShape(a.Shape, b.Shape);
         int count = RefTensor.ElementCount(shape);
@@ -81,7 +81,7 @@ public sealed partial class ReferenceEvaluator
     }
 
     /// <summary>The numpy broadcast of two shapes (aligned at the right; a dim of 1 stretches).</summary>
-    public static long[] BroadcastShape(long[] a, long[] b)
+    internal static long[] BroadcastShape(long[] a, long[] b)
     {
         int rank = Math.Max(a.Length, b.Length);
         var shape = new long[rank];

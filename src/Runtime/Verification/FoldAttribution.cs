@@ -1,0 +1,86 @@
+using OnnxBn.Folding;
+
+namespace OnnxBn.Runtime.Verification;
+
+/// <summary>
+/// Which fold (from a <see cref="FoldReport"/>) rewrote a node of the candidate, and which fold removed a tensor of
+/// the original. A fold names its target nodes in <see cref="BnFate.Detail"/>; a backward fold also leaves the BN's
+/// output name on the node that absorbed it, which finds the target when the names in the report do not.
+/// </summary>
+internal sealed class FoldAttribution
+{
+    private readonly Dictionary<string, List<BnFate>> _byTarget = new(StringComparer.Ordinal);
+    private readonly Dictionary<Node, BnFate> _byBatchNorm = [];
+    private readonly Graph _candidate;
+
+    public FoldAttribution(FoldReport? report, Graph original, Graph candidate)
+    {
+        _candidate = candidate;
+        if (report is null)
+            return;
+        var nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
+        foreach (var node in original.Nodes)
+            nodes.TryAdd(node.Name.Length > 0 ? node.Name : node.Output(0), node);
+        foreach (var fate in report.Fates.Where(f => f.Outcome is BnOutcome.FoldedBackward or BnOutcome.FoldedForward or BnOutcome.Lowered))
+        {
+            if (nodes.TryGetValue(fate.Node, out var bn))
+                _byBatchNorm[bn] = fate;
+            if (fate.Outcome == BnOutcome.Lowered)
+                continue;
+            foreach (var target in Targets(fate.Detail))
+            {
+                if (!_byTarget.TryGetValue(target, out var list))
+                    _byTarget[target] = list = [];
+                list.Add(fate);
+            }
+        }
+    }
+
+    /// <summary>True when a fold report is known (given, or made by re-folding the original).</summary>
+    public bool HasReport => _byBatchNorm.Count > 0 || _byTarget.Count > 0;
+
+    /// <summary>The folds that rewrote <paramref name="candidateNode"/> (empty when none did).</summary>
+    public IReadOnlyList<BnFate> Into(Node candidateNode)
+    {
+        var found = _byTarget.TryGetValue(candidateNode.DisplayName, out var list) ? new List<BnFate>(list) : [];
+        foreach (var (bn, fate) in _byBatchNorm)
+        {
+            if (!found.Contains(fate) && bn.Output(0).Length > 0 && _candidate.Producer(bn.Output(0)) == candidateNode &&
+                !candidateNode.Is("BatchNormalization"))
+                found.Add(fate);
+        }
+        return found;
+    }
+
+    /// <summary>The fold that removed the value <paramref name="originalNode"/> wrote: a folded BN's, or the pre-BN value of a backward fold's target.</summary>
+    public BnFate? Removing(Node originalNode)
+    {
+        if (_byBatchNorm.TryGetValue(originalNode, out var fate))
+            return fate;
+        return _byTarget.TryGetValue(originalNode.DisplayName, out var list)
+            ? list.FirstOrDefault(f => f.Outcome == BnOutcome.FoldedBackward)
+            : null;
+    }
+
+    /// <summary>
+    /// The backward fold whose target <paramref name="originalNode"/> is: its outputs in the original hold the values
+    /// before the BN, and a name of them that survives in the candidate (a MatMul whose BN became an Add of a bias)
+    /// holds the scaled values there, so the two must not be compared.
+    /// </summary>
+    public BnFate? RewroteTarget(Node originalNode) =>
+        _byBatchNorm.ContainsKey(originalNode) || !_byTarget.TryGetValue(originalNode.DisplayName, out var list)
+            ? null
+            : list.FirstOrDefault(f => f.Outcome == BnOutcome.FoldedBackward);
+
+    /// <summary>
+    /// The target names of a fold's detail: "Conv_3", "Gemm_1, Gemm_2" (a forward fold into several consumers),
+    /// "MatMul_1 + Add_1" (a linear layer and its bias), with a remark in parentheses after them such as
+    /// "(merged with BN_2)" or "(through Transpose_4)".
+    /// </summary>
+    internal static IEnumerable<string> Targets(string detail)
+    {
+        var remark = detail.IndexOf(" (", StringComparison.Ordinal);
+        var names = remark >= 0 ? detail[..remark] : detail;
+        return names.Split([", ", " + "], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+}

@@ -1,0 +1,104 @@
+using OnnxBn.Folding;
+using OnnxBn.Runtime.Inputs;
+using OnnxBn.Runtime.Reference;
+
+namespace OnnxBn.Runtime.Verification;
+
+// The float64 side of the layer pass, and the rounding check of each folded node.
+internal static partial class LayerRun
+{
+    /// <summary>
+    /// Evaluates both models in float64 on the run's inputs and adds each pair's errors against the original's exact
+    /// values; false (with a note) when the reference cannot evaluate a model, which ends the reference for the check.
+    /// </summary>
+    private static bool Reference(InputFeed feed, OnnxModel original, OnnxModel candidate, IReadOnlyDictionary<string, string> inputNames,
+        IReadOnlyList<LayerPair> pairs, (double[] Original, double[] Candidate)?[] values, ReferenceTracker[] trackers, List<string> notes)
+    {
+        IReadOnlyDictionary<string, RefTensor> exact, folded;
+        try
+        {
+            var inputs = feed.Tensors.ToDictionary(t => t.Name, RefTensor.FromTensorData, StringComparer.Ordinal);
+            exact = ReferenceEvaluator.EvaluateAll(original, inputs);
+            folded = ReferenceEvaluator.EvaluateAll(candidate,
+                inputs.ToDictionary(kv => inputNames.GetValueOrDefault(kv.Key, kv.Key), kv => kv.Value, StringComparer.Ordinal));
+        }
+        catch (Exception ex) when (ex is NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            notes.Add($"float64 reference not used: {ex.Message}");
+            return false;
+        }
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            if (values[i] is { } v && exact.TryGetValue(pairs[i].Tensor, out var a) && folded.TryGetValue(pairs[i].CandidateTensor, out var b))
+                trackers[i].Add(v.Original, v.Candidate, a.Data, b.Data);
+        }
+        return true;
+    }
+
+    /// <summary>Adds the predicted rounding bound to every tensor written by a folded node whose input was compared too.</summary>
+    private static List<LayerComparison> WithRoundingChecks(List<LayerComparison> layers, IReadOnlyList<LayerPair> pairs, Graph original,
+        Graph candidate, IReadOnlyDictionary<string, double> inputMax, List<string> notes)
+    {
+        var byCandidateTensor = layers.ToDictionary(l => l.CandidateTensor, StringComparer.Ordinal);
+        for (var i = 0; i < layers.Count; i++)
+        {
+            var folds = pairs[i].Folds.Where(f => f.Outcome is BnOutcome.FoldedBackward or BnOutcome.FoldedForward).ToList();
+            if (folds.Count == 0 || layers[i].Comparison.Elements == 0)
+                continue;
+            var magnitudes = RoundingBound.Of(original, candidate, pairs[i].CandidateNode, folds, pairs[i].ElementType, out var reason);
+            double inputMaxAbs, inputDifference;
+            if (magnitudes is null)
+            {
+                notes.Add($"no rounding bound for {layers[i].Tensor}: {reason}");
+                continue;
+            }
+            if (inputMax.TryGetValue(magnitudes.DataInput, out var fed))
+                (inputMaxAbs, inputDifference) = (fed, 0);
+            else if (byCandidateTensor.TryGetValue(magnitudes.DataInput, out var input) && input.Comparison.Elements > 0)
+                (inputMaxAbs, inputDifference) = (input.Comparison.MaxAbsOriginal + input.Comparison.MaxAbsError, input.Comparison.MaxAbsError);
+            else
+            {
+                notes.Add($"no rounding bound for {layers[i].Tensor}: its input {magnitudes.DataInput} was not compared");
+                continue;
+            }
+            var c = layers[i];
+            layers[i] = new LayerComparison
+            {
+                Index = c.Index, Tensor = c.Tensor, CandidateTensor = c.CandidateTensor, MatchedBy = c.MatchedBy,
+                OriginalNode = c.OriginalNode, OriginalOp = c.OriginalOp, CandidateNode = c.CandidateNode, CandidateOp = c.CandidateOp,
+                Folds = c.Folds, Comparison = c.Comparison, Reference = c.Reference,
+                Rounding = new RoundingCheck(c.Comparison.MaxAbsError, magnitudes.Bound(inputMaxAbs, inputDifference)),
+            };
+        }
+        return layers;
+    }
+
+    /// <summary>Largest errors of one tensor against the original's float64 values (NaN once any is NaN).</summary>
+    private sealed class ReferenceTracker
+    {
+        private double _originalRounding, _foldError, _candidateError;
+        private bool _shapeDiffers;
+
+        public void Add(double[] ortOriginal, double[] ortCandidate, double[] exactOriginal, double[] exactCandidate)
+        {
+            if (ortOriginal.Length != exactOriginal.Length || ortCandidate.Length != exactOriginal.Length || exactCandidate.Length != exactOriginal.Length)
+            {
+                _shapeDiffers = true;
+                return;
+            }
+            for (var k = 0; k < exactOriginal.Length; k++)
+            {
+                _originalRounding = Worse(_originalRounding, ortOriginal[k] - exactOriginal[k]);
+                _foldError = Worse(_foldError, exactCandidate[k] - exactOriginal[k]);
+                _candidateError = Worse(_candidateError, ortCandidate[k] - exactOriginal[k]);
+            }
+        }
+
+        public ReferenceErrors Result() => _shapeDiffers
+            ? new ReferenceErrors(double.NaN, double.NaN, double.NaN)
+            : new ReferenceErrors(_originalRounding, _foldError, _candidateError);
+
+        private static double Worse(double worst, double difference) =>
+            double.IsNaN(worst) || double.IsNaN(difference) ? double.NaN : Math.Max(worst, Math.Abs(difference));
+    }
+}
