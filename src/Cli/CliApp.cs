@@ -9,10 +9,19 @@ namespace OnnxBn.Cli;
 /// </summary>
 public static class CliApp
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        Run(args, stdout, stderr, errorIsTerminal: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
+
+    /// <summary>
+    /// Runs with an explicit answer to "is stderr a terminal?", which decides between a redrawn progress bar and plain
+    /// progress lines (tests pass true to see what a terminal would show).
+    /// </summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool errorIsTerminal)
     {
-        var console = new CliConsole(stdout, stderr, verbose: args.Contains("--verbose"),
-            errorIsTerminal: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected);
+        ArgumentNullException.ThrowIfNull(args);
+        args = CommandLineRewrites.Apply(args, stderr);
+        var console = new CliConsole(stdout, stderr, verbose: args.Contains("--verbose"), errorIsTerminal,
+            quiet: args.Contains("--quiet") || args.Contains("-q"));
         var root = BuildRoot(console);
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -44,6 +53,7 @@ public static class CliApp
             "onnxbn: fold BatchNormalization into neighbouring layers, verify the result with ONNX Runtime, run, " +
             "benchmark and fine-tune ONNX models.\n\n" + ExceptionExitCodes.HelpTable);
         root.Options.Add(CliConsole.VerboseOption);
+        root.Options.Add(CliConsole.QuietOption);
         foreach (var command in CommandCatalog.All)
             root.Subcommands.Add(command.Build(console));
         return root;

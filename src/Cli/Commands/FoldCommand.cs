@@ -8,7 +8,7 @@ using OnnxBn.Runtime.Verification;
 namespace OnnxBn.Cli.Commands;
 
 /// <summary>
-/// <c>onnxbn fold model.onnx [-o out.onnx] [--lower-unfolded] [--json] [--only backward|forward]</c>: folds every
+/// <c>onnxbn fold model.onnx [-o out.onnx] [--lower-unfolded] [--json [FILE]] [--only backward|forward]</c>: folds every
 /// BatchNormalization that can be folded exactly, writes the result (default <c>model.folded.onnx</c> next to the
 /// input; the input is never touched) and reports every BN's fate with parameter and node totals. With
 /// <c>--verify</c> (and the input/tolerance options of <c>onnxbn verify</c>) it first checks the folded model against
@@ -28,10 +28,7 @@ internal sealed class FoldCommand : ICliCommand
         Description = "Rewrite each BN that cannot be folded as one Mul and one Add with precomputed scale and shift.",
     };
 
-    private static readonly Option<bool> JsonOption = new("--json")
-    {
-        Description = "Print the fold report as one JSON document on stdout instead of tables.",
-    };
+    private static readonly Option<string?> JsonOption = CommonOptions.Json();
 
     internal static readonly Option<bool> FreezeOption = new("--freeze-initializer-inputs")
     {
@@ -81,7 +78,7 @@ internal sealed class FoldCommand : ICliCommand
         var verify = parsed.GetValue(VerifyOption);
         if (!verify && _equivalence.AnyGiven(parsed))
             throw new UsageException("input, tolerance and device options apply with --verify only.");
-        var equivalence = verify ? _equivalence.Bind(parsed) : null;
+        var equivalence = verify ? _equivalence.Bind(parsed, console) : null;
         string input = parsed.GetValue(ModelArgument)!;
         string output = parsed.GetValue(OutputOption) ?? ModelPaths.Sibling(input, "folded");
         ModelPaths.RefuseOverwrite(input, output);
@@ -102,13 +99,17 @@ internal sealed class FoldCommand : ICliCommand
         var model = OnnxModel.Load(input, LoadOptions(parsed));
         var original = equivalence is null ? null : model.Clone();
         var report = FoldPass.Run(model, options);
-        var json = parsed.GetValue(JsonOption);
+        var jsonFile = parsed.GetValue(JsonOption);
+        var json = jsonFile == CommonOptions.Stdout;
         if (json)
             console.Out.WriteLine(report.ToJson());
         else
             WriteReport(report, console.Out);
+        if (jsonFile is not null && !json)
+            ReportFile.Write(jsonFile, report.ToJson());
 
-        if (original is not null && Verify(original, model, input, equivalence!, console, json) is var code && code != ExitCode.Ok)
+        if (original is not null && Verify(original, model, input, equivalence!, console, json, parsed.GetValue(_equivalence.JUnit))
+                is var code && code != ExitCode.Ok)
         {
             console.Error.WriteLine($"not written: {output} (the folded model was not verified equivalent)");
             return (int)code;
@@ -123,20 +124,25 @@ internal sealed class FoldCommand : ICliCommand
     /// stdout carries the JSON fold report). Returns 0 when equivalent, 1 when not, or the code of what stopped it.
     /// </summary>
     private static ExitCode Verify(OnnxModel original, OnnxModel folded, string input, EquivalenceOptions options,
-        CliConsole console, bool json)
+        CliConsole console, bool json, string? junit)
     {
+        var progress = console.Progress("verify");
         try
         {
             console.InitializeRuntime();
             var verification = EquivalenceChecker.Compare(ModelSource.FromModel(original, input),
-                ModelSource.FromModel(folded, "folded"), options);
+                ModelSource.FromModel(folded, "folded"), options with { Progress = progress });
+            progress.Finish();
             var writer = json ? console.Error : console.Out;
             writer.WriteLine();
             writer.Write(verification.ToText(console.Verbose));
+            if (junit is not null)
+                ReportFile.Write(junit, verification.ToJUnitXml());
             return verification.IsEquivalent ? ExitCode.Ok : ExitCode.CheckFailed;
         }
         catch (Exception ex)
         {
+            progress.Finish();
             return (ExitCode)EquivalenceErrors.Report(ex, console);
         }
     }

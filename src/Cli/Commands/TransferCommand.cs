@@ -71,7 +71,6 @@ internal sealed partial class TransferCommand(CancellationToken interrupt = defa
     private static readonly Option<string?> OutputOption = new("--output", "-o") { Description = "Write model B (base + head) to this .onnx file." };
     private static readonly Option<string> OutputNameOption = new("--output-name") { Description = "Name of model B's probability output.", DefaultValueFactory = _ => "probability" };
     private static readonly Option<bool> BenchFeaturesOption = new("--bench-features") { Description = "Also time feature extraction against a plain batched ONNX Runtime run." };
-    private static readonly Option<bool> QuietOption = new("--quiet") { Description = "No progress on stderr." };
 
     private static readonly Option[] AllOptions =
     [
@@ -82,7 +81,7 @@ internal sealed partial class TransferCommand(CancellationToken interrupt = defa
         CheckpointOption, ResumeOption, LearningRateOption, MomentumOption,
         NesterovOption, Beta1Option, Beta2Option, ScheduleOption, DecayStepsOption, DecayRateOption, ClipValueOption,
         ClipNormOption, ClipGlobalNormOption, BatchOption, EpochsOption, PatienceOption, UnfreezeOption, FineTuneLrOption,
-        FineTuneEpochsOption, HistoryOption, OutputOption, OutputNameOption, BenchFeaturesOption, QuietOption,
+        FineTuneEpochsOption, HistoryOption, OutputOption, OutputNameOption, BenchFeaturesOption,
     ];
 
     public Command Build(CliConsole console)

@@ -70,6 +70,7 @@ public static class EquivalenceChecker
             {
                 runTime += RunAndCompare(feed, originalSession, candidateSession, inputNames, pairs, accumulators);
                 runs++;
+                options.Progress?.Report(new VerificationProgress(runs, feed.Completed, feed.Label));
             }
         }
         if (options.MinTop1 is not null && accumulators.Length > 0 && pairs.All(p => !IsClassifier(p.Original)))

@@ -45,6 +45,9 @@ public sealed record EquivalenceOptions
     /// <summary>Threads per operator for both sessions (0 = ONNX Runtime's default).</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>Told after every run of both models how far the comparison is (null: nobody listens).</summary>
+    public IProgress<VerificationProgress>? Progress { get; init; }
+
     /// <summary>The tolerance that applies to an output: its own, else the one of its element type.</summary>
     public Tolerance ToleranceFor(string name, string? candidateName, OnnxDataType elementType)
     {
