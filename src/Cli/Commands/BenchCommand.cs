@@ -19,6 +19,7 @@ internal sealed partial class BenchCommand : ICliCommand
 
     private static readonly Option<string?> CompareOption = new("--compare")
     {
+        HelpName = "MODEL",
         Description = "A second model to benchmark side by side (ratios are other/model).",
     };
 
@@ -31,12 +32,14 @@ internal sealed partial class BenchCommand : ICliCommand
 
     private static readonly Option<string> BatchOption = new("--batch")
     {
+        HelpName = "LIST",
         Description = "Comma-separated batch sizes (the first input dimension), like 1,32,256.",
         DefaultValueFactory = _ => "1",
     };
 
     private static readonly Option<int> ThreadsOption = new("--threads")
     {
+        HelpName = "N",
         Description = "ONNX Runtime intra-op threads (0 = its default, one per core).",
         DefaultValueFactory = _ => 0,
     };
@@ -45,22 +48,26 @@ internal sealed partial class BenchCommand : ICliCommand
 
     private static readonly Option<int> WarmupOption = new("--warmup")
     {
+        HelpName = "N",
         Description = "Untimed runs per model and batch size before timing.",
         DefaultValueFactory = _ => 10,
     };
 
     private static readonly Option<int?> IterationsOption = new("--iterations", "-n")
     {
+        HelpName = "N",
         Description = "Timed runs per model and batch size (default 100).",
     };
 
     private static readonly Option<string?> DurationOption = new("--duration")
     {
+        HelpName = "TIME",
         Description = "Time per batch size instead of a run count, like 10s, 500ms or 2m.",
     };
 
     private static readonly Option<int> CreationsOption = new("--creations")
     {
+        HelpName = "N",
         Description = "How many times each session is created to time session creation.",
         DefaultValueFactory = _ => 5,
     };

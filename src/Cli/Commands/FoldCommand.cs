@@ -20,6 +20,7 @@ internal sealed class FoldCommand : ICliCommand
 
     private static readonly Option<string?> OutputOption = new("--output", "-o")
     {
+        HelpName = "FILE",
         Description = "Where to write the folded model (default: <model>.folded.onnx next to the input).",
     };
 
@@ -67,6 +68,7 @@ internal sealed class FoldCommand : ICliCommand
     {
         var option = new Option<string?>("--only")
         {
+            HelpName = "DIRECTION",
             Description = "Fold in one direction only: backward (into the producing layer) or forward (into consumers).",
         };
         option.AcceptOnlyFromAmong("backward", "forward");

@@ -27,12 +27,12 @@ internal sealed class RunCommand : ICliCommand
 
     private static readonly Option<string?> OutputOption = new("--output", "-o")
     {
+        HelpName = "FILE|DIR",
         Description = "Save outputs: a .npy or .pb file (single-output models) or a directory (one <name>.npy per output; " +
                       "with --inputs, one sub-folder per test data set).",
     };
 
-    private static readonly Option<int?> RandomOption =
-        CommonOptions.Random("run: for the inputs no --input gives; N is the batch of a symbolic first dimension");
+    private static readonly Option<int?> RandomOption = CommonOptions.Random();
 
     private static readonly Option<string[]> ShapeOption = CommonOptions.RandomShape();
 

@@ -33,11 +33,12 @@ internal static class CommonOptions
         HelpName = "FILE",
     };
 
-    /// <summary><c>--random N</c>: N seeded random samples.</summary>
-    public static Option<int?> Random(string defaultText) => new("--random")
+    /// <summary><c>--random N</c>: N seeded random samples for the inputs no other option gives.</summary>
+    public static Option<int?> Random() => new("--random")
     {
-        Description = $"N seeded random samples: floats uniform in [0,1), integers in [0,{RandomInputSource.IntegerRange}) " +
-                      $"({defaultText}).",
+        Description = $"N seeded random samples (floats uniform in [0,1), integers in [0,{RandomInputSource.IntegerRange})) " +
+                      $"for the inputs no other input option gives; verify uses {RandomInputSource.DefaultSamples} when no " +
+                      "input option is given.",
         HelpName = "N",
     };
 

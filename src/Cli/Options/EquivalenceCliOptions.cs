@@ -28,8 +28,7 @@ internal sealed class EquivalenceCliOptions
 
     public Option<int?> Limit { get; } = new("--limit") { Description = "Use only the first N images of --data.", HelpName = "N" };
 
-    public Option<int?> Random { get; } =
-        CommonOptions.Random($"default when no input option is given: {RandomInputSource.DefaultSamples}");
+    public Option<int?> Random { get; } = CommonOptions.Random();
 
     public Option<int> Seed { get; } = CommonOptions.Seed();
 
