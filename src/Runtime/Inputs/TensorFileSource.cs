@@ -32,7 +32,7 @@ public sealed class TensorFileSource : IInputSource
     }
 
     /// <inheritdoc />
-    public string Description => "files: " + string.Join(", ", _files.Select(f => $"{f.Key}={f.Value}"));
+    public string Description => "files: " + string.Join(", ", _files.Select(f => f.Key.Length > 0 ? $"{f.Key}={f.Value}" : f.Value));
 
     /// <inheritdoc />
     public IEnumerable<InputFeed> Feeds(IReadOnlyList<InputSignature> inputs)
