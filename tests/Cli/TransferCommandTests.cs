@@ -54,6 +54,25 @@ public sealed class TransferCommandTests : IDisposable
     }
 
     [Fact]
+    public void Feature_Extraction_Progress_Is_Plain_Lines_In_A_Log_A_Redrawn_Bar_On_A_Terminal_And_Nothing_When_Quiet()
+    {
+        string[] args = ["transfer", _model, "--data", _data, "--train-limit", "40", "--epochs", "1", "--feature-batch", "10"];
+
+        var log = CliHarness.Run(args);
+        var terminal = CliHarness.RunOnTerminal(args);
+        var quiet = CliHarness.Run([.. args, "--quiet"]);
+
+        Assert.True(log.Code == 0, log.Err);
+        var lines = log.Err.ReplaceLineEndings("\n").Split('\n').Where(l => l.StartsWith("features: ", StringComparison.Ordinal)).ToArray();
+        Assert.InRange(lines.Length, 2, 10);
+        Assert.All(lines, l => Assert.Matches(@"^features: (100|[1-9]0)% \d+/\d+$", l));
+        Assert.DoesNotContain('\r', log.Err);
+        Assert.Contains("\rfeatures [", terminal.Err);
+        Assert.DoesNotContain("features", quiet.Err);
+        Assert.Equal(0, quiet.Code);
+    }
+
+    [Fact]
     public void Task_A_Gets_A_Softmax_Head_Over_Eight_Classes()
     {
         var modelB = Path.Combine(_dir, "model_B_A.onnx");
