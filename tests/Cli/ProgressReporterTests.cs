@@ -33,7 +33,7 @@ public sealed class ProgressReporterTests
         progress.Report(0.35, "b");
         progress.Report(1.0, "c");
 
-        Assert.Equal(["run: 30% b", "run: 100% c"], Lines(log.ToString()));
+        Assert.Equal(["run: 35% b", "run: 100% c"], Lines(log.ToString()));
     }
 
     [Fact]

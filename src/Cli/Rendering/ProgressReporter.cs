@@ -14,8 +14,8 @@ internal enum ProgressStyle
     Redraw,
 
     /// <summary>
-    /// One plain line per 10 %: stderr is a file or a CI log, where carriage-return redraws would pile up as thousands
-    /// of fragments and ANSI codes would show as garbage.
+    /// One plain line each time the work crosses a 10 % mark, giving the exact percentage: stderr is a file or a CI
+    /// log, where carriage-return redraws would pile up as thousands of fragments and ANSI codes would show as garbage.
     /// </summary>
     Lines,
 }
@@ -59,7 +59,8 @@ internal sealed class ProgressReporter(TextWriter error, ProgressStyle style, st
                 if (decile <= _lastDecile)
                     return;
                 _lastDecile = decile;
-                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {decile * 10}% {detail}"));
+                var percent = (int)Math.Floor(Math.Clamp(known, 0, 1) * 100 + 1e-9);
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {percent}% {detail}"));
                 break;
         }
     }
