@@ -66,6 +66,42 @@ public sealed class OptionMeaningTests
     }
 
     [Fact]
+    public void Bench_Json_Without_File_Is_One_Json_Document_On_Stdout()
+    {
+        var (code, output, error) = CliHarness.Run("bench", BenchCommandTests.GemmBn(), "--warmup", "1", "--iterations", "2",
+            "--creations", "1", "--threads", "1", "--json");
+
+        Assert.True(code == 0, error);
+        using var document = JsonDocument.Parse(output);
+        Assert.True(document.RootElement.TryGetProperty("models", out _));
+    }
+
+    [Fact]
+    public void Fold_Verify_Writes_A_JUnit_Report_As_Verify_Does()
+    {
+        var model = CliHarness.Write(CliHarness.ConvBn());
+        var junit = Path.Combine(CliHarness.NewFolder(), "fold.xml");
+
+        var (code, _, error) = CliHarness.Run("fold", model, "-o", Path.Combine(CliHarness.NewFolder(), "f.onnx"), "--verify", "--junit", junit);
+
+        Assert.True(code == 0, error);
+        var suite = System.Xml.Linq.XDocument.Load(junit);
+        Assert.Single(suite.Descendants("testcase"));
+        Assert.Empty(suite.Descendants("failure"));
+    }
+
+    [Fact]
+    public void Fold_Junit_Without_Verify_Is_A_Usage_Error()
+    {
+        var model = CliHarness.Write(CliHarness.ConvBn());
+
+        var (code, _, error) = CliHarness.Run("fold", model, "-o", Path.Combine(CliHarness.NewFolder(), "f.onnx"), "--junit", "x.xml");
+
+        Assert.Equal((int)ExitCode.Usage, code);
+        Assert.Contains("apply with --verify only", error);
+    }
+
+    [Fact]
     public void Verify_Random_Needs_A_Count()
     {
         var model = CliHarness.Write(CliHarness.ConvBn());

@@ -79,7 +79,7 @@ internal sealed class FoldCommand : ICliCommand
     {
         var verify = parsed.GetValue(VerifyOption);
         if (!verify && _equivalence.AnyGiven(parsed))
-            throw new UsageException("input, tolerance and device options apply with --verify only.");
+            throw new UsageException("input, tolerance, device and --junit options apply with --verify only.");
         var equivalence = verify ? _equivalence.Bind(parsed, console) : null;
         string input = parsed.GetValue(ModelArgument)!;
         string output = parsed.GetValue(OutputOption) ?? ModelPaths.Sibling(input, "folded");
