@@ -17,7 +17,8 @@ internal static class CommandLineRewrites
 
     public static string[] Apply(string[] args, TextWriter stderr)
     {
-        var command = args.Length > 0 ? args[0] : "";
+        // Global options (--verbose, --quiet) may come before the command.
+        var command = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "";
         var result = new List<string>(args.Length + 1);
         for (var i = 0; i < args.Length; i++)
         {

@@ -153,6 +153,16 @@ public sealed class OptionMeaningTests
     }
 
     [Fact]
+    public void Old_Spellings_Are_Recognised_After_Global_Options_Too()
+    {
+        var (code, output, error) = CliHarness.Run("--verbose", "run", RunCommandTestModels.Classifier(), "--random");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("logits: float32 [1,10]", output);
+        Assert.StartsWith("warning: --random without a count is deprecated", error);
+    }
+
+    [Fact]
     public void Input_Without_A_Name_Feeds_The_Only_Input_In_Verify_As_In_Run()
     {
         var model = CliHarness.Write(CliHarness.ConvBn());

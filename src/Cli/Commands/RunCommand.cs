@@ -88,9 +88,15 @@ internal sealed class RunCommand : ICliCommand
         {
             foreach (var feed in feeds)
             {
+                // On a terminal the bar shares the screen with the report: clear it before writing, redraw after.
+                progress.Finish();
+                var saveTo = output;
                 if (folder is not null)
+                {
                     console.Out.WriteLine($"run {feed.Label}:");
-                RunOnce(session, feed, folder is null ? output : output is null ? null : Path.Combine(output, TensorFiles.SafeFileName(feed.Label)), console);
+                    saveTo = output is null ? null : Path.Combine(output, TensorFiles.SafeFileName(feed.Label));
+                }
+                RunOnce(session, feed, saveTo, console);
                 progress.Report(feed.Completed, feed.Label);
             }
         }
