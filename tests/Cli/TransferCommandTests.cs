@@ -233,7 +233,7 @@ public sealed class TransferCommandTests : IDisposable
         NpyFormat.Write(y, TensorData.Create("y", [40], Enumerable.Range(0, 40).Select(i => (long)(i % 2)).ToArray().AsSpan()));
         var (code, _, stderr) = Cli("transfer", _model, "--features", x, "--labels", y, "--epochs", "1");
         Assert.True(code == 0, stderr);
-        Assert.Contains("is float64; casting to float32", stderr);
+        Assert.Contains("float64 values cast to float32 for model A's input (max rounding error ", stderr);
         Assert.Contains("warning: the inputs look like raw 0-255 pixels (min 0, max 255", stderr);
         var (scaledCode, _, scaledErr) = Cli("transfer", _model, "--data", _data, "--epochs", "1");
         Assert.Equal(0, scaledCode);
