@@ -14,7 +14,7 @@ echo "|---|---|---|---|---|---|---|"
 for model in "$root"/models/*.onnx; do
   name="$(basename "$model" .onnx)"
   onnxbn fold "$model" -o "$out/$name.folded.onnx" --json >/dev/null 2>&1
-  if [[ "$name" == synth_* ]]; then data=(--inputs "$root/models/$name"); else data=(--data fashion-mnist:test --batch-size 500); fi
+  if [[ "$name" == synth_* ]]; then data=(--inputs "$root/models/$name"); else data=(--data fashion-mnist:test --batch 500); fi
   set +e
   onnxbn verify "$model" "$out/$name.folded.onnx" "${data[@]}" --json "$out/$name.verify.json" >/dev/null 2>"$out/$name.err"
   code=$?

@@ -28,7 +28,7 @@ public sealed class BenchFreshProcessTests
     [Fact]
     public void Cuda_Without_Gpu_Natives_Exits_4_With_One_Line_Naming_ONNX_Runtimes_Reason_In_A_Fresh_Process()
     {
-        var (code, _, error) = Onnxbn("run", BenchCommandTests.GemmBn(), "--random", "--device", "cuda");
+        var (code, _, error) = Onnxbn("run", BenchCommandTests.GemmBn(), "--random", "1", "--device", "cuda");
 
         Assert.Equal(4, code);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -39,7 +39,7 @@ public sealed class BenchFreshProcessTests
     [Fact]
     public void Auto_Without_Gpu_Natives_Runs_On_The_Cpu_With_One_Warning_In_A_Fresh_Process()
     {
-        var (code, output, error) = Onnxbn("run", BenchCommandTests.GemmBn(), "--random", "--device", "auto");
+        var (code, output, error) = Onnxbn("run", BenchCommandTests.GemmBn(), "--random", "1", "--device", "auto");
 
         Assert.True(code == 0, error);
         Assert.Contains("on cpu", output);

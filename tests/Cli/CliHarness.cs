@@ -38,6 +38,15 @@ internal static class CliHarness
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Runs as <see cref="Run(string[])"/> does, but as if stderr were a terminal (where progress is redrawn in place).</summary>
+    public static CliResult RunOnTerminal(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = CliApp.Run(args, stdout, stderr, errorIsTerminal: true);
+        return new CliResult(code, stdout.ToString(), stderr.ToString());
+    }
+
     /// <summary>A fresh folder under the temp directory (left for the OS to clean: tests run in parallel).</summary>
     public static string NewFolder()
     {

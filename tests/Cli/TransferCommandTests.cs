@@ -44,6 +44,25 @@ public sealed class TransferCommandTests : IDisposable
     }
 
     [Fact]
+    public void Feature_Extraction_Progress_Is_Plain_Lines_In_A_Log_A_Redrawn_Bar_On_A_Terminal_And_Nothing_When_Quiet()
+    {
+        string[] args = ["transfer", _model, "--data", _data, "--train-limit", "40", "--epochs", "1", "--feature-batch", "10"];
+
+        var log = CliHarness.Run(args);
+        var terminal = CliHarness.RunOnTerminal(args);
+        var quiet = CliHarness.Run([.. args, "--quiet"]);
+
+        Assert.True(log.Code == 0, log.Err);
+        var lines = log.Err.ReplaceLineEndings("\n").Split('\n').Where(l => l.StartsWith("features: ", StringComparison.Ordinal)).ToArray();
+        Assert.InRange(lines.Length, 2, 10);
+        Assert.All(lines, l => Assert.Matches(@"^features: \d{1,3}% \d+/\d+$", l));
+        Assert.DoesNotContain('\r', log.Err);
+        Assert.Contains("\rfeatures [", terminal.Err);
+        Assert.DoesNotContain("features", quiet.Err);
+        Assert.Equal(0, quiet.Code);
+    }
+
+    [Fact]
     public void Task_A_Gets_A_Softmax_Head_Over_Eight_Classes()
     {
         var modelB = Path.Combine(_dir, "model_B_A.onnx");
@@ -199,7 +218,7 @@ public sealed class TransferCommandTests : IDisposable
         NpyFormat.Write(y, TensorData.Create("y", [40], Enumerable.Range(0, 40).Select(i => (long)(i % 2)).ToArray().AsSpan()));
         var (code, _, stderr) = CliHarness.Run("transfer", _model, "--features", x, "--labels", y, "--epochs", "1");
         Assert.True(code == 0, stderr);
-        Assert.Contains("is float64; casting to float32", stderr);
+        Assert.Contains("float64 values cast to float32 for model A's input (max rounding error ", stderr);
         Assert.Contains("warning: the inputs look like raw 0-255 pixels (min 0, max 255", stderr);
         var (scaledCode, _, scaledErr) = CliHarness.Run("transfer", _model, "--data", _data, "--epochs", "1");
         Assert.Equal(0, scaledCode);

@@ -93,7 +93,7 @@ public sealed class VerifyCommandTests
     [InlineData("--random", "0")]
     [InlineData("--shape", "x=2xZ")]
     [InlineData("--scale", "1/255")]
-    [InlineData("--input", "nofile")]
+    [InlineData("--input", "=nofile")]
     public void Malformed_Options_Exit_2(string option, string value)
     {
         var a = Model("a.onnx", [1, 2, 3]);

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Inputs;
-using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Cli.Commands;
 
@@ -35,29 +33,8 @@ internal sealed partial class BenchCommand
         return TimeSpan.FromSeconds(value * unit);
     }
 
-    internal static GraphOptimizationLevel ParseOptimization(string text) => text.ToLowerInvariant() switch
-    {
-        "disabled" or "none" or "0" => GraphOptimizationLevel.ORT_DISABLE_ALL,
-        "basic" or "1" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
-        "extended" or "2" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-        "all" or "99" => GraphOptimizationLevel.ORT_ENABLE_ALL,
-        _ => throw new UsageException($"--ort-opt {text}: use disabled, basic, extended or all."),
-    };
-
-    private static Device ParseDevice(string text)
-    {
-        try
-        {
-            return Device.Parse(text);
-        }
-        catch (FormatException ex)
-        {
-            throw new UsageException($"--device: {ex.Message}");
-        }
-    }
-
     /// <summary>The input source of verify's options, per batch size; null for random inputs.</summary>
-    private static Func<int, IInputSource>? ParseInputSource(ParseResult parsed)
+    private static Func<int, IInputSource>? ParseInputSource(ParseResult parsed, Action<InputCast> casted)
     {
         var dir = parsed.GetValue(InputsDirOption);
         var files = parsed.GetValue(InputFileOption) ?? [];
@@ -73,7 +50,7 @@ internal sealed partial class BenchCommand
         {
             if (!Directory.Exists(dir))
                 throw new UsageException($"--inputs {dir}: no such folder.");
-            return _ => new BackendTestDataSource(dir);
+            return _ => new BackendTestDataSource(dir) { Casted = casted };
         }
         if (files.Length > 0)
         {
@@ -88,7 +65,7 @@ internal sealed partial class BenchCommand
                     throw new UsageException($"--input: {ex.Message}");
                 }
             }).ToArray();
-            return _ => new TensorFileSource(pairs);
+            return _ => new TensorFileSource(pairs) { Casted = casted };
         }
         try
         {
@@ -99,27 +76,5 @@ internal sealed partial class BenchCommand
             throw new UsageException($"--data: {ex.Message}");
         }
         return batch => FashionMnistSource.Parse(data!, batchSize: batch, limit: batch);
-    }
-
-    internal static Dictionary<string, long[]> ParseShapes(IEnumerable<string> assignments)
-    {
-        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        foreach (var text in assignments)
-        {
-            var at = text.IndexOf('=');
-            if (at <= 0 || at == text.Length - 1)
-                throw new UsageException($"--shape {text}: write name=dims, like input=1x784.");
-            var name = text[..at];
-            var parts = text[(at + 1)..].Split('x', ',');
-            var dims = new long[parts.Length];
-            for (var i = 0; i < parts.Length; i++)
-            {
-                if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out dims[i]))
-                    throw new UsageException($"--shape {text}: dimensions must be non-negative integers like 1x784.");
-            }
-            if (!shapes.TryAdd(name, dims))
-                throw new UsageException($"--shape {name} is given twice.");
-        }
-        return shapes;
     }
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using OnnxBn.Cli.Options;
+using OnnxBn.Cli.Rendering;
 using OnnxBn.Runtime.Benchmarking;
 using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Sessions;
@@ -8,7 +10,7 @@ namespace OnnxBn.Cli.Commands;
 /// <summary>
 /// <c>onnxbn bench model.onnx [--compare other.onnx | --folded] [--device cpu|cuda|auto] [--batch 1,32,256]
 /// [--threads N] [--ort-opt disabled|basic|extended|all] [--warmup K] [--iterations N | --duration 10s]
-/// [--json FILE]</c>: latency percentiles, throughput, session creation time and memory per batch size; with two
+/// [--json [FILE]]</c>: latency percentiles, throughput, session creation time and memory per batch size; with two
 /// models the runs are interleaved and the B/A ratio is printed with its spread.
 /// </summary>
 /// <param name="interrupt">Stops the benchmark as Ctrl-C does (for in-process callers and tests).</param>
@@ -18,6 +20,7 @@ internal sealed partial class BenchCommand(CancellationToken interrupt) : ICliCo
 
     private static readonly Option<string?> CompareOption = new("--compare")
     {
+        HelpName = "MODEL",
         Description = "A second model to benchmark side by side (ratios are other/model).",
     };
 
@@ -26,84 +29,66 @@ internal sealed partial class BenchCommand(CancellationToken interrupt) : ICliCo
         Description = "Fold the model's BatchNormalization in memory and benchmark original vs folded.",
     };
 
-    private static readonly Option<string> DeviceOption = new("--device")
-    {
-        Description = "cpu, cuda, cuda:N or auto (CUDA if available, else CPU).",
-        DefaultValueFactory = _ => "cpu",
-    };
+    private static readonly Option<string> DeviceOption = CommonOptions.Device();
 
     private static readonly Option<string> BatchOption = new("--batch")
     {
+        HelpName = "LIST",
         Description = "Comma-separated batch sizes (the first input dimension), like 1,32,256.",
         DefaultValueFactory = _ => "1",
     };
 
     private static readonly Option<int> ThreadsOption = new("--threads")
     {
+        HelpName = "N",
         Description = "ONNX Runtime intra-op threads (0 = its default, one per core).",
         DefaultValueFactory = _ => 0,
     };
 
-    private static readonly Option<string> OrtOptOption = new("--ort-opt")
-    {
-        Description = "ONNX Runtime graph optimization: disabled, basic, extended or all.",
-        DefaultValueFactory = _ => "all",
-    };
+    private static readonly Option<string> OrtOptOption = CommonOptions.OrtOpt("all", "as models run in production");
 
     private static readonly Option<int> WarmupOption = new("--warmup")
     {
+        HelpName = "N",
         Description = "Untimed runs per model and batch size before timing.",
         DefaultValueFactory = _ => 10,
     };
 
     private static readonly Option<int?> IterationsOption = new("--iterations", "-n")
     {
+        HelpName = "N",
         Description = "Timed runs per model and batch size (default 100).",
     };
 
     private static readonly Option<string?> DurationOption = new("--duration")
     {
+        HelpName = "TIME",
         Description = "Time per batch size instead of a run count, like 10s, 500ms or 2m.",
     };
 
     private static readonly Option<int> CreationsOption = new("--creations")
     {
+        HelpName = "N",
         Description = "How many times each session is created to time session creation.",
         DefaultValueFactory = _ => 5,
     };
 
-    private static readonly Option<string[]> ShapeOption = new("--shape")
-    {
-        Description = "Shape of an input with symbolic dimensions as name=1x784 (the first dimension becomes each batch size).",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
+    private static readonly Option<string[]> ShapeOption = CommonOptions.Shape(
+        "Shape of a random input with symbolic dimensions, as NAME=1x784 (the first dimension becomes each --batch size); repeatable.");
 
-    private static readonly Option<int> SeedOption = new("--seed")
-    {
-        Description = "Seed of the random inputs.",
-        DefaultValueFactory = _ => 0,
-    };
+    private static readonly Option<int> SeedOption = CommonOptions.Seed();
 
-    private static readonly Option<string?> InputsDirOption = new("--inputs")
-    {
-        Description = "Inputs from an ONNX backend-test folder (test_data_set_0/input_*.pb, or the folder itself), as verify reads them.",
-    };
+    private static readonly Option<string?> InputsDirOption = CommonOptions.Inputs();
 
-    private static readonly Option<string[]> InputFileOption = new("--input")
-    {
-        Description = "An input from a file as name=file (.npy or .pb); repeat per input.",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
+    private static readonly Option<string[]> InputFileOption = CommonOptions.Input();
 
     private static readonly Option<string?> DataOption = new("--data")
     {
-        Description = "Fashion-MNIST images as inputs (fashion-mnist:test or a folder), one batch of each --batch size, pixels/255.",
+        Description = "Fashion-MNIST images as inputs (fashion-mnist[:test|:train] or DIR[:test|:train]), one batch of each --batch size, pixels/255.",
+        HelpName = "SPEC",
     };
 
-    private static readonly Option<string?> JsonOption = new("--json")
-    {
-        Description = "Also write the full report as JSON to this file ('-' for stdout instead of the table).",
-    };
+    private static readonly Option<string?> JsonOption = CommonOptions.Json();
 
     public Command Build(CliConsole console)
     {
@@ -138,7 +123,7 @@ internal sealed partial class BenchCommand(CancellationToken interrupt) : ICliCo
 
         // A fresh process gives both models one shared pool: pools of their own would slow each other down.
         console.InitializeRuntime(OrtSetup.IsCreated ? null : BenchmarkThreading.PoolsFor(options.Threads));
-        var progress = new ProgressBar(console.Error, console.ErrorIsTerminal);
+        var progress = console.Progress("bench");
         BenchmarkReport report;
         using var signals = new InterruptSignals(interrupt, "Interrupt: stopping the benchmark and removing its temporary files.");
         try
@@ -163,7 +148,7 @@ internal sealed partial class BenchCommand(CancellationToken interrupt) : ICliCo
             progress.Finish();
         }
 
-        if (json == "-")
+        if (json == CommonOptions.Stdout)
         {
             console.Out.WriteLine(report.ToJson());
             return (int)ExitCode.Ok;
@@ -171,13 +156,13 @@ internal sealed partial class BenchCommand(CancellationToken interrupt) : ICliCo
         BenchTable.Write(console.Out, report);
         if (json is not null)
         {
-            File.WriteAllText(json, report.ToJson() + "\n");
+            ReportFile.Write(json, report.ToJson());
             console.Error.WriteLine($"wrote {json}");
         }
         return (int)ExitCode.Ok;
     }
 
-    private static BenchmarkReport RunFolded(string model, InferenceBenchmarkOptions options, ProgressBar progress,
+    private static BenchmarkReport RunFolded(string model, InferenceBenchmarkOptions options, ProgressReporter progress,
         CancellationToken cancellationToken)
     {
         var work = Directory.CreateTempSubdirectory("onnxbn-bench");
@@ -207,11 +192,11 @@ internal sealed partial class BenchCommand(CancellationToken interrupt) : ICliCo
             Duration = durationText is null ? null : ParseDuration(durationText),
             SessionCreations = parsed.GetValue(CreationsOption),
             Threads = parsed.GetValue(ThreadsOption),
-            OptimizationLevel = ParseOptimization(parsed.GetValue(OrtOptOption)!),
-            Device = ParseDevice(parsed.GetValue(DeviceOption)!),
+            OptimizationLevel = CommonOptions.ParseOrtOpt(parsed.GetValue(OrtOptOption)!),
+            Device = CommonOptions.ParseDevice(parsed.GetValue(DeviceOption)!),
             Seed = parsed.GetValue(SeedOption),
-            Shapes = ParseShapes(parsed.GetValue(ShapeOption) ?? []),
-            InputSource = ParseInputSource(parsed),
+            Shapes = CommonOptions.ParseShapes(parsed.GetValue(ShapeOption) ?? []),
+            InputSource = ParseInputSource(parsed, cast => console.Error.WriteLine($"warning: {cast}")),
             DeviceFallback = reason =>
             {
                 if (!fallbackReported)

@@ -7,7 +7,7 @@ using OnnxBn.Runtime.Verification;
 namespace OnnxBn.Cli.Commands;
 
 /// <summary>
-/// <c>onnxbn fold model.onnx [-o out.onnx] [--lower-unfolded] [--no-scale-through] [--json] [--only backward|forward]</c>: folds every
+/// <c>onnxbn fold model.onnx [-o out.onnx] [--lower-unfolded] [--no-scale-through] [--json [FILE]] [--only backward|forward]</c>: folds every
 /// BatchNormalization that can be folded exactly, writes the result (default <c>model.folded.onnx</c> next to the
 /// input; the input is never touched) and reports every BN's fate with parameter and node totals. With
 /// <c>--verify</c> (and the input/tolerance options of <c>onnxbn verify</c>) it first checks the folded model against
@@ -20,6 +20,7 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
 
     private static readonly Option<string?> OutputOption = new("--output", "-o")
     {
+        HelpName = "FILE",
         Description = "Where to write the folded model (default: <model>.folded.onnx next to the input).",
     };
 
@@ -35,10 +36,7 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
                       "convolution, where the Add costs layout reorders.",
     };
 
-    private static readonly Option<bool> JsonOption = new("--json")
-    {
-        Description = "Print the fold report as one JSON document on stdout instead of tables.",
-    };
+    private static readonly Option<string?> JsonOption = CommonOptions.Json();
 
     internal static readonly Option<bool> FreezeOption = new("--freeze-initializer-inputs")
     {
@@ -77,6 +75,7 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
     {
         var option = new Option<string?>("--only")
         {
+            HelpName = "DIRECTION",
             Description = "Fold in one direction only: backward (into the producing layer) or forward (into consumers).",
         };
         option.AcceptOnlyFromAmong("backward", "forward");
@@ -87,8 +86,8 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
     {
         var verify = parsed.GetValue(VerifyOption);
         if (!verify && _equivalence.AnyGiven(parsed))
-            throw new UsageException("input, tolerance and device options apply with --verify only.");
-        var equivalence = verify ? _equivalence.Bind(parsed) : null;
+            throw new UsageException("input, tolerance, device and --junit options apply with --verify only.");
+        var equivalence = verify ? _equivalence.Bind(parsed, console) : null;
         string input = parsed.GetValue(ModelArgument)!;
         string output = parsed.GetValue(OutputOption) ?? ModelPaths.Sibling(input, "folded");
         ModelPaths.RefuseOverwrite(input, output);
@@ -110,13 +109,17 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
         var model = OnnxModel.Load(input, LoadOptions(parsed));
         var original = equivalence is null ? null : model.Clone();
         var report = fold(model, options);
-        var json = parsed.GetValue(JsonOption);
+        var jsonFile = parsed.GetValue(JsonOption);
+        var json = jsonFile == CommonOptions.Stdout;
         if (json)
             console.Out.WriteLine(report.ToJson());
         else
             WriteReport(report, console.Out);
+        if (jsonFile is not null && !json)
+            ReportFile.Write(jsonFile, report.ToJson());
 
-        if (original is not null && Verify(original, model, input, equivalence! with { Folds = report }, console, json) is var code && code != ExitCode.Ok)
+        if (original is not null && Verify(original, model, input, equivalence! with { Folds = report }, console, json, parsed.GetValue(_equivalence.JUnit))
+                is var code && code != ExitCode.Ok)
         {
             console.Error.WriteLine($"not written: {output} (the folded model was not verified equivalent)");
             return (int)code;
@@ -131,20 +134,25 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
     /// stdout carries the JSON fold report). Returns 0 when equivalent, 1 when not, or the code of what stopped it.
     /// </summary>
     private static ExitCode Verify(OnnxModel original, OnnxModel folded, string input, EquivalenceOptions options,
-        CliConsole console, bool json)
+        CliConsole console, bool json, string? junit)
     {
+        var progress = console.Progress("verify");
         try
         {
             console.InitializeRuntime();
             var verification = EquivalenceChecker.Compare(ModelSource.FromModel(original, input),
-                ModelSource.FromModel(folded, "folded"), options);
+                ModelSource.FromModel(folded, "folded"), options with { Progress = progress });
+            progress.Finish();
             var writer = json ? console.Error : console.Out;
             writer.WriteLine();
             writer.Write(verification.ToText(console.Verbose));
+            if (junit is not null)
+                ReportFile.Write(junit, verification.ToJUnitXml());
             return verification.IsEquivalent ? ExitCode.Ok : ExitCode.CheckFailed;
         }
         catch (Exception ex)
         {
+            progress.Finish();
             return (ExitCode)EquivalenceErrors.Report(ex, console);
         }
     }

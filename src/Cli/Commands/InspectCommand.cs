@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
+using OnnxBn.Cli.Options;
 using OnnxBn.Cli.Rendering;
 using OnnxBn.Folding;
 
 namespace OnnxBn.Cli.Commands;
 
 /// <summary>
-/// <c>onnxbn inspect model.onnx [--json]</c>: a Keras-summary()-like view of a model — one row per node with its
+/// <c>onnxbn inspect model.onnx [--json [FILE]]</c>: a Keras-summary()-like view of a model — one row per node with its
 /// output shape and parameter count, parameter totals (BN moving mean/variance non-trainable), opsets, producer,
 /// inputs and outputs with symbolic dims, and what <c>fold</c> would do to each BatchNormalization.
 /// </summary>
@@ -14,10 +15,7 @@ internal sealed class InspectCommand : ICliCommand
 {
     private static readonly Argument<string> ModelArgument = new("model") { Description = "The .onnx model to inspect." };
 
-    private static readonly Option<bool> JsonOption = new("--json")
-    {
-        Description = "Print the summary as one JSON document on stdout instead of tables.",
-    };
+    private static readonly Option<string?> JsonOption = CommonOptions.Json();
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
@@ -39,10 +37,13 @@ internal sealed class InspectCommand : ICliCommand
         // The preview folds a copy: the loaded model (and the file) stay as they are.
         var preview = FoldPass.Run(model.Clone(), new FoldOptions { FreezeInitializerInputs = parsed.GetValue(FoldCommand.FreezeOption) });
 
-        if (parsed.GetValue(JsonOption))
+        var json = parsed.GetValue(JsonOption);
+        if (json == CommonOptions.Stdout)
             console.Out.WriteLine(ToJson(model, summary, preview));
         else
             WriteText(model, summary, preview, console.Out);
+        if (json is not null && json != CommonOptions.Stdout)
+            ReportFile.Write(json, ToJson(model, summary, preview));
         return (int)ExitCode.Ok;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Cli.Options;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
 using OnnxBn.Runtime.Inputs;
@@ -9,53 +10,39 @@ using OnnxBn.Runtime.Sessions;
 namespace OnnxBn.Cli.Commands;
 
 /// <summary>
-/// <c>onnxbn run model.onnx --input name=file ... [--device cpu|cuda|auto] [--output out.npy|out.pb|DIR]
-/// [--random --shape name=1x3x224x224 --seed S]</c>: runs a model through ONNX Runtime once, prints each output's
-/// shape, a value summary and (for [N, C] outputs) the top-5 classes, and optionally saves the outputs.
+/// <c>onnxbn run model.onnx [--input [name=]file ...] [--random N --shape name=1x3x224x224 --seed S] [--inputs DIR]
+/// [--device cpu|cuda|auto] [--output out.npy|out.pb|DIR]</c>: runs a model through ONNX Runtime, prints each output's
+/// shape, a value summary and (for [N, C] outputs) the top-5 classes, and optionally saves the outputs. The input
+/// options mean what they mean in verify; <c>--inputs DIR</c> runs once per test data set.
 /// </summary>
 internal sealed class RunCommand : ICliCommand
 {
     private static readonly Argument<string> ModelArgument = new("model") { Description = "The .onnx model to run." };
 
-    private static readonly Option<string[]> InputOption = new("--input", "-i")
-    {
-        Description = "An input as name=file (.npy or .pb); the name may be left out when the model has one input.",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
+    private static readonly Option<string[]> InputOption = CommonOptions.Input();
 
-    private static readonly Option<string> DeviceOption = new("--device")
-    {
-        Description = "cpu, cuda, cuda:N or auto (CUDA if available, else CPU).",
-        DefaultValueFactory = _ => "cpu",
-    };
+    private static readonly Option<string?> InputsDirOption = CommonOptions.Inputs();
+
+    private static readonly Option<string> DeviceOption = CommonOptions.Device();
 
     private static readonly Option<string?> OutputOption = new("--output", "-o")
     {
-        Description = "Save outputs: a .npy or .pb file (single-output models) or a directory (one <name>.npy per output).",
+        HelpName = "FILE|DIR",
+        Description = "Save outputs: a .npy or .pb file (single-output models) or a directory (one <name>.npy per output; " +
+                      "with --inputs, one sub-folder per test data set).",
     };
 
-    private static readonly Option<bool> RandomOption = new("--random")
-    {
-        Description = "Fill inputs not given with --input with seeded random values (floats in [0,1), integers in [0,10)).",
-    };
+    private static readonly Option<int?> RandomOption = CommonOptions.Random();
 
-    private static readonly Option<string[]> ShapeOption = new("--shape")
-    {
-        Description = "Shape of a random input as name=1x3x224x224 (default: the model's, unknown dimensions as 1).",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
+    private static readonly Option<string[]> ShapeOption = CommonOptions.RandomShape();
 
-    private static readonly Option<int> SeedOption = new("--seed")
-    {
-        Description = "Seed for --random.",
-        DefaultValueFactory = _ => 0,
-    };
+    private static readonly Option<int> SeedOption = CommonOptions.Seed();
 
     public Command Build(CliConsole console)
     {
-        var command = new Command("run", "Run a model once with ONNX Runtime and summarize its outputs.");
+        var command = new Command("run", "Run a model with ONNX Runtime and summarize its outputs (once, or once per test data set with --inputs).");
         command.Arguments.Add(ModelArgument);
-        foreach (var option in new Option[] { InputOption, DeviceOption, OutputOption, RandomOption, ShapeOption, SeedOption })
+        foreach (var option in new Option[] { InputOption, InputsDirOption, RandomOption, ShapeOption, SeedOption, DeviceOption, OutputOption })
             command.Options.Add(option);
         command.SetAction(parsed => Execute(parsed, console));
         return command;
@@ -63,17 +50,22 @@ internal sealed class RunCommand : ICliCommand
 
     private static int Execute(ParseResult parsed, CliConsole console)
     {
-        var device = ParseDevice(parsed.GetValue(DeviceOption)!);
-        var inputFiles = (parsed.GetValue(InputOption) ?? []).Select(ParseAssignment).ToList();
-        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        foreach (var (name, dims) in (parsed.GetValue(ShapeOption) ?? []).Select(ParseAssignment))
-            shapes[name ?? throw new UsageException("--shape needs name=dims, like input=1x3x224x224.")] = ParseShape(name, dims);
+        var device = CommonOptions.ParseDevice(parsed.GetValue(DeviceOption)!);
+        var files = (parsed.GetValue(InputOption) ?? []).Select(ParseFile).ToArray();
+        var folder = parsed.GetValue(InputsDirOption);
+        var shapes = CommonOptions.ParseShapes(parsed.GetValue(ShapeOption) ?? []);
         var random = parsed.GetValue(RandomOption);
         var output = parsed.GetValue(OutputOption);
-        if (shapes.Count > 0 && !random)
+        if (folder is not null && (files.Length > 0 || random is not null))
+            throw new UsageException("--inputs gives every input of every run: leave out --input and --random.");
+        if (random is < 1)
+            throw new UsageException("--random must be at least 1.");
+        if (shapes.Count > 0 && random is null)
             throw new UsageException("--shape only applies to --random inputs.");
         if (output is not null && !TensorFiles.HasTensorExtension(output) && File.Exists(output))
             throw new UsageException($"--output {output} is an existing file that is not .npy or .pb.");
+        if (folder is not null && output is not null && TensorFiles.HasTensorExtension(output))
+            throw new UsageException("With --inputs, --output is a directory (one sub-folder per test data set).");
 
         console.InitializeRuntime();
         var settings = new SessionSettings
@@ -82,16 +74,46 @@ internal sealed class RunCommand : ICliCommand
             DeviceFallback = reason => console.Error.WriteLine($"warning: {reason}"),
         };
         using var session = ModelSession.Open(parsed.GetValue(ModelArgument)!, settings);
-        var inputs = GatherInputs(session, inputFiles, shapes, random, parsed.GetValue(SeedOption), console);
         if (output is not null && TensorFiles.HasTensorExtension(output) && session.Outputs.Count != 1)
             throw new UsageException($"The model has {session.Outputs.Count} outputs; give --output a directory.");
+        Action<InputCast> casted = cast => console.Error.WriteLine($"warning: {cast}");
+        var signatures = session.Inputs.Where(i => i.IsTensor).Select(InputSignature.From).ToArray();
+        var feeds = folder is not null
+            ? new BackendTestDataSource(folder) { Casted = casted }.Feeds(signatures)
+            : [Gather(signatures, files, shapes, random, parsed.GetValue(SeedOption), casted, console)];
 
+        console.Out.WriteLine($"model: {session.Source} on {session.Device}");
+        var progress = console.Progress("run");
+        try
+        {
+            foreach (var feed in feeds)
+            {
+                // On a terminal the bar shares the screen with the report: clear it before writing, redraw after.
+                progress.Finish();
+                var saveTo = output;
+                if (folder is not null)
+                {
+                    console.Out.WriteLine($"run {feed.Label}:");
+                    saveTo = output is null ? null : Path.Combine(output, TensorFiles.SafeFileName(feed.Label));
+                }
+                RunOnce(session, feed, saveTo, console);
+                progress.Report(feed.Completed, feed.Label);
+            }
+        }
+        finally
+        {
+            progress.Finish();
+        }
+        return (int)ExitCode.Ok;
+    }
+
+    private static void RunOnce(ModelSession session, InputFeed feed, string? output, CliConsole console)
+    {
         var values = new Dictionary<string, OrtValue>();
         try
         {
-            foreach (var (name, tensor) in inputs)
-                values[name] = TensorDataInterop.ToOrtValue(tensor);
-            console.Out.WriteLine($"model: {session.Source} on {session.Device}");
+            foreach (var tensor in feed.Tensors)
+                values[tensor.Name] = TensorDataInterop.ToOrtValue(tensor);
             using var results = session.Run(values);
             for (var i = 0; i < results.Count; i++)
             {
@@ -107,53 +129,40 @@ internal sealed class RunCommand : ICliCommand
             foreach (var value in values.Values)
                 value.Dispose();
         }
-        return (int)ExitCode.Ok;
     }
 
-    private static Dictionary<string, TensorData> GatherInputs(ModelSession session, List<(string? Name, string Value)> files,
-        Dictionary<string, long[]> shapes, bool random, int seed, CliConsole console)
+    /// <summary>One run: the files given, and seeded random values for the inputs they leave out (with --random).</summary>
+    private static InputFeed Gather(InputSignature[] inputs, KeyValuePair<string, string>[] files,
+        Dictionary<string, long[]> shapes, int? random, int seed, Action<InputCast> casted, CliConsole console)
     {
-        var inputs = new Dictionary<string, TensorData>(StringComparer.Ordinal);
-        foreach (var (given, file) in files)
+        if (inputs.Length != 1 && files.FirstOrDefault(f => f.Key.Length == 0) is { Value: { } unnamed })
+            throw new UsageException($"--input {unnamed}: the model has {inputs.Length} inputs; write --input NAME=FILE.");
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in files.Select(f => f.Key.Length > 0 ? f.Key : inputs[0].Name))
         {
-            var name = given ?? (session.Inputs.Count == 1
-                ? session.Inputs[0].Name
-                : throw new UsageException($"The model has {session.Inputs.Count} inputs; write --input name=file."));
-            var meta = session.FindInput(name) ?? throw new UsageException(
-                $"The model has no input '{name}'; its inputs are: {string.Join(", ", session.Inputs.Select(i => i.Name))}.");
-            if (!inputs.TryAdd(name, Check(meta, TensorFiles.Read(file).WithName(name), file)))
+            if (!named.Add(name))
                 throw new UsageException($"Input '{name}' is given twice.");
         }
-        foreach (var name in shapes.Keys.Where(n => session.FindInput(n) is null || inputs.ContainsKey(n)))
+        var fromFiles = inputs.Where(i => named.Contains(i.Name)).ToArray();
+        var rest = inputs.Where(i => !named.Contains(i.Name)).ToArray();
+        foreach (var name in named.Where(n => inputs.All(i => i.Name != n)))
+            throw new UsageException($"The model has no input '{name}'; its inputs are: {string.Join(", ", inputs.Select(i => i.Name))}.");
+        if (random is null && rest.Length > 0)
+            throw new UsageException($"Input '{rest[0].Name}' {rest[0].ShapeText} is missing: pass --input {rest[0].Name}=file.npy or --random N.");
+        foreach (var name in shapes.Keys.Where(n => rest.All(i => i.Name != n)))
             throw new UsageException($"--shape {name}=...: '{name}' is not a model input left for --random.");
 
-        var generator = new OnnxBn.Runtime.SeededRandom(seed);
-        foreach (var meta in session.Inputs.Where(m => !inputs.ContainsKey(m.Name)))
+        var tensors = new List<TensorData>();
+        if (files.Length > 0)
+            tensors.AddRange(new TensorFileSource(files) { Casted = casted }.Feeds(fromFiles).Single().Tensors);
+        if (rest.Length > 0)
         {
-            if (!random)
-                throw new UsageException($"Input '{meta.Name}' {meta.ShapeText} is missing: pass --input {meta.Name}=file.npy or --random.");
-            if (!shapes.TryGetValue(meta.Name, out var dims))
-            {
-                dims = meta.Shape.Select(d => d < 0 ? 1 : d).ToArray();
-                if (meta.Shape.Any(d => d < 0))
-                    console.Error.WriteLine($"note: random input '{meta.Name}' {meta.ShapeText} uses [{string.Join(",", dims)}]; set --shape to change it.");
-            }
-            var tensor = RandomInputSource.Create(meta.Name, meta.ElementType, dims, generator);
-            inputs[meta.Name] = Check(meta, tensor, "--shape");
+            foreach (var input in rest.Where(i => !shapes.ContainsKey(i.Name) && i.Dims.Any(d => d is null)))
+                console.Error.WriteLine($"note: random input '{input.Name}' {input.ShapeText} uses " +
+                    $"[{string.Join(",", InputShapes.Resolve(input, shapes, random!.Value))}]; set --shape to change it.");
+            tensors.AddRange(new RandomInputSource(random!.Value, seed, shapes, random.Value).Feeds(rest).Single().Tensors);
         }
-        return inputs;
-    }
-
-    /// <summary>Type and rank/fixed-dimension checks, so a mismatch names the file instead of an ORT kernel.</summary>
-    private static TensorData Check(SessionPort meta, TensorData tensor, string source)
-    {
-        if ((int)tensor.ElementType != (int)meta.ElementType)
-            throw new InvalidDataException($"{source}: input '{meta.Name}' is {tensor.ElementType.DisplayName()} but the model expects " +
-                                           $"{(meta.ElementType).DisplayName()}.");
-        var fits = tensor.Rank == meta.Shape.Count && meta.Shape.Select((d, i) => d < 0 || d == tensor.Dims[i]).All(ok => ok);
-        if (!fits)
-            throw new InvalidDataException($"{source}: input '{meta.Name}' has shape [{string.Join(",", tensor.Dims)}] but the model expects {meta.ShapeText}.");
-        return tensor;
+        return new InputFeed("inputs", tensors);
     }
 
     private static void Report(TextWriter output, string name, TensorData? tensor)
@@ -191,35 +200,15 @@ internal sealed class RunCommand : ICliCommand
 
     private static string Format(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 
-    private static Device ParseDevice(string text)
+    private static KeyValuePair<string, string> ParseFile(string text)
     {
         try
         {
-            return Device.Parse(text);
+            return TensorFileSource.Parse(text);
         }
         catch (FormatException ex)
         {
-            throw new UsageException($"--device: {ex.Message}");
+            throw new UsageException($"--input: {ex.Message}");
         }
-    }
-
-    private static (string? Name, string Value) ParseAssignment(string text)
-    {
-        var at = text.IndexOf('=');
-        if (at == 0 || at == text.Length - 1 || text.Length == 0)
-            throw new UsageException($"'{text}' is not name=value.");
-        return at < 0 ? (null, text) : (text[..at], text[(at + 1)..]);
-    }
-
-    private static long[] ParseShape(string name, string text)
-    {
-        var parts = text.Split('x', ',');
-        var dims = new long[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out dims[i]))
-                throw new UsageException($"--shape {name}={text}: dimensions must be non-negative integers like 1x3x224x224.");
-        }
-        return dims;
     }
 }

@@ -100,9 +100,30 @@ internal sealed partial class TransferCommand
         var labels = y.ToDoubleArray().Select(v => v >= 0 && v == Math.Floor(v) && v < int.MaxValue
             ? (int)v
             : throw new InvalidDataException($"{labelsPath}: label {v} is not a class index (0, 1, 2, ...).")).ToArray();
-        if (x.ElementType == OnnxDataType.Double)
-            console.Error.WriteLine($"warning: {featuresPath} is float64; casting to float32 (what model A computes in), as Keras does.");
-        var values = x.ElementType == OnnxDataType.Float ? x.ToArray<float>() : x.ToDoubleArray().Select(v => (float)v).ToArray();
+        var values = x.ElementType == OnnxDataType.Float ? x.ToArray<float>() : ToFloat32(x, featuresPath, console);
         return new LabeledData(values, labels, count == 0 ? 1 : values.Length / Math.Max(1, count));
+    }
+
+    /// <summary>
+    /// Examples of another type as float32 (what model A computes in, as Keras casts them); float64 gets the one-line
+    /// warning every input cast gives, with the largest rounding error; a value float32 cannot hold is refused.
+    /// </summary>
+    private static float[] ToFloat32(TensorData x, string path, CliConsole console)
+    {
+        var doubles = x.ToDoubleArray();
+        var values = new float[doubles.Length];
+        var maxError = 0.0;
+        for (var i = 0; i < doubles.Length; i++)
+        {
+            values[i] = (float)doubles[i];
+            if (double.IsFinite(doubles[i]) && !float.IsFinite(values[i]))
+                throw new InvalidDataException($"{path}: value {doubles[i]:G6} at index {i} overflows float32.");
+            if (double.IsFinite(doubles[i]))
+                maxError = Math.Max(maxError, Math.Abs(values[i] - doubles[i]));
+        }
+        if (x.ElementType == OnnxDataType.Double)
+            console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"warning: {path}: float64 values cast to float32 for model A's input (max rounding error {maxError:G3})"));
+        return values;
     }
 }

@@ -33,7 +33,6 @@ internal sealed partial class TransferCommand
         var activation = ParseActivation(parsed);
         var initializer = ParseInitializer(parsed);
         var featureBatch = Positive(parsed.GetValue(FeatureBatchOption), "--feature-batch");
-        var quiet = parsed.GetValue(QuietOption);
         var seed = parsed.GetValue(SeedOption);
         var resume = parsed.GetValue(ResumeOption) is { } resumePath ? TransferCheckpoint.Load(resumePath) : null;
 
@@ -73,8 +72,13 @@ internal sealed partial class TransferCommand
         Describe(transfer, description, console);
 
         var taskData = new TransferData(split.Train, split.Validation, data.Test);
-        var (train, validation, test) = transfer.ExtractFeatures(taskData, quiet ? null : new ProgressLine(console.Error, "features"),
-            message => console.Error.WriteLine(message));
+        var progress = console.Progress("features");
+        var (train, validation, test) = transfer.ExtractFeatures(taskData, progress, message =>
+        {
+            progress.Finish();
+            console.Error.WriteLine(message);
+        });
+        progress.Finish();
         console.Error.WriteLine($"Features: {train.FeatureSize} per example from '{transfer.FeatureTensor}' [{string.Join(", ", transfer.FeatureShape(train.FeatureSize))}]");
         if (parsed.GetValue(BenchFeaturesOption))
         {
@@ -163,24 +167,6 @@ internal sealed partial class TransferCommand
             File.WriteAllText(prefix + ".json", history.ToJson());
             File.WriteAllText(prefix + ".svg", HistoryPlot.ToSvg(history, "onnxbn transfer: " + Path.GetFileName(prefix)));
             console.Out.WriteLine($"History written to {prefix}.csv, {prefix}.json and {prefix}.svg");
-        }
-    }
-
-    /// <summary>A one-line progress bar on stderr, redrawn in place, ending with a newline when complete.</summary>
-    private sealed class ProgressLine(TextWriter writer, string label) : IProgress<(int Done, int Total)>
-    {
-        private int _lastPercent = -1;
-
-        public void Report((int Done, int Total) value)
-        {
-            var percent = value.Total == 0 ? 100 : (int)(100L * value.Done / value.Total);
-            if (percent == _lastPercent)
-                return;
-            _lastPercent = percent;
-            var bar = new string('#', percent / 5).PadRight(20, '.');
-            writer.Write($"\r{label} [{bar}] {value.Done}/{value.Total}");
-            if (value.Done >= value.Total)
-                writer.WriteLine();
         }
     }
 }

@@ -18,7 +18,7 @@ internal sealed partial class TransferCommand(CancellationToken interrupt) : ICl
     private static readonly Argument<string> ModelArgument = new("model") { Description = "Model A (.onnx), the base to transfer from." };
 
     private static readonly Option<string> TaskOption = new("--task") { Description = "Fashion-MNIST task: A (8 classes), B (sandal vs shirt) or all (10 classes).", DefaultValueFactory = _ => "B" };
-    private static readonly Option<string> DataOption = new("--data") { Description = "Fashion-MNIST directory (IDX files, .gz or raw).", DefaultValueFactory = _ => Runtime.Data.FashionMnist.DefaultDirectory };
+    private static readonly Option<string> DataOption = new("--data") { HelpName = "DIR", Description = "Fashion-MNIST directory (IDX files, .gz or raw).", DefaultValueFactory = _ => Runtime.Data.FashionMnist.DefaultDirectory };
     private static readonly Option<string?> FeaturesOption = new("--features") { Description = "Generic input: a .npy of examples [N, ...] in the model's input layout (instead of --task)." };
     private static readonly Option<string?> LabelsOption = new("--labels") { Description = "Class labels for --features (.npy, N integers)." };
     private static readonly Option<string?> TestFeaturesOption = new("--test-features") { Description = "Optional test examples for --features (.npy)." };
@@ -71,7 +71,6 @@ internal sealed partial class TransferCommand(CancellationToken interrupt) : ICl
     private static readonly Option<string?> OutputOption = new("--output", "-o") { Description = "Write model B (base + head) to this .onnx file." };
     private static readonly Option<string> OutputNameOption = new("--output-name") { Description = "Name of model B's probability output.", DefaultValueFactory = _ => "probability" };
     private static readonly Option<bool> BenchFeaturesOption = new("--bench-features") { Description = "Also time feature extraction against a plain batched ONNX Runtime run." };
-    private static readonly Option<bool> QuietOption = new("--quiet") { Description = "No progress on stderr." };
 
     private static readonly Option[] AllOptions =
     [
@@ -82,7 +81,7 @@ internal sealed partial class TransferCommand(CancellationToken interrupt) : ICl
         CheckpointOption, ResumeOption, LearningRateOption, MomentumOption,
         NesterovOption, Beta1Option, Beta2Option, ScheduleOption, DecayStepsOption, DecayRateOption, ClipValueOption,
         ClipNormOption, ClipGlobalNormOption, BatchOption, EpochsOption, PatienceOption, UnfreezeOption, FineTuneLrOption,
-        FineTuneEpochsOption, HistoryOption, OutputOption, OutputNameOption, BenchFeaturesOption, QuietOption,
+        FineTuneEpochsOption, HistoryOption, OutputOption, OutputNameOption, BenchFeaturesOption,
     ];
 
     public Command Build(CliConsole console)

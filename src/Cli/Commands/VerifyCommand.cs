@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OnnxBn.Cli.Options;
+using OnnxBn.Cli.Rendering;
 using OnnxBn.Runtime.Verification;
 
 namespace OnnxBn.Cli.Commands;
@@ -19,8 +20,7 @@ internal sealed class VerifyCommand : ICliCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var shared = new EquivalenceCliOptions();
-        var json = new Option<string?>("--json") { Description = "Write every metric as JSON to FILE ('-' = stdout instead of the table).", HelpName = "FILE" };
-        var junit = new Option<string?>("--junit") { Description = "Write a JUnit XML report (one testcase per output) to FILE.", HelpName = "FILE" };
+        var json = CommonOptions.Json();
         var command = new Command("verify",
             "Check that two models compute the same outputs with ONNX Runtime (graph optimizations disabled by default). " +
             EquivalenceCliOptions.Summary + " " + ExceptionExitCodes.HelpTable);
@@ -28,20 +28,28 @@ internal sealed class VerifyCommand : ICliCommand
         command.Arguments.Add(candidate);
         shared.AddTo(command);
         command.Options.Add(json);
-        command.Options.Add(junit);
         command.SetAction(parse =>
         {
             try
             {
-                var options = shared.Bind(parse);
+                var progress = console.Progress("verify");
+                var options = shared.Bind(parse, console) with { Progress = progress };
                 var first = parse.GetValue(original)!;
                 var second = parse.GetValue(candidate);
                 if (second is null && options.ReferenceDevice is null)
                     throw new UsageException("verify needs a candidate model, or --against-device to compare one model on two devices.");
                 // The same environment settings as every other command, so commands can share one process (tests).
                 console.InitializeRuntime();
-                var report = EquivalenceChecker.Compare(ModelSource.FromFile(first), ModelSource.FromFile(second ?? first), options);
-                Write(console, report, parse.GetValue(json), parse.GetValue(junit));
+                EquivalenceReport report;
+                try
+                {
+                    report = EquivalenceChecker.Compare(ModelSource.FromFile(first), ModelSource.FromFile(second ?? first), options);
+                }
+                finally
+                {
+                    progress.Finish();
+                }
+                Write(console, report, parse.GetValue(json), parse.GetValue(shared.JUnit));
                 return (int)(report.IsEquivalent ? ExitCode.Ok : ExitCode.CheckFailed);
             }
             catch (Exception ex)
@@ -55,21 +63,13 @@ internal sealed class VerifyCommand : ICliCommand
     /// <summary>The table to stdout (unless JSON goes there), and the JSON and JUnit files when asked.</summary>
     internal static void Write(CliConsole console, EquivalenceReport report, string? json, string? junit)
     {
-        if (json == "-")
+        if (json == CommonOptions.Stdout)
             console.Out.WriteLine(report.ToJson());
         else
             console.Out.Write(report.ToText(console.Verbose));
-        if (json is not null && json != "-")
-            WriteFile(json, report.ToJson());
+        if (json is not null && json != CommonOptions.Stdout)
+            ReportFile.Write(json, report.ToJson());
         if (junit is not null)
-            WriteFile(junit, report.ToJUnitXml());
-    }
-
-    private static void WriteFile(string path, string content)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-            Directory.CreateDirectory(directory);
-        File.WriteAllText(path, content + Environment.NewLine);
+            ReportFile.Write(junit, report.ToJUnitXml());
     }
 }

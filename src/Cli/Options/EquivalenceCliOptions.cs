@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Verification;
 
@@ -13,11 +12,9 @@ namespace OnnxBn.Cli.Options;
 /// </summary>
 internal sealed class EquivalenceCliOptions
 {
-    public Option<string?> InputsDir { get; } = new("--inputs")
-    { Description = "Inputs in the ONNX backend-test layout: DIR/test_data_set_*/input_*.pb (one run per set).", HelpName = "DIR" };
+    public Option<string?> InputsDir { get; } = CommonOptions.Inputs();
 
-    public Option<string[]> Input { get; } = new("--input")
-    { Description = "Feed input NAME from FILE (.npy or TensorProto .pb); repeat for each input.", HelpName = "NAME=FILE" };
+    public Option<string[]> Input { get; } = CommonOptions.Input();
 
     public Option<string?> Data { get; } = new("--data")
     {
@@ -30,22 +27,18 @@ internal sealed class EquivalenceCliOptions
 
     public Option<int?> Limit { get; } = new("--limit") { Description = "Use only the first N images of --data.", HelpName = "N" };
 
-    public Option<int?> Random { get; } = new("--random")
+    public Option<int?> Random { get; } = CommonOptions.Random();
+
+    public Option<int> Seed { get; } = CommonOptions.Seed();
+
+    public Option<string[]> Shape { get; } = CommonOptions.RandomShape();
+
+    public Option<int> Batch { get; } = new("--batch")
     {
-        Description = $"N seeded random samples, uniform [0,1) (default when no input option is given: {RandomInputSource.DefaultSamples}).",
+        Description = "Most samples per run along a symbolic batch dimension (default 32).",
         HelpName = "N",
+        DefaultValueFactory = _ => 32,
     };
-
-    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of --random (default 0).", DefaultValueFactory = _ => 0 };
-
-    public Option<string[]> Shape { get; } = new("--shape")
-    {
-        Description = "Shape of one run of a random input, for symbolic dims (default: batch dim = samples per run, other symbolic dims = 1).",
-        HelpName = "NAME=1x3x224x224",
-    };
-
-    public Option<int> BatchSize { get; } = new("--batch-size")
-    { Description = "Most samples per run along a symbolic batch dimension (default 32).", DefaultValueFactory = _ => 32 };
 
     public Option<string?> Atol { get; } = new("--atol") { Description = "Absolute tolerance (default 1e-5; float16 outputs 1e-3).", HelpName = "X" };
 
@@ -59,15 +52,9 @@ internal sealed class EquivalenceCliOptions
 
     public Option<bool> NanEqual { get; } = new("--nan-equal") { Description = "Count NaN in both outputs at the same index as equal." };
 
-    public Option<string> OrtOpt { get; } = new("--ort-opt")
-    {
-        Description = "ONNX Runtime graph optimization for both models: disabled (default), basic, extended or all.",
-        DefaultValueFactory = _ => "disabled",
-        HelpName = "LEVEL",
-    };
+    public Option<string> OrtOpt { get; } = CommonOptions.OrtOpt("disabled", "ONNX Runtime's own fusions could hide a difference");
 
-    public Option<string> Device { get; } = new("--device")
-    { Description = "Where the models run: cpu (default), cuda[:N] or auto[:N].", DefaultValueFactory = _ => "cpu", HelpName = "DEVICE" };
+    public Option<string> Device { get; } = CommonOptions.Device();
 
     public Option<string?> AgainstDevice { get; } = new("--against-device")
     { Description = "Run the original on this device and the candidate on --device (one model: compare devices).", HelpName = "DEVICE" };
@@ -106,8 +93,10 @@ internal sealed class EquivalenceCliOptions
         Reference.AcceptOnlyFromAmong("float64");
     }
 
-    private Option[] All => [InputsDir, Input, Data, Scale, Limit, Random, Seed, Shape, BatchSize, Atol, Rtol, Tol,
-        MinTop1, NanEqual, OrtOpt, Device, AgainstDevice, Layers, ErrorStat, ErrorQuantile, Validate, Reference];
+    public Option<string?> JUnit { get; } = CommonOptions.JUnit();
+
+    private Option[] All => [InputsDir, Input, Data, Scale, Limit, Random, Seed, Shape, Batch, Atol, Rtol, Tol,
+        MinTop1, NanEqual, OrtOpt, Device, AgainstDevice, JUnit, Layers, ErrorStat, ErrorQuantile, Validate, Reference];
 
     public void AddTo(Command command)
     {
@@ -120,24 +109,18 @@ internal sealed class EquivalenceCliOptions
 
     /// <summary>The checker options for a parsed command line.</summary>
     /// <exception cref="UsageException">Conflicting or malformed values.</exception>
-    public EquivalenceOptions Bind(ParseResult parse)
+    public EquivalenceOptions Bind(ParseResult parse, CliConsole console)
     {
         var atol = Number(parse.GetValue(Atol), "--atol");
         var rtol = Number(parse.GetValue(Rtol), "--rtol");
         var options = new EquivalenceOptions
         {
-            Inputs = Source(parse),
+            Inputs = Source(parse, cast => console.Error.WriteLine($"warning: {cast}")),
             NanEqual = parse.GetValue(NanEqual),
             MinTop1 = Number(parse.GetValue(MinTop1), "--min-top1"),
-            OptimizationLevel = parse.GetValue(OrtOpt) switch
-            {
-                "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
-                "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-                "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
-                _ => GraphOptimizationLevel.ORT_DISABLE_ALL,
-            },
-            Device = ParseDevice(parse.GetValue(Device) ?? "cpu", "--device"),
-            ReferenceDevice = parse.GetValue(AgainstDevice) is { } against ? ParseDevice(against, "--against-device") : null,
+            OptimizationLevel = CommonOptions.ParseOrtOpt(parse.GetValue(OrtOpt)!),
+            Device = CommonOptions.ParseDevice(parse.GetValue(Device) ?? "cpu"),
+            ReferenceDevice = parse.GetValue(AgainstDevice) is { } against ? CommonOptions.ParseDevice(against, "--against-device") : null,
         };
         if (options.MinTop1 is > 1)
             throw new UsageException("--min-top1 is a fraction between 0 and 1.");
@@ -186,7 +169,7 @@ internal sealed class EquivalenceCliOptions
         };
     }
 
-    private IInputSource? Source(ParseResult parse)
+    private IInputSource? Source(ParseResult parse, Action<InputCast> casted)
     {
         var dir = parse.GetValue(InputsDir);
         var files = parse.GetValue(Input) ?? [];
@@ -195,23 +178,22 @@ internal sealed class EquivalenceCliOptions
         var given = new[] { dir is not null, files.Length > 0, data is not null, random is not null }.Count(g => g);
         if (given > 1)
             throw new UsageException("Give one input source: --inputs, --input, --data or --random.");
-        var batch = parse.GetValue(BatchSize);
+        var batch = parse.GetValue(Batch);
         if (batch < 1)
-            throw new UsageException("--batch-size must be at least 1.");
+            throw new UsageException("--batch must be at least 1.");
         if (data is null && (parse.GetValue(Scale) is not null || parse.GetValue(Limit) is not null))
             throw new UsageException("--scale and --limit apply to --data only.");
         if (parse.GetValue(Limit) is < 1)
             throw new UsageException("--limit must be at least 1.");
         if (dir is not null)
-            return new BackendTestDataSource(dir);
+            return new BackendTestDataSource(dir) { Casted = casted };
         if (files.Length > 0)
-            return new TensorFileSource(files.Select(f => Guard(() => TensorFileSource.Parse(f), "--input")));
+            return new TensorFileSource(files.Select(f => Guard(() => TensorFileSource.Parse(f), "--input"))) { Casted = casted };
         if (data is not null)
             return Guard(() => FashionMnistSource.Parse(data, ParseScale(parse.GetValue(Scale)), parse.GetValue(Limit), batch), "--data");
         if (random is < 1)
             throw new UsageException("--random must be at least 1.");
-        var shapes = (parse.GetValue(Shape) ?? []).Select(s => Guard(() => InputShapes.ParseOverride(s), "--shape"))
-            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var shapes = CommonOptions.ParseShapes(parse.GetValue(Shape) ?? []);
         return new RandomInputSource(random ?? RandomInputSource.DefaultSamples, parse.GetValue(Seed), shapes, batch);
     }
 
@@ -233,8 +215,6 @@ internal sealed class EquivalenceCliOptions
             return null;
         return Guard(() => Tolerance.ParseNonNegative(text, option + " " + text), option);
     }
-
-    private static Runtime.Sessions.Device ParseDevice(string text, string option) => Guard(() => Runtime.Sessions.Device.Parse(text), option);
 
     private static T Guard<T>(Func<T> parse, string option)
     {

@@ -31,10 +31,13 @@ public sealed partial class BackendTestDataSource(string directory) : IInputSour
             sets.Add(Directory);
         if (sets.Count == 0)
             throw new InvalidDataException($"{Directory}: no test_data_set_*/ directories and no input_*.pb files.");
-        return sets.Select(set => Read(set, inputs));
+        return sets.Select((set, index) => Read(set, inputs) with { Completed = (index + 1.0) / sets.Count });
     }
 
-    private static InputFeed Read(string set, IReadOnlyList<InputSignature> inputs)
+    /// <summary>Told when a file's values are cast to the input's element type (a float64 tensor for a float32 input).</summary>
+    public Action<InputCast>? Casted { get; init; }
+
+    private InputFeed Read(string set, IReadOnlyList<InputSignature> inputs)
     {
         var files = InputFiles(set);
         if (files.Count != inputs.Count)
@@ -45,7 +48,7 @@ public sealed partial class BackendTestDataSource(string directory) : IInputSour
         {
             var tensor = InputFit.Read(files[position]);
             var input = inputs.FirstOrDefault(i => i.Name == tensor.Name) ?? inputs[position];
-            tensors[position] = InputFit.Adapt(tensor, input, files[position]);
+            tensors[position] = InputFit.Adapt(tensor, input, files[position], Casted);
         }
         if (tensors.Select(t => t.Name).Distinct().Count() != tensors.Length)
             throw new InputMismatchException($"{set}: two input files feed the same model input.");

@@ -129,7 +129,10 @@ public sealed class FashionMnistSource : IInputSource
                 yield break; // a fixed batch larger than what is left: the model cannot take a partial batch
             long[] shape = [batch, .. sampleShape];
             var tensor = Scaled(input, shape, pixels.AsSpan(start * imageSize, batch * imageSize));
-            yield return new InputFeed($"fashion-mnist:{split} images {start}-{start + batch - 1}", [tensor]);
+            yield return new InputFeed($"fashion-mnist:{split} images {start}-{start + batch - 1}", [tensor])
+            {
+                Completed = (start + batch) / (double)count,
+            };
             start += batch;
         }
     }

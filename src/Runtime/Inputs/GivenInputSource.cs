@@ -4,8 +4,8 @@ namespace OnnxBn.Runtime.Inputs;
 
 /// <summary>
 /// Tensors you already hold, one run per feed: your own representative inputs for a verification. Each tensor is
-/// matched to the model input of its name, checked against the input's rank and fixed dimensions, and converted
-/// between floating-point types when needed.
+/// matched to the model input of its name, checked against the input's rank and fixed dimensions, and cast to the
+/// input's element type when nothing but rounding is lost (see <see cref="Casted"/>).
 /// </summary>
 public sealed class GivenInputSource : IInputSource
 {
@@ -46,7 +46,13 @@ public sealed class GivenInputSource : IInputSource
             if (missing.Length > 0)
                 throw new InputMismatchException($"{label}: no tensor given for {string.Join(", ", missing)}: every model input needs one.");
             yield return new InputFeed(label,
-                inputs.Select(i => InputFit.Adapt(_runs[run].Last(t => t.Name == i.Name), i, label)).ToArray());
+                inputs.Select(i => InputFit.Adapt(_runs[run].Last(t => t.Name == i.Name), i, label, Casted)).ToArray())
+            {
+                Completed = (run + 1.0) / _runs.Count,
+            };
         }
     }
+
+    /// <summary>Told when a tensor is cast to its input's element type (float64 values for a float32 input).</summary>
+    public Action<InputCast>? Casted { get; init; }
 }

@@ -9,6 +9,12 @@ namespace OnnxBn.Runtime.Inputs;
 /// </summary>
 public sealed record InputFeed(string Label, IReadOnlyList<TensorData> Tensors)
 {
+    /// <summary>
+    /// The fraction (0..1] of the source's data fed once this feed has run, for progress displays; null when the
+    /// source cannot tell in advance how much data it holds.
+    /// </summary>
+    public double? Completed { get; init; }
+
     /// <summary>The tensor fed to the input called <paramref name="name"/>, or null.</summary>
     public TensorData? Find(string name) => Tensors.FirstOrDefault(t => t.Name == name);
 }

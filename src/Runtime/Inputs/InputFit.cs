@@ -6,11 +6,11 @@ namespace OnnxBn.Runtime.Inputs;
 internal static class InputFit
 {
     /// <summary>
-    /// The tensor renamed to the input, converted between floating-point types when the file's type differs (a float64
-    /// .npy for a float32 input), after checking rank and fixed dimensions.
+    /// The tensor renamed to the input, after checking rank and fixed dimensions; cast by <see cref="TensorCast"/> when
+    /// the file's element type differs (a float64 .npy for a float32 input), telling <paramref name="casted"/>.
     /// </summary>
     /// <exception cref="InputMismatchException">The tensor cannot feed the input.</exception>
-    public static TensorData Adapt(TensorData tensor, InputSignature input, string origin)
+    public static TensorData Adapt(TensorData tensor, InputSignature input, string origin, Action<InputCast>? casted = null)
     {
         if (tensor.Rank != input.Rank)
             throw new InputMismatchException(
@@ -24,10 +24,9 @@ internal static class InputFit
         var renamed = tensor.Name == input.Name ? tensor : tensor.WithName(input.Name);
         if (tensor.ElementType == input.ElementType)
             return renamed;
-        if (tensor.ElementType.IsFoldableFloat() && input.ElementType.IsFoldableFloat())
-            return TensorData.FromDoubles(input.Name, input.ElementType, tensor.DimsArray(), tensor.ToDoubleArray());
-        throw new InputMismatchException(
-            $"{origin}: {tensor.ElementType.DisplayName()} values cannot feed input '{input.Name}' of type {input.ElementType.DisplayName()}.");
+        var (cast, how) = TensorCast.To(renamed, input.ElementType, origin);
+        casted?.Invoke(how);
+        return cast;
     }
 
     /// <summary>Reads a tensor file: a serialized TensorProto (<c>.pb</c>) or a NumPy array (<c>.npy</c>).</summary>

@@ -64,7 +64,7 @@ public sealed class RandomInputSource : IInputSource
             var batch = InputShapes.NextBatch(inputs, _shapes, Samples - done, BatchSize);
             var tensors = inputs.Select(i => Create(i.Name, i.ElementType, InputShapes.Resolve(i, _shapes, batch), random)).ToArray();
             var last = Math.Min(done + batch, Samples) - 1;
-            yield return new InputFeed($"random samples {done}-{last} (seed {Seed})", tensors);
+            yield return new InputFeed($"random samples {done}-{last} (seed {Seed})", tensors) { Completed = (last + 1.0) / Samples };
             done += batch;
         }
     }

@@ -70,6 +70,7 @@ public static class EquivalenceChecker
             {
                 runTime += RunAndCompare(feed, originalSession, candidateSession, inputNames, pairs, accumulators);
                 runs++;
+                options.Progress?.Report(new VerificationProgress(runs, feed.Completed, feed.Label));
             }
         }
         var layers = (options.CompareLayers || options.Float64Reference) && problems.Count == 0

@@ -77,6 +77,9 @@ public sealed record EquivalenceOptions
     /// <summary>How each tensor is judged, from <see cref="ErrorStatistic"/>, <see cref="ErrorQuantile"/> and <see cref="Validate"/>.</summary>
     public ErrorCheck Check => new(ErrorStatistic, ErrorQuantile, Validate);
 
+    /// <summary>Told after every run of both models how far the comparison is (null: nobody listens).</summary>
+    public IProgress<VerificationProgress>? Progress { get; init; }
+
     /// <summary>The tolerance that applies to an output: its own, else the one of its element type.</summary>
     public Tolerance ToleranceFor(string name, string? candidateName, OnnxDataType elementType)
     {

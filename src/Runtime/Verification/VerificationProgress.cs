@@ -1,0 +1,7 @@
+namespace OnnxBn.Runtime.Verification;
+
+/// <summary>Where a running comparison is, reported after each run of both models, for a progress display.</summary>
+/// <param name="Runs">Runs of both models done so far.</param>
+/// <param name="Fraction">0..1 of the input data compared so far; null when the input source cannot tell its size.</param>
+/// <param name="Feed">The label of the inputs just compared, such as <c>random samples 0-31 (seed 0)</c>.</param>
+public sealed record VerificationProgress(int Runs, double? Fraction, string Feed);
