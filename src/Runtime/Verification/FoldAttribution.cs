@@ -5,12 +5,15 @@ namespace OnnxBn.Runtime.Verification;
 /// <summary>
 /// Which fold (from a <see cref="FoldReport"/>) rewrote a node of the candidate, and which fold removed a tensor of
 /// the original. A fold names its target nodes in <see cref="BnFate.Detail"/>; a backward fold also leaves the BN's
-/// output name on the node that absorbed it, which finds the target when the names in the report do not.
+/// output name on the node that absorbed it, which finds the target when the names in the report do not. A fold inside
+/// a sub-graph (an If branch, a Loop body) is put on the main-graph control-flow node holding it: only that node's
+/// outputs can be exposed and compared.
 /// </summary>
 internal sealed class FoldAttribution
 {
     private readonly Dictionary<string, List<BnFate>> _byTarget = new(StringComparer.Ordinal);
     private readonly Dictionary<Node, BnFate> _byBatchNorm = [];
+    private readonly Dictionary<string, List<BnFate>> _insideHolder = new(StringComparer.Ordinal);
     private readonly Graph _candidate;
 
     public FoldAttribution(FoldReport? report, Graph original, Graph candidate)
@@ -21,28 +24,41 @@ internal sealed class FoldAttribution
         var nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
         foreach (var node in original.Nodes)
             nodes.TryAdd(node.Name.Length > 0 ? node.Name : node.Output(0), node);
+        var holders = candidate.Nodes.Where(n => n.HasSubgraphs)
+            .Select(n => (Prefix: Graph.ScopePath(BnFate.MainScope, n, ""), Name: n.DisplayName)).ToList();
         foreach (var fate in report.Fates.Where(f => f.Outcome is BnOutcome.FoldedBackward or BnOutcome.FoldedForward or BnOutcome.Lowered))
         {
+            if (fate.Scope != BnFate.MainScope)
+            {
+                foreach (var holder in holders.Where(h => fate.Scope.StartsWith(h.Prefix, StringComparison.Ordinal)))
+                    Add(_insideHolder, holder.Name, fate);
+                continue;
+            }
             if (nodes.TryGetValue(fate.Node, out var bn))
                 _byBatchNorm[bn] = fate;
             if (fate.Outcome == BnOutcome.Lowered)
                 continue;
             foreach (var target in Targets(fate.Detail))
-            {
-                if (!_byTarget.TryGetValue(target, out var list))
-                    _byTarget[target] = list = [];
-                list.Add(fate);
-            }
+                Add(_byTarget, target, fate);
         }
     }
 
+    private static void Add(Dictionary<string, List<BnFate>> index, string target, BnFate fate)
+    {
+        if (!index.TryGetValue(target, out var list))
+            index[target] = list = [];
+        list.Add(fate);
+    }
+
     /// <summary>True when a fold report is known (given, or made by re-folding the original).</summary>
-    public bool HasReport => _byBatchNorm.Count > 0 || _byTarget.Count > 0;
+    public bool HasReport => _byBatchNorm.Count > 0 || _byTarget.Count > 0 || _insideHolder.Count > 0;
 
     /// <summary>The folds that rewrote <paramref name="candidateNode"/> (empty when none did).</summary>
     public IReadOnlyList<BnFate> Into(Node candidateNode)
     {
         var found = _byTarget.TryGetValue(candidateNode.DisplayName, out var list) ? new List<BnFate>(list) : [];
+        if (_insideHolder.TryGetValue(candidateNode.DisplayName, out var inside))
+            found.AddRange(inside);
         foreach (var (bn, fate) in _byBatchNorm)
         {
             if (!found.Contains(fate) && bn.Output(0).Length > 0 && _candidate.Producer(bn.Output(0)) == candidateNode &&

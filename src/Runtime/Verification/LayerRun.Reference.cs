@@ -45,6 +45,12 @@ internal static partial class LayerRun
             var folds = pairs[i].Folds.Where(f => f.Outcome is BnOutcome.FoldedBackward or BnOutcome.FoldedForward).ToList();
             if (folds.Count == 0 || layers[i].Comparison.Elements == 0)
                 continue;
+            if (folds.All(f => f.Scope != BnFate.MainScope))
+            {
+                notes.Add($"no rounding bound for {layers[i].Tensor}: the folds that changed it are inside the sub-graphs of " +
+                    $"{pairs[i].CandidateNode.DisplayName}, whose inner tensors are not exposed");
+                continue;
+            }
             var magnitudes = RoundingBound.Of(original, candidate, pairs[i].CandidateNode, folds, pairs[i].ElementType, out var reason);
             double inputMaxAbs, inputDifference;
             if (magnitudes is null)

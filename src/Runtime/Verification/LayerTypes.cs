@@ -19,6 +19,12 @@ internal static class LayerTypes
             types[t.Name] = t.ElementType;
         foreach (var node in graph.TopologicalOrder())
         {
+            if (node.HasSubgraphs)
+            {
+                foreach (var (output, declared) in ControlFlowOutputTypes(graph, node))
+                    types.TryAdd(output, declared);
+                continue;
+            }
             if (OutputType(node, types) is not { } type)
                 continue;
             foreach (var output in node.Outputs.Where(o => o.Length > 0))
@@ -43,6 +49,24 @@ internal static class LayerTypes
             _ => node.Inputs.Where(i => i.Length > 0).Select(i => known.TryGetValue(i, out var t) ? t : (OnnxDataType?)null)
                 .FirstOrDefault(t => t is not null),
         };
+    }
+
+    /// <summary>
+    /// The types of an If's, Loop's or Scan's outputs, declared by its (first) sub-graph's outputs: an If's outputs are
+    /// its branch's, a Loop's skip the body's condition output, a Scan's are its body's in order.
+    /// </summary>
+    private static IEnumerable<(string Output, OnnxDataType Type)> ControlFlowOutputTypes(Graph graph, Node node)
+    {
+        if (node.Domain is not ("" or "ai.onnx") || node.OpType is not ("If" or "Loop" or "Scan"))
+            yield break;
+        var body = graph.Subgraphs(node)[0].Graph;
+        var skip = node.OpType == "Loop" ? 1 : 0;
+        for (var i = 0; i < node.Outputs.Count && i + skip < body.Outputs.Count; i++)
+        {
+            var declared = body.Outputs[i + skip];
+            if (node.Output(i).Length > 0 && declared.IsTensor && declared.ElementType != OnnxDataType.Undefined)
+                yield return (node.Output(i), declared.ElementType);
+        }
     }
 
     /// <summary>True for the floating-point types whose intermediates are worth comparing layer by layer.</summary>
