@@ -31,7 +31,9 @@ public static class ServingApp
     /// <exception cref="ServingConfigurationException">The settings cannot work (no model, port out of range, ...).</exception>
     public static WebApplication Build(string[] args, Action<ServingOptions>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json is read from beside the program, wherever it is started from; relative model paths are
+        // relative to the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCommandLine(args, Switches);
         var options = builder.Configuration.GetSection(ServingOptions.Section).Get<ServingOptions>() ?? new ServingOptions();
         configure?.Invoke(options);
