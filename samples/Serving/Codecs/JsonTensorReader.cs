@@ -34,8 +34,11 @@ internal static class JsonTensorReader
                 throw new BadRequestException("the body must be a JSON object with an \"inputs\" object: {\"inputs\": {\"NAME\": [...]}}");
             var tensors = new List<NamedTensor>();
             var budget = maxElements;
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in inputs.EnumerateObject())
             {
+                if (!seen.Add(property.Name))
+                    throw new BadRequestException($"input {Quote.Name(property.Name)} is given twice");
                 var port = signature.FindInput(property.Name) ?? throw new BadRequestException(
                     $"unknown input {Quote.Name(property.Name)}; the model's inputs are: {string.Join(", ", signature.Inputs.Select(i => i.Name))}");
                 if (!ElementTypes.Json.Contains(port.ElementType))
