@@ -109,8 +109,9 @@ internal sealed class MicroBatcher : IAsyncDisposable
         {
             outputs = ModelRunner.Run(model, BatchStacking.Stack(batch.Select(p => p.Inputs).ToArray()));
         }
-        catch (Exception ex) when (ex is BadRequestException or ObjectDisposedException)
+        catch (Exception)
         {
+            // Whatever failed the batch, each request gets its own run and its own answer or error.
             foreach (var pending in batch)
                 RunAlone(pending);
             return;

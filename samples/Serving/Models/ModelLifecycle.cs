@@ -78,6 +78,13 @@ public sealed partial class ModelLifecycle(
             LogInitialFailure(_options.Model, ex.Message);
             return false;
         }
+        catch (Exception ex)
+        {
+            // A bug on the load path (a fold rule, the checker) must not take the process down unexplained.
+            LogLoadBug(_options.Model, ex);
+            LogInitialFailure(_options.Model, $"unexpected failure while loading: {ex.Message}");
+            return false;
+        }
     }
 
     private void Reload()
@@ -116,6 +123,12 @@ public sealed partial class ModelLifecycle(
         {
             return ReloadOutcome.Rejected(ex.Message);
         }
+        catch (Exception ex)
+        {
+            // A candidate that trips a bug on the load path is refused like any other; the live model keeps serving.
+            LogLoadBug(_options.Model, ex);
+            return ReloadOutcome.Rejected($"unexpected failure while loading: {ex.Message}");
+        }
         if (holder.Current is { } live && live.Signature.Difference(candidate.Signature) is { } difference)
         {
             candidate.Release();
@@ -130,6 +143,9 @@ public sealed partial class ModelLifecycle(
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Cannot serve {Path}: {Reason}")]
     private partial void LogInitialFailure(string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure while loading {Path}")]
+    private partial void LogLoadBug(string path, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reloaded {Path}: generation {Generation}, sha256 {Sha}")]
     private partial void LogReloaded(string path, long generation, string sha);

@@ -14,6 +14,7 @@ public sealed class ReloadWatcher : IDisposable
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly FileSystemWatcher? _watcher;
     private readonly Timer _poll;
+    private readonly Lock _stampLock = new();
     private (long Length, DateTime Written)? _stamp;
 
     /// <summary>Watches <paramref name="path"/> (which need not exist yet).</summary>
@@ -58,7 +59,7 @@ public sealed class ReloadWatcher : IDisposable
     private void Poll()
     {
         var stamp = StampOf(_path);
-        lock (_changes)
+        lock (_stampLock)
         {
             if (stamp == _stamp)
                 return;
