@@ -10,7 +10,7 @@ using OnnxBn.Serving.Models;
 //   [--models-dir models] [--out bench/Serving/results.md]
 var seconds = double.Parse(Arg("--seconds", "2"), CultureInfo.InvariantCulture);
 var rounds = int.Parse(Arg("--rounds", "2"), CultureInfo.InvariantCulture);
-var models = Arg("--models", "resnet_mini,fashion_mlp_bn_after_act,wide_cnn").Split(',');
+var models = Arg("--models", "resnet_mini,fashion_mlp_bn_after_act,cnn32x3,cnn64x4").Split(',');
 var modelsDir = Arg("--models-dir", "models");
 var output = Arg("--out", "bench/Serving/results.md");
 int[] concurrencies = [1, 8, 64];
@@ -26,10 +26,11 @@ var report = new List<string>
 foreach (var model in models)
 {
     var path = Path.Combine(modelsDir, model + ".onnx");
-    if (model == "wide_cnn")
+    var synthetic = WideCnn.Parse(model);
+    if (synthetic is { } size)
     {
-        path = Path.Combine(Path.GetTempPath(), $"onnxbn-serving-bench-{Environment.ProcessId}.onnx");
-        await File.WriteAllBytesAsync(path, WideCnn.Build());
+        path = Path.Combine(Path.GetTempPath(), $"onnxbn-serving-bench-{Environment.ProcessId}-{model}.onnx");
+        await File.WriteAllBytesAsync(path, WideCnn.Build(size.Channels, size.Layers));
     }
     await using var plain = await StartAsync(path, batching: false, delayUs: 0);
     await using var batched = await StartAsync(path, batching: true, delayUs: 0);
@@ -43,7 +44,7 @@ foreach (var model in models)
         new HttpDriver("HTTP binary, batching", batched.Client, image, json: false),
         new HttpDriver("HTTP binary, batching, wait ≤1 ms", waiting.Client, image, json: false),
     ];
-    report.Add($"### {(model == "wide_cnn" ? WideCnn.Name : model)}");
+    report.Add($"### {model}{(synthetic is null ? "" : " (synthetic, bench/Serving/WideCnn.cs)")}");
     report.Add("");
     report.Add("| concurrency | path | requests/s | p50 ms | p99 ms | throughput vs in-process | p50 vs in-process |");
     report.Add("|---|---|---|---|---|---|---|");
@@ -69,7 +70,7 @@ foreach (var model in models)
         }
     }
     report.Add("");
-    if (model == "wide_cnn")
+    if (synthetic is not null)
         File.Delete(path);
 }
 await File.WriteAllLinesAsync(output, report);
@@ -108,7 +109,7 @@ static async Task<Server> StartAsync(string model, bool batching, int delayUs)
 
 string Arg(string name, string fallback)
 {
-    var at = Array.IndexOf(args, name);
+    var at = Array.LastIndexOf(args, name); // the last one wins, so run.sh's defaults can be overridden
     return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
 }
 
