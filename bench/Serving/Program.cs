@@ -32,17 +32,13 @@ foreach (var model in models)
         path = Path.Combine(Path.GetTempPath(), $"onnxbn-serving-bench-{Environment.ProcessId}-{model}.onnx");
         await File.WriteAllBytesAsync(path, WideCnn.Build(size.Channels, size.Layers));
     }
-    await using var plain = await StartAsync(path, batching: false, delayUs: 0);
-    await using var batched = await StartAsync(path, batching: true, delayUs: 0);
-    await using var waiting = await StartAsync(path, batching: true, delayUs: 1000);
+    await using var plain = await StartAsync(path);
     var image = Enumerable.Range(0, 784).Select(i => (float)((i * 37 % 255) / 255.0)).ToArray();
     IDriver[] drivers =
     [
         new InProcessDriver(plain.Services.GetRequiredService<ModelHolder>().Current!, image),
         new HttpDriver("HTTP binary", plain.Client, image, json: false),
         new HttpDriver("HTTP JSON", plain.Client, image, json: true),
-        new HttpDriver("HTTP binary, batching", batched.Client, image, json: false),
-        new HttpDriver("HTTP binary, batching, wait ≤1 ms", waiting.Client, image, json: false),
     ];
     report.Add($"### {model}{(synthetic is null ? "" : " (synthetic, bench/Serving/WideCnn.cs)")}");
     report.Add("");
@@ -90,15 +86,13 @@ static (double Rate, double P50, double P99, int Failures) Summary(List<ClosedLo
         results.Sum(r => r.Failures));
 }
 
-static async Task<Server> StartAsync(string model, bool batching, int delayUs)
+static async Task<Server> StartAsync(string model)
 {
     var app = ServingApp.Build(["--Logging:LogLevel:Default=Warning"], options =>
     {
         options.Model = model;
         options.Port = 0;
         options.Watch = false;
-        options.Batching.Enabled = batching;
-        options.Batching.MaxDelayMicroseconds = delayUs;
     });
     await app.StartAsync();
     var server = new Server(app);

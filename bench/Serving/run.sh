@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# samples/Serving over HTTP (binary and JSON, micro-batching off and on) against an in-process loop over the same
-# session, at concurrency 1, 8 and 64, on resnet_mini and the book MLP; writes bench/Serving/results.md (~3 min).
+# samples/Serving over HTTP (binary and JSON) against an in-process loop over the same session, at concurrency 1, 8
+# and 64, on resnet_mini, the book MLP and two synthetic CNNs; writes bench/Serving/results.md (~5 min). The
+# micro-batching rows of results.md come from commit 4044417, which still had the batcher.
 #
 #   bench/Serving/run.sh                       # 2 s per cell, 2 rounds
 #   bench/Serving/run.sh --seconds 5 --rounds 3

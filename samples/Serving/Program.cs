@@ -1,6 +1,6 @@
 using OnnxBn.Serving;
 
-// onnxbn-serving --model models/resnet_mini.onnx [--port 8080] [--watch true] [--batching true]   (docs/serving.md)
+// onnxbn-serving --model models/resnet_mini.onnx [--port 8080] [--watch true]   (docs/serving.md)
 // Exit codes: 0 stopped cleanly, 2 bad settings, 3 the model at start cannot be served.
 WebApplication app;
 try

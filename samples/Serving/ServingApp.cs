@@ -18,9 +18,6 @@ public static class ServingApp
         ["--model"] = "Serving:Model",
         ["--port"] = "Serving:Port",
         ["--watch"] = "Serving:Watch",
-        ["--batching"] = "Serving:Batching:Enabled",
-        ["--max-batch-rows"] = "Serving:Batching:MaxRows",
-        ["--max-batch-delay-us"] = "Serving:Batching:MaxDelayMicroseconds",
         ["--max-body-bytes"] = "Serving:MaxBodyBytes",
         ["--threads"] = "Serving:IntraOpThreads",
     };

@@ -30,7 +30,7 @@ public sealed class ServingMetrics
                 HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
             });
         _batchRows = meter.CreateHistogram<long>("onnxbn.serving.batch.rows", "{row}",
-            "Rows (first-dimension entries) in each model run; above 1 only when requests were coalesced or sent batched.",
+            "Rows (first-dimension entries) in each model run: the batch size clients sent.",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
         _reloads = meter.CreateCounter<long>("onnxbn.serving.reloads", "{reload}",
             "Reload attempts of the watched model, by outcome (applied or rejected).");

@@ -2,7 +2,7 @@ namespace OnnxBn.Serving;
 
 /// <summary>
 /// The service's settings, bound from the "Serving" configuration section (appsettings.json, environment variables
-/// <c>Serving__Model</c>, or the command line: <c>--model</c>, <c>--port</c>, <c>--watch</c>, <c>--batching</c>).
+/// <c>Serving__Model</c>, or the command line: <c>--model</c>, <c>--port</c>, <c>--watch</c>, ...).
 /// </summary>
 public sealed class ServingOptions
 {
@@ -39,9 +39,6 @@ public sealed class ServingOptions
     /// <summary>ONNX Runtime threads per operator (0 = one per core).</summary>
     public int IntraOpThreads { get; set; }
 
-    /// <summary>Dynamic micro-batching (off by default: bench/Serving measured when it pays).</summary>
-    public BatchingOptions Batching { get; set; } = new();
-
     /// <summary>The one-line reason these settings cannot work, or null.</summary>
     public string? Problem() =>
         string.IsNullOrWhiteSpace(Model) ? "no model given: pass --model PATH (or set Serving:Model)"
@@ -51,30 +48,5 @@ public sealed class ServingOptions
         : PollIntervalMilliseconds < 10 ? "PollIntervalMilliseconds must be at least 10"
         : DebounceMilliseconds < 0 ? "DebounceMilliseconds must not be negative"
         : VerificationSamples < 1 ? "VerificationSamples must be at least 1"
-        : Batching.Problem();
-}
-
-/// <summary>
-/// Dynamic micro-batching: concurrent requests to a model whose inputs and outputs all have an open first dimension
-/// are stacked along it and run as one batch, then split back.
-/// </summary>
-public sealed class BatchingOptions
-{
-    /// <summary>Whether requests are coalesced at all.</summary>
-    public bool Enabled { get; set; }
-
-    /// <summary>The most rows (first-dimension entries) one batch may hold.</summary>
-    public int MaxRows { get; set; } = 32;
-
-    /// <summary>
-    /// How long the first request of a batch may wait for others, in µs; 0 takes only what is already queued
-    /// (timers tick in whole milliseconds, so a wait rounds up to one).
-    /// </summary>
-    public int MaxDelayMicroseconds { get; set; }
-
-    /// <summary>The one-line reason these settings cannot work, or null.</summary>
-    public string? Problem() =>
-        MaxRows < 1 ? "Batching:MaxRows must be at least 1"
-        : MaxDelayMicroseconds < 0 ? "Batching:MaxDelayMicroseconds must not be negative"
         : null;
 }

@@ -10,16 +10,10 @@ public sealed class LoadTests
     private const int RequestsPerWorker = 200;
     private const int DistinctImages = 64;
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Every_Answer_Under_32_Workers_Matches_A_Direct_Run(bool batching)
+    [Fact]
+    public async Task Every_Answer_Under_32_Workers_Matches_A_Direct_Run()
     {
-        await using var host = await ServingHost.StartAsync(Path.Combine(RepositoryPaths.Models, "small_cnn_bn.onnx"), o =>
-        {
-            o.Watch = false;
-            o.Batching.Enabled = batching;
-        });
+        await using var host = await ServingHost.StartAsync(Path.Combine(RepositoryPaths.Models, "small_cnn_bn.onnx"), o => o.Watch = false);
         var images = Enumerable.Range(0, DistinctImages).Select(Wire.Image).ToArray();
         var expected = images.Select(image => Wire.DirectRun(host.Holder.Current!, image, Wire.ImageShape)).ToArray();
 
@@ -40,16 +34,5 @@ public sealed class LoadTests
         })));
 
         Assert.Equal([], failures.OfType<string>());
-        if (batching)
-        {
-            // The load must actually have coalesced requests, or the batching path was not tested.
-            var metrics = await host.Client.GetStringAsync("/metrics");
-            var runs = MetricValue(metrics, "onnxbn_serving_batch_rows_count");
-            Assert.True(runs < Workers * RequestsPerWorker, $"{runs} model runs for {Workers * RequestsPerWorker} requests: nothing was batched");
-        }
     }
-
-    private static long MetricValue(string metrics, string name) =>
-        long.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal)).Split(' ')[^1],
-            System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -57,7 +57,6 @@ public sealed class PredictTests
         using var model = JsonDocument.Parse(await host.Client.GetStringAsync("/model"));
         Assert.Equal("3 folded, 0 kept", model.RootElement.GetProperty("fold").GetString());
         Assert.Equal("[N,1,28,28]", model.RootElement.GetProperty("inputs")[0].GetProperty("shape").GetString());
-        Assert.True(model.RootElement.GetProperty("batchable").GetBoolean());
     }
 
     [Fact]

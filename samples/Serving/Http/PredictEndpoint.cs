@@ -23,7 +23,7 @@ internal static class PredictEndpoint
             ? [BinaryTensorCodec.Read(context.Request.Headers, body, model.Signature, limits.MaxElements)]
             : JsonTensorReader.Read(body, model.Signature, limits.MaxElements);
         var inputs = InputValidator.InModelOrder(tensors, model.Signature, limits.MaxElements);
-        var outputs = await predictor.PredictAsync(model, inputs).ConfigureAwait(false);
+        var outputs = predictor.Predict(model, inputs);
 
         context.Response.Headers["X-Model-Generation"] = model.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (WantsBinary(context.Request, binary))

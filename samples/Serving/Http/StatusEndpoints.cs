@@ -26,7 +26,6 @@ internal static class StatusEndpoints
             generation = model.Generation,
             sha256 = model.Sha256,
             fold = model.FoldSummary,
-            batchable = model.Signature.IsBatchable,
             inputs = model.Signature.Inputs.Select(Port),
             outputs = model.Signature.Outputs.Select(Port),
             lastReload = lifecycle.LastReload is { } reload

@@ -15,8 +15,6 @@ public sealed class ModelSignature
         ArgumentNullException.ThrowIfNull(session);
         Inputs = session.Inputs;
         Outputs = session.Outputs;
-        // Stacking requests along the first dimension is only sound when every input and output has it open.
-        IsBatchable = Inputs.Concat(Outputs).All(p => p.IsTensor && p.Shape.Count > 0 && p.Shape[0] < 0);
     }
 
     /// <summary>The model's inputs, in its order.</summary>
@@ -24,9 +22,6 @@ public sealed class ModelSignature
 
     /// <summary>The model's outputs, in its order.</summary>
     public IReadOnlyList<SessionPort> Outputs { get; }
-
-    /// <summary>Whether every input and output has an open first dimension, so requests can be stacked along it.</summary>
-    public bool IsBatchable { get; }
 
     /// <summary>The input named <paramref name="name"/> (ordinal), or null.</summary>
     public SessionPort? FindInput(string name) => Inputs.FirstOrDefault(i => i.Name == name);
