@@ -57,7 +57,7 @@ internal static class ExceptionExitCodes
     private static string MessageOf(Exception ex) => ex switch
     {
         DeviceUnavailableException device => $"{device.Message} Use --device cpu, or the GPU build of onnxbn " +
-            "(README, ONNX Runtime and CUDA: dotnet pack src/Cli -p:OnnxBnGpu=true) on a machine with CUDA and cuDNN.",
+            "(docs/runtime.md, CUDA and the GPU build of the tool: dotnet pack src/Cli -p:OnnxBnGpu=true) on a machine with CUDA and cuDNN.",
         OnnxRuntimeException ort => $"ONNX Runtime error {OrtErrors.CodeOf(ort)}: {OrtErrors.OneLine(ort.Message)}",
         _ => OneLine(ex.Message),
     };

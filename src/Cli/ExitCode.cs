@@ -1,6 +1,6 @@
 namespace OnnxBn.Cli;
 
-/// <summary>The process exit codes of every onnxbn command; README and --help list the same table.</summary>
+/// <summary>The process exit codes of every onnxbn command; docs/exit-codes.md and --help list the same table.</summary>
 public enum ExitCode
 {
     /// <summary>The command did what was asked.</summary>

@@ -14,6 +14,9 @@ public enum FoldDirections
 /// <summary>Options of <see cref="FoldPass"/>.</summary>
 public sealed record FoldOptions
 {
+    /// <summary>
+    /// Where a BN may be folded: into its producer, its consumers, or both (the default, backward tried first).
+    /// </summary>
     public FoldDirections Directions { get; init; } = FoldDirections.Both;
 
     /// <summary>Rewrite each BN that cannot be folded as one Mul and one Add with precomputed s and t.</summary>

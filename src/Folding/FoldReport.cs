@@ -7,9 +7,13 @@ namespace OnnxBn.Folding;
 [JsonConverter(typeof(JsonStringEnumConverter<BnOutcome>))]
 public enum BnOutcome
 {
+    /// <summary>Folded into the linear op that produces the BN's input (its weights and bias were rescaled).</summary>
     FoldedBackward,
+    /// <summary>Folded into the linear op(s) that consume the BN's output (their weights and bias absorb it).</summary>
     FoldedForward,
+    /// <summary>Not foldable, but rewritten as one Mul and one Add (<see cref="FoldOptions.LowerUnfolded"/>).</summary>
     Lowered,
+    /// <summary>Left in the graph unchanged; <see cref="BnFate.Detail"/> says why.</summary>
     Kept,
 }
 
@@ -41,10 +45,13 @@ public sealed record FoldReport(
     int NodesBefore,
     int NodesAfter)
 {
+    /// <summary>BNs folded into a neighbouring linear op, in either direction.</summary>
     public int Folded => Fates.Count(f => f.Outcome is BnOutcome.FoldedBackward or BnOutcome.FoldedForward);
 
+    /// <summary>BNs rewritten as Mul+Add because no fold applied.</summary>
     public int Lowered => Fates.Count(f => f.Outcome == BnOutcome.Lowered);
 
+    /// <summary>BNs left unchanged; each one's reason is in its <see cref="BnFate.Detail"/>.</summary>
     public int Kept => Fates.Count(f => f.Outcome == BnOutcome.Kept);
 
     /// <summary>Graph inputs turned into constants first (<see cref="FoldOptions.FreezeInitializerInputs"/>).</summary>

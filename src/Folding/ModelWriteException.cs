@@ -7,6 +7,12 @@ namespace OnnxBn.Folding;
 /// </summary>
 public sealed class ModelWriteException : IOException
 {
+    /// <summary>
+    /// A failure to write <paramref name="path"/>, with the message "&lt;path&gt;: cannot be written (&lt;reason&gt;)".
+    /// </summary>
+    /// <param name="path">The model (or external data) file that was being saved.</param>
+    /// <param name="reason">Why, in the operating system's words when it gave one.</param>
+    /// <param name="inner">The I/O exception that reported the failure, if any.</param>
     public ModelWriteException(string path, string reason, Exception? inner = null)
         : base($"{path}: cannot be written ({reason})", inner)
     {

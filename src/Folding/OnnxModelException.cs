@@ -6,6 +6,14 @@ namespace OnnxBn.Folding;
 /// </summary>
 public class OnnxModelException : Exception
 {
+    /// <summary>
+    /// A defect with the one-line message "&lt;file&gt;: [&lt;element&gt;: ]&lt;defect&gt;"; control characters from
+    /// names in the model are escaped so that the message stays one line.
+    /// </summary>
+    /// <param name="filePath">The model file at fault, or null for an in-memory model.</param>
+    /// <param name="defect">What is wrong, without the file name, e.g. "the graph has a cycle".</param>
+    /// <param name="element">The node or tensor at fault ("node 'Conv_3'"), or null.</param>
+    /// <param name="inner">The exception that revealed the defect (a parser's), if any.</param>
     public OnnxModelException(string? filePath, string defect, string? element = null, Exception? inner = null)
         : base(Compose(filePath, defect, element), inner)
     {
@@ -44,6 +52,10 @@ public class OnnxModelException : Exception
 /// <summary>A well-formed model that uses something OnnxBn does not support (an operator form, an element type).</summary>
 public sealed class UnsupportedModelException : OnnxModelException
 {
+    /// <summary>An unsupported feature, with the same one-line message as <see cref="OnnxModelException"/>.</summary>
+    /// <param name="filePath">The model file, or null for an in-memory model.</param>
+    /// <param name="defect">What is unsupported, e.g. "segmented tensors are not supported".</param>
+    /// <param name="element">The node or tensor that uses it, or null.</param>
     public UnsupportedModelException(string? filePath, string defect, string? element = null)
         : base(filePath, defect, element)
     {

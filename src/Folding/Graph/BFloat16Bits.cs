@@ -9,6 +9,10 @@ namespace OnnxBn.Folding;
 [StructLayout(LayoutKind.Sequential)]
 public readonly record struct BFloat16Bits(ushort Bits)
 {
+    /// <summary>
+    /// Rounds a float to the nearest bfloat16, ties to even; infinities stay infinite, every NaN becomes the quiet
+    /// NaN 0x7FC0 (so rounding cannot turn a NaN payload into an infinity).
+    /// </summary>
     public static BFloat16Bits FromSingle(float value)
     {
         if (float.IsNaN(value))
@@ -38,7 +42,9 @@ public readonly record struct BFloat16Bits(ushort Bits)
         return FromSingle(single);
     }
 
+    /// <summary>The exact float value: a bfloat16 is a float32 whose low 16 bits are zero, so this never rounds.</summary>
     public float ToSingle() => BitConverter.UInt32BitsToSingle((uint)Bits << 16);
 
+    /// <summary>The value as <see cref="ToSingle"/> prints it, in the invariant culture.</summary>
     public override string ToString() => ToSingle().ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -40,6 +40,11 @@ public sealed partial class Graph
         return node;
     }
 
+    /// <summary>
+    /// Removes <paramref name="node"/> and its index entries; its outputs become undefined, so their readers must be
+    /// rewired first (<see cref="CheckInvariants"/> throws otherwise). Removing a node that is not in the graph does
+    /// nothing.
+    /// </summary>
     public void RemoveNode(Node node)
     {
         Detach(node);
@@ -50,6 +55,10 @@ public sealed partial class Graph
     /// <summary>Adds an initializer, or replaces the one of the same name in place.</summary>
     public void SetInitializer(TensorData tensor) => _initializers[tensor.Name] = tensor;
 
+    /// <summary>
+    /// Removes the initializer named <paramref name="name"/>, if any. A node that still reads it is left dangling
+    /// until <see cref="CheckInvariants"/> reports it; a graph input of that name stays, without its default.
+    /// </summary>
     public void RemoveInitializer(string name)
     {
         if (_initializers.Remove(name))

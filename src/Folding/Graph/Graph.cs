@@ -60,18 +60,28 @@ public sealed partial class Graph
     /// <summary>The model file this graph came from (for error messages), or null.</summary>
     public string? File { get; }
 
+    /// <summary>The graph's name from the model (GraphProto.name); empty when the model gives none.</summary>
     public string Name => Proto.Name ?? "";
 
     /// <summary>Nodes in their current order (topological for a valid graph after <see cref="TopologicalSort"/>).</summary>
     public IReadOnlyList<Node> Nodes => Materialize();
 
+    /// <summary>
+    /// The declared graph inputs in model order, including those that also have an initializer (a default the caller
+    /// may override); <see cref="RuntimeInputs"/> leaves those out. A new snapshot on every call.
+    /// </summary>
     public IReadOnlyList<ValueInfo> Inputs => Proto.Input.Select(v => new ValueInfo(v)).ToArray();
 
     /// <summary>Graph inputs that are not initializers: the values a caller must feed.</summary>
     public IReadOnlyList<ValueInfo> RuntimeInputs => Proto.Input.Where(v => !_initializers.ContainsKey(v.Name)).Select(v => new ValueInfo(v)).ToArray();
 
+    /// <summary>The declared graph outputs in model order. A new snapshot on every call.</summary>
     public IReadOnlyList<ValueInfo> Outputs => Proto.Output.Select(v => new ValueInfo(v)).ToArray();
 
+    /// <summary>
+    /// The model's value_info entries: declared types and shapes of intermediate values, without the entries that
+    /// edits removed. A new snapshot on every call.
+    /// </summary>
     public IReadOnlyList<ValueInfo> ValueInfos
     {
         get
@@ -81,10 +91,15 @@ public sealed partial class Graph
         }
     }
 
+    /// <summary>Every initializer (constant tensor) of the graph, live: do not edit the graph while enumerating.</summary>
     public IEnumerable<TensorData> Initializers => _initializers.Values;
 
+    /// <summary>How many initializers the graph holds now, including those that are also graph inputs.</summary>
     public int InitializerCount => _initializers.Count;
 
+    /// <summary>
+    /// The node that outputs <paramref name="value"/>, or null for a graph input, an initializer or an unknown name.
+    /// </summary>
     public Node? Producer(string value) => _producers.GetValueOrDefault(value);
 
     /// <summary>True while <paramref name="node"/> is part of this graph (false once removed).</summary>
@@ -94,10 +109,16 @@ public sealed partial class Graph
     public IReadOnlyList<Node> Consumers(string value) =>
         _consumers.TryGetValue(value, out var list) ? list : [];
 
+    /// <summary>True when <paramref name="value"/> is declared as a graph input (with or without an initializer).</summary>
     public bool IsGraphInput(string value) => _graphInputs.Contains(value);
 
+    /// <summary>True when <paramref name="value"/> is a graph output: a rule must keep its name and its values.</summary>
     public bool IsGraphOutput(string value) => _graphOutputs.Contains(value);
 
+    /// <summary>
+    /// The initializer named <paramref name="name"/>, or null. Unlike <see cref="TryGetConstant"/> this also returns
+    /// an initializer that is a graph input, whose value the caller may replace at run time.
+    /// </summary>
     public TensorData? Initializer(string name) => _initializers.GetValueOrDefault(name);
 
     /// <summary>The declared type of a value (graph input, output or value_info), when the model declares it.</summary>

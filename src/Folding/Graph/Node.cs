@@ -20,8 +20,13 @@ public sealed class Node
     /// <summary>Outer-scope values read by the node's sub-graphs (If/Loop/Scan bodies).</summary>
     public IReadOnlyCollection<string> ImplicitInputs { get; }
 
+    /// <summary>The node's name from the model; empty when unnamed (ONNX allows it; see <see cref="DisplayName"/>).</summary>
     public string Name => Proto.Name ?? "";
 
+    /// <summary>
+    /// The operator name, e.g. "Conv" or "BatchNormalization"; compare with <see cref="Is"/>, which checks the domain
+    /// too.
+    /// </summary>
     public string OpType => Proto.OpType ?? "";
 
     /// <summary>The operator domain; empty for the default ONNX domain.</summary>
@@ -33,6 +38,7 @@ public sealed class Node
     /// <summary>Input names; an empty name marks an omitted optional input.</summary>
     public IReadOnlyList<string> Inputs => Proto.Input;
 
+    /// <summary>Output names; an empty name marks an optional output the node does not produce.</summary>
     public IReadOnlyList<string> Outputs => Proto.Output;
 
     /// <summary>Input <paramref name="index"/>, or "" when it is absent or omitted.</summary>
@@ -47,17 +53,35 @@ public sealed class Node
     /// <summary>A label for reports and errors: the node name, or op type and first output when unnamed.</summary>
     public string DisplayName => Name.Length > 0 ? Name : $"{OpType}({Output(0)})";
 
+    /// <summary>True when the node sets attribute <paramref name="name"/> (an absent one takes the operator's default).</summary>
     public bool HasAttribute(string name) => FindAttribute(name) is not null;
 
+    /// <summary>
+    /// Integer attribute <paramref name="name"/> (e.g. Conv's <c>group</c>), or <paramref name="defaultValue"/> when the
+    /// node does not set it: pass the operator's default from the ONNX specification.
+    /// </summary>
     public long GetInt(string name, long defaultValue) => FindAttribute(name) is { } a ? a.I : defaultValue;
 
+    /// <summary>
+    /// Float attribute <paramref name="name"/> (e.g. BatchNormalization's <c>epsilon</c>), or
+    /// <paramref name="defaultValue"/> when the node does not set it.
+    /// </summary>
     public float GetFloat(string name, float defaultValue) => FindAttribute(name) is { } a ? a.F : defaultValue;
 
+    /// <summary>
+    /// String attribute <paramref name="name"/> decoded as UTF-8 (e.g. Conv's <c>auto_pad</c>), or
+    /// <paramref name="defaultValue"/> when the node does not set it.
+    /// </summary>
     public string GetString(string name, string defaultValue) =>
         FindAttribute(name) is { } a ? a.S.ToStringUtf8() : defaultValue;
 
+    /// <summary>
+    /// A copy of integer-list attribute <paramref name="name"/> (e.g. <c>pads</c>, <c>strides</c>), or null when the
+    /// node does not set it (the caller applies the operator's default, which often depends on the input's rank).
+    /// </summary>
     public long[]? GetInts(string name) => FindAttribute(name) is { } a ? a.Ints.ToArray() : null;
 
+    /// <summary>A copy of float-list attribute <paramref name="name"/>, or null when the node does not set it.</summary>
     public float[]? GetFloats(string name) => FindAttribute(name) is { } a ? a.Floats.ToArray() : null;
 
     /// <summary>A tensor-valued attribute (Constant's value), decoded.</summary>
@@ -70,10 +94,13 @@ public sealed class Node
     /// <summary>True when an attribute holds a sub-graph (control flow).</summary>
     public bool HasSubgraphs => Proto.Attribute.Any(a => a.G is not null || a.Graphs.Count > 0);
 
+    /// <summary>Sets integer attribute <paramref name="name"/>, adding it when absent.</summary>
     public void SetInt(string name, long value) => Upsert(name, AttributeProto.Types.AttributeType.Int).I = value;
 
+    /// <summary>Sets float attribute <paramref name="name"/>, adding it when absent.</summary>
     public void SetFloat(string name, float value) => Upsert(name, AttributeProto.Types.AttributeType.Float).F = value;
 
+    /// <summary>Replaces the values of integer-list attribute <paramref name="name"/>, adding it when absent.</summary>
     public void SetInts(string name, IEnumerable<long> values)
     {
         var a = Upsert(name, AttributeProto.Types.AttributeType.Ints);
@@ -81,6 +108,9 @@ public sealed class Node
         a.Ints.AddRange(values);
     }
 
+    /// <summary>
+    /// Removes attribute <paramref name="name"/> so the operator's default applies; does nothing when it is absent.
+    /// </summary>
     public void RemoveAttribute(string name)
     {
         var a = FindAttribute(name);
@@ -105,5 +135,6 @@ public sealed class Node
         return a;
     }
 
+    /// <summary>A one-line debugging view: display name, op type, inputs and outputs.</summary>
     public override string ToString() => $"{DisplayName} [{OpType}] ({string.Join(", ", Inputs)}) -> ({string.Join(", ", Outputs)})";
 }

@@ -4,6 +4,7 @@ namespace OnnxBn.Folding;
 [Flags]
 public enum OpTrait
 {
+    /// <summary>Nothing known: the op gets no special treatment, and rules that need a trait decline it.</summary>
     None = 0,
 
     /// <summary>Output 0 has exactly input 0's shape (element-wise unary ops, activations, normalizations, Softmax, Cast...).</summary>

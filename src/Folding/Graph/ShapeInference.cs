@@ -21,6 +21,12 @@ public sealed partial class ShapeInference
     private readonly Dictionary<string, Dimension[]> _shapes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dimension[]> _values = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Infers every value's shape in <paramref name="graph"/> now, in one pass; the result is a snapshot that later
+    /// edits of the graph do not update.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="graph"/> is null.</exception>
+    /// <exception cref="OnnxModelException">The graph has a cycle.</exception>
     public ShapeInference(Graph graph)
     {
         ArgumentNullException.ThrowIfNull(graph);

@@ -25,5 +25,6 @@ public static class ShapeMath
         return p;
     }
 
+    /// <summary>The dims as messages print them: "[1,3,224,224]", "[]" for a scalar.</summary>
     public static string Format(IReadOnlyList<long> dims) => "[" + string.Join(",", dims) + "]";
 }

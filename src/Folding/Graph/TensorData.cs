@@ -45,12 +45,16 @@ public sealed partial class TensorData
     /// <summary>The tensor's name (the graph value it defines, for an initializer).</summary>
     public string Name { get; }
 
+    /// <summary>The element type of the payload; it fixes how <see cref="RawBytes"/> is read.</summary>
     public OnnxDataType ElementType { get; }
 
+    /// <summary>The shape, outermost axis first; empty for a scalar. Every dim is at least 0.</summary>
     public IReadOnlyList<long> Dims => _dims;
 
+    /// <summary>The number of axes: 0 for a scalar.</summary>
     public int Rank => _dims.Length;
 
+    /// <summary>The number of elements, the product of <see cref="Dims"/> (1 for a scalar, 0 when any dim is 0).</summary>
     public long ElementCount { get; }
 
     /// <summary>The payload as ONNX raw_data stores it: little-endian, densely packed, row-major.</summary>
@@ -165,5 +169,6 @@ public sealed partial class TensorData
     /// <summary>This tensor as a serialized TensorProto (raw_data layout unless unchanged since it was read).</summary>
     public byte[] ToTensorProtoBytes() => Google.Protobuf.MessageExtensions.ToByteArray(TensorProtoCodec.EncodeInline(this));
 
+    /// <summary>Name, element type and dims, e.g. "conv1.weight: float32[64,3,7,7]"; the payload is not printed.</summary>
     public override string ToString() => $"{Name}: {ElementType.DisplayName()}[{string.Join(",", _dims)}]";
 }

@@ -3,10 +3,14 @@ using OnnxBn.Folding.Onnx.Proto;
 namespace OnnxBn.Folding;
 
 /// <summary>One dimension of a declared shape: a number, a symbolic name (dim_param), or unknown.</summary>
+/// <param name="Value">The size (dim_value), or null when it is symbolic or unknown.</param>
+/// <param name="Symbol">The symbolic name (dim_param, e.g. "batch"), or null; only meaningful without a value.</param>
 public readonly record struct Dimension(long? Value, string? Symbol)
 {
+    /// <summary>True when the size is a number; a symbolic dimension is not known.</summary>
     public bool IsKnown => Value.HasValue;
 
+    /// <summary>The size, else the symbol, else "?".</summary>
     public override string ToString() => Value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? Symbol ?? "?";
 }
 
@@ -42,11 +46,16 @@ public sealed class ValueInfo
         return new ValueInfo(new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensor } });
     }
 
+    /// <summary>The name of the declared value.</summary>
     public string Name => Proto.Name ?? "";
 
     /// <summary>True when the value is declared as a tensor (not a sequence, map or optional).</summary>
     public bool IsTensor => Proto.Type?.TensorType is not null;
 
+    /// <summary>
+    /// The declared element type; <see cref="OnnxDataType.Undefined"/> when the value is not a tensor or the model
+    /// leaves the type out.
+    /// </summary>
     public OnnxDataType ElementType => (OnnxDataType)(Proto.Type?.TensorType?.ElemType ?? 0);
 
     /// <summary>The declared shape, or null when the rank is unknown.</summary>
@@ -65,9 +74,12 @@ public sealed class ValueInfo
         }
     }
 
+    /// <summary>The declared number of axes, or null when the rank is unknown (no shape declared).</summary>
     public int? Rank => Proto.Type?.TensorType?.Shape?.Dim.Count;
 
+    /// <summary>The shape as reports print it: "[N,3,224,224]" with "?" for an unknown dim, or "[?]" without a rank.</summary>
     public string ShapeText => Shape is { } s ? "[" + string.Join(",", s) + "]" : "[?]";
 
+    /// <summary>Name, element type and shape, e.g. "input: float32[N,3,224,224]".</summary>
     public override string ToString() => $"{Name}: {ElementType.DisplayName()}{ShapeText}";
 }

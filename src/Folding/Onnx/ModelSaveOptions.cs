@@ -14,6 +14,7 @@ public enum ExternalDataLayout
 /// <summary>How <see cref="OnnxModel.Save(string, ModelSaveOptions?)"/> writes a model.</summary>
 public sealed record ModelSaveOptions
 {
+    /// <summary>Which tensors go to external files; <see cref="ExternalDataLayout.Keep"/> by default.</summary>
     public ExternalDataLayout Layout { get; init; } = ExternalDataLayout.Keep;
 
     /// <summary>Size from which a tensor is externalized under <see cref="ExternalDataLayout.ExternalizeLarge"/>.</summary>

@@ -26,8 +26,13 @@ public sealed partial class OnnxModel
     /// <summary>Full paths of the external data files the model was read with.</summary>
     internal IReadOnlySet<string> ExternalFilesRead { get; }
 
+    /// <summary>The main graph, editable in place; <see cref="Save(string, ModelSaveOptions?)"/> writes its edits.</summary>
     public Graph Graph { get; }
 
+    /// <summary>
+    /// The ONNX IR version the model declares (3 up to ONNX 1.3, 4 from ONNX 1.4, ...). A fold may raise it when an
+    /// edit needs a newer IR's rules (<see cref="FoldOptions.FreezeInitializerInputs"/>); it never lowers it.
+    /// </summary>
     public long IrVersion => Proto.IrVersion;
 
     /// <summary>Raises the IR version to <paramref name="version"/> if it is lower (never lowers it).</summary>
@@ -37,10 +42,13 @@ public sealed partial class OnnxModel
             Proto.IrVersion = version;
     }
 
+    /// <summary>The tool that wrote the model (e.g. "pytorch", "tf2onnx"), or empty when not recorded.</summary>
     public string ProducerName => Proto.ProducerName ?? "";
 
+    /// <summary>That tool's version string as it recorded it, or empty.</summary>
     public string ProducerVersion => Proto.ProducerVersion ?? "";
 
+    /// <summary>The model's free-text documentation (ModelProto.doc_string); setting it changes what a save writes.</summary>
     public string DocString
     {
         get => Proto.DocString ?? "";

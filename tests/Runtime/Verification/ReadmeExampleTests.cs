@@ -4,7 +4,7 @@ using OnnxBn.Runtime.Verification;
 
 namespace OnnxBn.Runtime.Tests.Verification;
 
-/// <summary>The example test of README.md and docs/verify.md, compiled and run as written (keep them in sync).</summary>
+/// <summary>The example test of docs/verify.md, compiled and run as written (keep them in sync).</summary>
 public sealed class ReadmeExampleTests
 {
     private static readonly string Models = Path.Combine(VerificationModels.RepoRoot(), "models");
@@ -28,7 +28,6 @@ public sealed class ReadmeExampleTests
         var start = source.IndexOf("    [Fact]\n    public void Folded_model", StringComparison.Ordinal);
         var end = source.IndexOf("    // --- docs/verify.md example ends", StringComparison.Ordinal);
         var example = string.Join("\n", source[start..end].TrimEnd().Split('\n').Select(l => l.Length >= 4 ? l[4..] : l));
-        foreach (var doc in new[] { Path.Combine("docs", "verify.md"), "README.md" })
-            Assert.Contains(example, File.ReadAllText(Path.Combine(VerificationModels.RepoRoot(), doc)).ReplaceLineEndings("\n"));
+        Assert.Contains(example, File.ReadAllText(Path.Combine(VerificationModels.RepoRoot(), "docs", "verify.md")).ReplaceLineEndings("\n"));
     }
 }
