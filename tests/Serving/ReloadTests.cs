@@ -158,7 +158,6 @@ public sealed class ReloadTests : IAsyncLifetime
         Assert.Equal(10, Wire.DirectRun(lease.Model, Wire.Image(0), Wire.ImageShape).Length);
         lease.Dispose();
         Assert.True(first.IsReleased);
-        Assert.Throws<ObjectDisposedException>(() => first.Session.Session);
         holder.Dispose();
         Assert.True(second.IsReleased);
         Assert.Throws<ModelUnavailableException>(() => holder.Lease());

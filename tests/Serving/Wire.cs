@@ -69,7 +69,8 @@ internal static class Wire
     public static float[] DirectRun(ServedModel model, float[] data, long[] shape)
     {
         using var input = OrtValue.CreateTensorValueFromMemory(data, shape);
-        using var outputs = model.Session.Run(new Dictionary<string, OrtValue> { ["input"] = input });
+        using var runOptions = new RunOptions();
+        using var outputs = model.Session.Run(runOptions, new Dictionary<string, OrtValue> { ["input"] = input }, model.Session.OutputNames);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 

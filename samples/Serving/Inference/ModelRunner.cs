@@ -22,7 +22,8 @@ internal static class ModelRunner
                 values[input.Name] = value;
                 input.Data.CopyTo(value.GetTensorMutableRawData());
             }
-            using var outputs = model.Session.Run(values);
+            using var runOptions = new RunOptions();
+            using var outputs = model.Session.Run(runOptions, values, model.Session.OutputNames);
             var result = new NamedTensor[outputs.Count];
             for (var i = 0; i < outputs.Count; i++)
             {

@@ -3,16 +3,16 @@ using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
 using OnnxBn.Runtime.Inputs;
+using OnnxBn.Runtime.Loading;
 using OnnxBn.Runtime.Sessions;
 using OnnxBn.Runtime.Verification;
 
 namespace OnnxBn.Serving.Models;
 
 /// <summary>
-/// Turns model bytes into a <see cref="ServedModel"/>: parse, fold in memory, check the folded model against the
-/// original through ONNX Runtime, open the folded one and warm it up. Any step that fails refuses the model with a
-/// <see cref="ModelRejectedException"/>; nothing is written to disk. (The one place to swap for OnnxBn.Runtime's own
-/// fold-on-load API once it exists.)
+/// Turns model bytes into a <see cref="ServedModel"/> through OnnxBn.Runtime's <see cref="FoldOnLoad"/> (parse, fold
+/// in memory, check the folded model against the original through ONNX Runtime, open it), then warms it up. Any step
+/// that fails refuses the model with a <see cref="ModelRejectedException"/>; nothing is written to disk.
 /// </summary>
 public sealed class ModelLoader(ServingOptions options)
 {
@@ -22,92 +22,70 @@ public sealed class ModelLoader(ServingOptions options)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var original = Parse(bytes);
-        var folded = original.Clone();
-        FoldReport report;
+        var folded = Open(bytes);
         try
         {
-            report = FoldPass.Run(folded);
-        }
-        catch (OnnxModelException ex)
-        {
-            throw new ModelRejectedException($"cannot fold the model: {ex.Message}", ex);
-        }
-        Verify(original, folded);
-        var session = Open(folded);
-        try
-        {
-            var model = new ServedModel(session, new ModelSignature(session), sha256,
-                $"{report.Folded} folded, {report.Kept} kept");
-            WarmUp(session);
+            var model = new ServedModel(folded, new ModelSignature(folded.Session), sha256,
+                $"{folded.Fold.Folded} folded, {folded.Fold.Kept} kept");
+            WarmUp(folded.Session, model.Signature);
             return model;
         }
         catch
         {
-            session.Dispose();
+            folded.Dispose();
             throw;
         }
     }
 
-    private static OnnxModel Parse(byte[] bytes)
+    private FoldedSession Open(byte[] bytes)
     {
-        try
+        using var sessionOptions = new SessionSettings { IntraOpThreads = options.IntraOpThreads }.ToSessionOptions();
+        var foldOptions = new FoldOnLoadOptions
         {
+            Verification = new EquivalenceOptions
+            {
+                Inputs = new RandomInputSource(options.VerificationSamples),
+                IntraOpThreads = options.IntraOpThreads,
+            },
+            SessionOptions = sessionOptions,
             // No base directory: a model that points at external data files is refused, so nothing a model says can
             // make the service read other files.
-            return OnnxModel.FromBytes(bytes, baseDirectory: null);
+            BaseDirectory = null,
+        };
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            return FoldOnLoad.Open(stream, foldOptions, "candidate");
         }
         catch (OnnxModelException ex)
         {
             throw new ModelRejectedException($"not a readable ONNX model: {ex.Message}", ex);
         }
-    }
-
-    private void Verify(OnnxModel original, OnnxModel folded)
-    {
-        EquivalenceReport report;
-        try
+        catch (FoldVerificationException ex)
         {
-            report = EquivalenceChecker.Compare(original, folded, new EquivalenceOptions
-            {
-                Inputs = new RandomInputSource(options.VerificationSamples),
-                IntraOpThreads = options.IntraOpThreads,
-            });
+            throw new ModelRejectedException("the folded model does not match the original: " +
+                OneLine(ex.Verification.FailureMessage), ex);
         }
         catch (Exception ex) when (ex is ModelLoadException or InputMismatchException or OnnxRuntimeException)
         {
             throw new ModelRejectedException($"ONNX Runtime cannot run the model: {OrtErrors.OneLine(ex.Message)}", ex);
         }
-        if (!report.IsEquivalent)
-            throw new ModelRejectedException("the folded model does not match the original: " +
-                OneLine(report.FailureMessage));
-    }
-
-    private ModelSession Open(OnnxModel folded)
-    {
-        try
-        {
-            return ModelSession.Open(folded, new SessionSettings { IntraOpThreads = options.IntraOpThreads });
-        }
-        catch (OnnxRuntimeException ex)
-        {
-            throw new ModelRejectedException($"ONNX Runtime cannot load the folded model: {OrtErrors.OneLine(ex.Message)}", ex);
-        }
     }
 
     // The first runs allocate ONNX Runtime's arena and memory plan; a request should not pay for them.
-    private void WarmUp(ModelSession session)
+    private void WarmUp(InferenceSession session, ModelSignature signature)
     {
-        var signatures = session.Inputs.Where(i => i.IsTensor).Select(InputSignature.From).ToArray();
+        var inputs = signature.Inputs.Where(i => i.IsTensor).Select(InputSignature.From).ToArray();
         var source = new RandomInputSource(Math.Max(1, options.WarmupRuns), seed: 1, batchSize: 1);
         try
         {
-            foreach (var feed in source.Feeds(signatures).Take(options.WarmupRuns))
+            using var runOptions = new RunOptions();
+            foreach (var feed in source.Feeds(inputs).Take(options.WarmupRuns))
             {
                 var values = feed.Tensors.ToDictionary(t => t.Name, TensorDataInterop.ToOrtValue);
                 try
                 {
-                    using var outputs = session.Run(values);
+                    using var outputs = session.Run(runOptions, values, session.OutputNames);
                 }
                 finally
                 {

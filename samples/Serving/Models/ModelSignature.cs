@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Folding;
 using OnnxBn.Runtime.Sessions;
 
@@ -10,11 +11,11 @@ namespace OnnxBn.Serving.Models;
 public sealed class ModelSignature
 {
     /// <summary>The signature of <paramref name="session"/>.</summary>
-    public ModelSignature(ModelSession session)
+    public ModelSignature(InferenceSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        Inputs = session.Inputs;
-        Outputs = session.Outputs;
+        Inputs = session.InputNames.Select(n => Port(n, session.InputMetadata[n])).ToArray();
+        Outputs = session.OutputNames.Select(n => Port(n, session.OutputMetadata[n])).ToArray();
     }
 
     /// <summary>The model's inputs, in its order.</summary>
@@ -36,6 +37,12 @@ public sealed class ModelSignature
     /// <summary><c>input float32 [N,1,28,28] → output float32 [N,10]</c>.</summary>
     public override string ToString() =>
         string.Join(", ", Inputs.Select(Describe)) + " → " + string.Join(", ", Outputs.Select(Describe));
+
+    private static SessionPort Port(string name, NodeMetadata metadata) =>
+        metadata.OnnxValueType == OnnxValueType.ONNX_TYPE_TENSOR
+            ? new SessionPort(name, metadata.OnnxValueType, (OnnxDataType)(int)metadata.ElementDataType,
+                metadata.Dimensions.Select(d => (long)d).ToArray(), metadata.SymbolicDimensions.Select(s => s ?? "").ToArray())
+            : new SessionPort(name, metadata.OnnxValueType, OnnxDataType.Undefined, [], []);
 
     private static string Describe(SessionPort port) => $"{port.Name} {port.ElementType.DisplayName()} {port.ShapeText}";
 

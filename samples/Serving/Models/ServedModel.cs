@@ -1,4 +1,5 @@
-using OnnxBn.Runtime.Sessions;
+using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Runtime.Loading;
 
 namespace OnnxBn.Serving.Models;
 
@@ -11,16 +12,18 @@ public sealed class ServedModel
 {
     private int _references = 1;
 
-    internal ServedModel(ModelSession session, ModelSignature signature, string sha256, string foldSummary)
+    private readonly FoldedSession _folded;
+
+    internal ServedModel(FoldedSession folded, ModelSignature signature, string sha256, string foldSummary)
     {
-        Session = session;
+        _folded = folded;
         Signature = signature;
         Sha256 = sha256;
         FoldSummary = foldSummary;
     }
 
-    /// <summary>The ONNX Runtime session of the folded model.</summary>
-    public ModelSession Session { get; }
+    /// <summary>The official ONNX Runtime session of the folded model (use it only while holding a lease).</summary>
+    public InferenceSession Session => _folded.Session;
 
     /// <summary>Inputs and outputs, as requests see them.</summary>
     public ModelSignature Signature { get; }
@@ -49,7 +52,7 @@ public sealed class ServedModel
     internal void Release()
     {
         if (Interlocked.Decrement(ref _references) == 0)
-            Session.Dispose();
+            _folded.Dispose();
     }
 
     /// <summary>Whether the session was disposed (every reference released).</summary>
