@@ -64,7 +64,7 @@ public sealed partial class OnnxModel
             if (length == 0 || length > Array.MaxLength)
                 return null;
             // Uninitialized: every byte is overwritten by the read, and zeroing 100 MB first costs as much as reading it.
-            var bytes = GC.AllocateUninitializedArray<byte>((int)length);
+            var bytes = FileBuffer.Allocate((int)length);
             // The fresh array is paged in as the read fills it, and those page faults cost as much as the copy; on
             // both cores (each reading its own half) each thread takes the faults of its half.
             int parts = bytes.Length < ParallelReadMinBytes ? 1 : Environment.ProcessorCount;
