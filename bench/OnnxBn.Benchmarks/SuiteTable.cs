@@ -119,9 +119,9 @@ internal static class SuiteTable
     {
         if (r.Overhead is not { } o)
             return;
-        md.AppendLine($"### Per-run overhead of the binding (1-layer 4-wide Gemm+BN+Relu, batch 1; blocks of {o.RunsPerBlock} runs)");
+        md.AppendLine($"### Per-run overhead of a steady-state run (1-layer 4-wide Gemm+BN+Relu, batch 1; blocks of {o.RunsPerBlock} runs)");
         md.AppendLine();
-        md.AppendLine("| method | µs per run (p50 of blocks) | ratio to native floor | managed bytes allocated per run |");
+        md.AppendLine("| method | µs per run (p50 of blocks) | ratio to official RunWithBinding | managed bytes allocated per run |");
         md.AppendLine("|---|---|---|---|");
         foreach (var m in o.Methods)
             md.AppendLine($"| {m.Method} | {F(m.MicrosecondsPerRun.P50, 2)} | {Ratio(m.RatioToNative)} | {F(m.BytesAllocatedPerRun, 1)} |");
