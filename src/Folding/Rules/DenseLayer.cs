@@ -75,10 +75,24 @@ internal sealed class DenseLayer
     }
 
     /// <summary>
+    /// The per-feature s and t of <paramref name="op"/> on this layer's output (a single channel broadcast to every
+    /// feature), or why they cannot fold into it: another channel count, or weights damaged in their 16-bit type.
+    /// </summary>
+    public string? OutputScaling(AffineOp op, out double[] s, out double[] t)
+    {
+        s = t = [];
+        if (op.Channels != Features && op.Channels != 1)
+            return $"{op.Channels} channels, but MatMul has {Features} output features";
+        s = AxisScaling.Broadcast(op.Scale, Features);
+        t = AxisScaling.Broadcast(op.Shift, Features);
+        return FoldDamage(s, t);
+    }
+
+    /// <summary>
     /// Why the weights <see cref="Fold"/> would write for s·y + t would be damaged in their 16-bit type
     /// (<see cref="Numerics.NarrowFloat"/>), or null. Rules call it before they edit anything.
     /// </summary>
-    public string? FoldDamage(double[] s, double[] t)
+    private string? FoldDamage(double[] s, double[] t)
     {
         double[] w = ScaledWeight(s);
         if (Weight.WriteDamage(w, "the folded MatMul weight B") is { } weightDamage)

@@ -30,11 +30,8 @@ internal sealed class MatMulBackwardRule : IFoldRule
             return RuleMatch.Decline(op.Kind == "BatchNormalization"
                 ? $"BatchNormalization normalizes axis 1 of the rank-{rank} MatMul output, not its feature axis {rank - 1}"
                 : $"scales {op.Axis} of the rank-{rank} MatMul output, not its feature axis {rank - 1}");
-        if (op.Channels != layer.Features && op.Channels != 1)
-            return RuleMatch.Decline($"{op.Channels} channels, but MatMul has {layer.Features} output features");
-        double[] s = Numerics.AxisScaling.Broadcast(op.Scale, layer.Features), t = Numerics.AxisScaling.Broadcast(op.Shift, layer.Features);
-        if (layer.FoldDamage(s, t) is { } damage)
-            return RuleMatch.Decline(damage);
+        if (layer.OutputScaling(op, out var s, out var t) is { } reason)
+            return RuleMatch.Decline(reason);
 
         return RuleMatch.Ready(() =>
         {

@@ -40,11 +40,8 @@ internal sealed class TransposedSequenceBackwardRule : IFoldRule
             return RuleMatch.Decline(layerReason);
         if (layer.OutputRank != 3)
             return RuleMatch.Decline($"the MatMul output has rank {layer.OutputRank}, not 3");
-        if (op.Channels != layer.Features && op.Channels != 1)
-            return RuleMatch.Decline($"{op.Channels} channels, but MatMul has {layer.Features} output features");
-        double[] s = Numerics.AxisScaling.Broadcast(op.Scale, layer.Features), t = Numerics.AxisScaling.Broadcast(op.Shift, layer.Features);
-        if (layer.FoldDamage(s, t) is { } damage)
-            return RuleMatch.Decline(damage);
+        if (layer.OutputScaling(op, out var s, out var t) is { } reason)
+            return RuleMatch.Decline(reason);
 
         return RuleMatch.Ready(() =>
         {

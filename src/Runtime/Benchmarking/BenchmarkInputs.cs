@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using OnnxBn.Folding;
 using OnnxBn.Runtime.Data;
 using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Sessions;
@@ -56,25 +57,12 @@ public static partial class BenchmarkInputs
         ArgumentNullException.ThrowIfNull(session);
         // A fixed mix, not HashCode.Combine: that one is randomized per process, so runs would not repeat.
         var random = new SeededRandom(seed * 1_000_003L + batch);
-        var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
-        try
+        return ToValues(session, input =>
         {
-            foreach (var input in session.Inputs)
-            {
-                if (!input.IsTensor)
-                    throw new BenchmarkSetupException($"Input '{input.Name}' is not a tensor; benchmarks need tensor inputs.");
-                var tensor = RandomInputSource.Create(input.Name, input.ElementType,
-                    ShapeFor(input, batch, shapes), random);
-                values[input.Name] = TensorDataInterop.ToOrtValue(tensor);
-            }
-        }
-        catch
-        {
-            foreach (var value in values.Values)
-                value.Dispose();
-            throw;
-        }
-        return values;
+            if (!input.IsTensor)
+                throw new BenchmarkSetupException($"Input '{input.Name}' is not a tensor; benchmarks need tensor inputs.");
+            return RandomInputSource.Create(input.Name, input.ElementType, ShapeFor(input, batch, shapes), random);
+        });
     }
 
     /// <summary>
@@ -88,18 +76,25 @@ public static partial class BenchmarkInputs
         ArgumentNullException.ThrowIfNull(source);
         var feed = source.Feeds(session.Inputs.Select(InputSignature.From).ToList()).FirstOrDefault()
             ?? throw new BenchmarkSetupException($"{source.Description}: no inputs.");
+        return ToValues(session, input =>
+        {
+            var tensor = feed.Find(input.Name)
+                ?? throw new BenchmarkSetupException($"{source.Description}: nothing for input '{input.Name}'.");
+            if (tensor.Rank > 0 && tensor.Dims[0] != batch)
+                throw new BenchmarkSetupException(
+                    $"{source.Description}: input '{input.Name}' holds {tensor.Dims[0]} samples, not batch {batch}; pass --batch {tensor.Dims[0]}.");
+            return tensor;
+        });
+    }
+
+    /// <summary>One native tensor per input of <paramref name="session"/>; on a failure the ones made so far are released.</summary>
+    private static Dictionary<string, OrtValue> ToValues(ModelSession session, Func<SessionPort, TensorData> tensorFor)
+    {
         var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
         try
         {
             foreach (var input in session.Inputs)
-            {
-                var tensor = feed.Find(input.Name)
-                    ?? throw new BenchmarkSetupException($"{source.Description}: nothing for input '{input.Name}'.");
-                if (tensor.Rank > 0 && tensor.Dims[0] != batch)
-                    throw new BenchmarkSetupException(
-                        $"{source.Description}: input '{input.Name}' holds {tensor.Dims[0]} samples, not batch {batch}; pass --batch {tensor.Dims[0]}.");
-                values[input.Name] = TensorDataInterop.ToOrtValue(tensor);
-            }
+                values[input.Name] = TensorDataInterop.ToOrtValue(tensorFor(input));
         }
         catch
         {

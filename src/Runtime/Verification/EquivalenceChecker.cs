@@ -101,35 +101,19 @@ public static class EquivalenceChecker
     private static TimeSpan RunAndCompare(InputFeed feed, ModelSession originalSession, ModelSession candidateSession,
         IReadOnlyDictionary<string, string> inputNames, IReadOnlyList<Matching.OutputPair> pairs, OutputAccumulator[] accumulators)
     {
-        var values = feed.Tensors.Select(ToOrtValue).ToArray();
-        try
+        using var inputs = new PairedFeed(feed, inputNames);
+        var compared = pairs.Where(p => p.Candidate is not null).ToArray();
+        var clock = Stopwatch.StartNew();
+        using var originalOutputs = originalSession.Run(inputs.Original, pairs.Select(p => p.Original.Name).ToArray());
+        var candidateNames = compared.Select(p => p.Candidate!.Name).ToArray();
+        using var candidateOutputs = candidateSession.Run(inputs.Candidate, candidateNames);
+        var inRun = clock.Elapsed;
+        for (var i = 0; i < pairs.Count; i++)
         {
-            var originalInputs = new Dictionary<string, OrtValue>();
-            var candidateInputs = new Dictionary<string, OrtValue>();
-            for (var i = 0; i < values.Length; i++)
-            {
-                originalInputs[feed.Tensors[i].Name] = values[i];
-                if (inputNames.TryGetValue(feed.Tensors[i].Name, out var candidateName))
-                    candidateInputs[candidateName] = values[i];
-            }
-            var compared = pairs.Where(p => p.Candidate is not null).ToArray();
-            var clock = Stopwatch.StartNew();
-            using var originalOutputs = originalSession.Run(originalInputs, pairs.Select(p => p.Original.Name).ToArray());
-            var candidateNames = compared.Select(p => p.Candidate!.Name).ToArray();
-            using var candidateOutputs = candidateSession.Run(candidateInputs, candidateNames);
-            var inRun = clock.Elapsed;
-            for (var i = 0; i < pairs.Count; i++)
-            {
-                if (pairs[i].Candidate is { } c)
-                    Compare(feed.Label, accumulators[i], originalOutputs[i], candidateOutputs[Array.IndexOf(candidateNames, c.Name)]);
-            }
-            return inRun;
+            if (pairs[i].Candidate is { } c)
+                Compare(feed.Label, accumulators[i], originalOutputs[i], candidateOutputs[Array.IndexOf(candidateNames, c.Name)]);
         }
-        finally
-        {
-            foreach (var value in values)
-                value.Dispose();
-        }
+        return inRun;
     }
 
     internal static OrtValue ToOrtValue(TensorData tensor)

@@ -117,31 +117,15 @@ internal static partial class LayerRun
     private static (double[] Original, double[] Candidate)?[] RunAndCompare(InputFeed feed, ModelSession originalSession, ModelSession candidateSession,
         IReadOnlyDictionary<string, string> inputNames, IReadOnlyList<LayerPair> pairs, OutputAccumulator[] accumulators)
     {
-        var values = feed.Tensors.Select(EquivalenceChecker.ToOrtValue).ToArray();
-        try
-        {
-            var originalInputs = new Dictionary<string, OrtValue>();
-            var candidateInputs = new Dictionary<string, OrtValue>();
-            for (var i = 0; i < values.Length; i++)
-            {
-                originalInputs[feed.Tensors[i].Name] = values[i];
-                if (inputNames.TryGetValue(feed.Tensors[i].Name, out var candidateName))
-                    candidateInputs[candidateName] = values[i];
-            }
-            var result = new (double[], double[])?[pairs.Count];
-            if (pairs.Count == 0)
-                return result;
-            using var originalOutputs = originalSession.Run(originalInputs, pairs.Select(p => p.Tensor).ToArray());
-            using var candidateOutputs = candidateSession.Run(candidateInputs, pairs.Select(p => p.CandidateTensor).ToArray());
-            for (var i = 0; i < pairs.Count; i++)
-                result[i] = EquivalenceChecker.Compare(feed.Label, accumulators[i], originalOutputs[i], candidateOutputs[i]);
+        using var inputs = new PairedFeed(feed, inputNames);
+        var result = new (double[], double[])?[pairs.Count];
+        if (pairs.Count == 0)
             return result;
-        }
-        finally
-        {
-            foreach (var value in values)
-                value.Dispose();
-        }
+        using var originalOutputs = originalSession.Run(inputs.Original, pairs.Select(p => p.Tensor).ToArray());
+        using var candidateOutputs = candidateSession.Run(inputs.Candidate, pairs.Select(p => p.CandidateTensor).ToArray());
+        for (var i = 0; i < pairs.Count; i++)
+            result[i] = EquivalenceChecker.Compare(feed.Label, accumulators[i], originalOutputs[i], candidateOutputs[i]);
+        return result;
     }
 
     private static double MaxAbs(double[] values)
