@@ -44,7 +44,30 @@ public sealed class BadRequestTests : IAsyncLifetime
         { "too many elements", "{\"inputs\": {\"input\": {\"shape\": [1000000, 1, 28, 28], \"data\": []}}}", "more elements than the request limit" },
         { "overflowing shape", "{\"inputs\": {\"input\": {\"shape\": [4611686018427387904, 4, 28, 28], \"data\": []}}}", "more elements than the request limit" },
         { "input given twice", "{\"inputs\": {\"input\": [1], \"input\": [2]}}", "given twice" },
+        { "lone surrogate in a name", "{\"inputs\": {\"\\ud800\": [1]}}", "not valid text" },
+        { "lone surrogate as a value", "{\"inputs\": {\"input\": [[[[\"\\ud800\"]]]]}}", "not valid text" },
+        { "lone surrogate as the type", "{\"inputs\": {\"input\": {\"shape\": [1], \"data\": [1], \"type\": \"\\udc00\"}}}", "not valid text" },
     };
+
+    /// <summary>Bodies whose strings hold bytes that are not UTF-8 (0xFF 0xFE), where a name, a value and a type go.</summary>
+    public static TheoryData<string, string> InvalidUtf8Cases => new()
+    {
+        { "input name", "{\"inputs\": {\"@@\": [1]}}" },
+        { "element string", "{\"inputs\": {\"input\": [[[[\"@@\"]]]]}}" },
+        { "declared type", "{\"inputs\": {\"input\": {\"shape\": [1], \"data\": [1], \"type\": \"@@\"}}}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidUtf8Cases))]
+    public async Task Json_String_Of_Invalid_Utf8_Gets_400(string where, string template)
+    {
+        var body = Encoding.ASCII.GetBytes(template).ToList();
+        var at = body.IndexOf((byte)'@');
+        body[at] = 0xFF;
+        body[at + 1] = 0xFE;
+        using var response = await _host.Client.PostAsync("/predict", Wire.Json(body.ToArray()));
+        await AssertBadRequestAsync(response, $"invalid UTF-8 in the {where}", "not valid text");
+    }
 
     [Theory]
     [MemberData(nameof(JsonCases))]

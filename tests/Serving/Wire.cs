@@ -38,6 +38,14 @@ internal static class Wire
 
     public static HttpContent Json(string text) => new StringContent(text, Encoding.UTF8, "application/json");
 
+    /// <summary>A JSON body as raw bytes, which may be what no string can hold (invalid UTF-8).</summary>
+    public static HttpContent Json(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
     /// <summary>The binary format: raw little-endian floats, shape in a header.</summary>
     public static HttpContent Binary(float[] data, long[] shape)
     {

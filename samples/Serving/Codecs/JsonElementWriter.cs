@@ -67,7 +67,7 @@ internal static class JsonElementWriter
             return Math.Abs(number) <= max ? number : throw Invalid(name, value, $"a number within ±{max:G3}");
         if (value.ValueKind == JsonValueKind.String)
         {
-            switch (value.GetString())
+            switch (JsonText.Of(value))
             {
                 case "NaN": return double.NaN;
                 case "Infinity": return double.PositiveInfinity;

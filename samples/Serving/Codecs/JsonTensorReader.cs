@@ -37,10 +37,11 @@ internal static class JsonTensorReader
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in inputs.EnumerateObject())
             {
-                if (!seen.Add(property.Name))
-                    throw new BadRequestException($"input {Quote.Name(property.Name)} is given twice");
-                var port = signature.FindInput(property.Name) ?? throw new BadRequestException(
-                    $"unknown input {Quote.Name(property.Name)}; the model's inputs are: {string.Join(", ", signature.Inputs.Select(i => i.Name))}");
+                var inputName = JsonText.NameOf(property);
+                if (!seen.Add(inputName))
+                    throw new BadRequestException($"input {Quote.Name(inputName)} is given twice");
+                var port = signature.FindInput(inputName) ?? throw new BadRequestException(
+                    $"unknown input {Quote.Name(inputName)}; the model's inputs are: {string.Join(", ", signature.Inputs.Select(i => i.Name))}");
                 if (!ElementTypes.Json.Contains(port.ElementType))
                     throw new BadRequestException(
                         $"input '{port.Name}' is {port.ElementType.DisplayName()}, which JSON cannot carry; send it as application/x-onnxbn-tensor");
@@ -62,7 +63,7 @@ internal static class JsonTensorReader
                 throw new BadRequestException($"input '{name}': an object value needs \"shape\" and \"data\"");
             shape = ReadShape(name, shapeElement);
             if (value.TryGetProperty("type", out var typeElement) &&
-                (typeElement.ValueKind != JsonValueKind.String || ElementTypes.Parse(typeElement.GetString()!) != type))
+                (typeElement.ValueKind != JsonValueKind.String || ElementTypes.Parse(JsonText.Of(typeElement)) != type))
                 throw new BadRequestException($"input '{name}': \"type\" must be \"{type.DisplayName()}\", the model's element type");
             if (data.ValueKind != JsonValueKind.Array)
                 throw new BadRequestException($"input '{name}': \"data\" must be a flat array of numbers");
