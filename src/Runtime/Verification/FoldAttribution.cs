@@ -14,6 +14,7 @@ internal sealed class FoldAttribution
     private readonly Dictionary<string, List<BnFate>> _byTarget = new(StringComparer.Ordinal);
     private readonly Dictionary<Node, BnFate> _byBatchNorm = [];
     private readonly Dictionary<string, List<BnFate>> _insideHolder = new(StringComparer.Ordinal);
+    private readonly Dictionary<Node, BnFate> _onForwardPath = [];
     private readonly Graph _candidate;
 
     public FoldAttribution(FoldReport? report, Graph original, Graph candidate)
@@ -40,7 +41,42 @@ internal sealed class FoldAttribution
                 continue;
             foreach (var target in Targets(fate.Detail))
                 Add(_byTarget, target, fate);
+            if (fate.Outcome == BnOutcome.FoldedForward && bn is not null)
+                MarkForwardPath(original, bn, Targets(fate.Detail).ToHashSet(StringComparer.Ordinal), fate);
         }
+    }
+
+    /// <summary>
+    /// A forward fold moves the BN's s and t into the ops it reaches, so every value between the BN and them holds
+    /// something else in the candidate: the pre-BN values after a Flatten or Reshape, x + t/s under the BN's own name
+    /// and s⁻¹-scaled activations on a scale-through path. Those names may survive; their values are not comparable.
+    /// </summary>
+    private void MarkForwardPath(Graph original, Node bn, HashSet<string> targets, BnFate fate)
+    {
+        const int longestPath = 64;
+        var path = new List<Node> { bn };
+        var pending = new Queue<string>(bn.Outputs.Where(o => o.Length > 0));
+        var reachedTarget = false;
+        while (pending.Count > 0 && path.Count <= longestPath)
+        {
+            foreach (var consumer in original.Consumers(pending.Dequeue()))
+            {
+                if (targets.Contains(consumer.DisplayName))
+                {
+                    reachedTarget = true;
+                    continue;
+                }
+                if (path.Contains(consumer))
+                    continue;
+                path.Add(consumer);
+                foreach (var output in consumer.Outputs.Where(o => o.Length > 0))
+                    pending.Enqueue(output);
+            }
+        }
+        if (!reachedTarget || path.Count > longestPath)
+            return;
+        foreach (var node in path)
+            _onForwardPath.TryAdd(node, fate);
     }
 
     private static void Add(Dictionary<string, List<BnFate>> index, string target, BnFate fate)
@@ -87,6 +123,12 @@ internal sealed class FoldAttribution
         _byBatchNorm.ContainsKey(originalNode) || !_byTarget.TryGetValue(originalNode.DisplayName, out var list)
             ? null
             : list.FirstOrDefault(f => f.Outcome == BnOutcome.FoldedBackward);
+
+    /// <summary>
+    /// The forward fold whose path <paramref name="originalNode"/> lies on (the BN itself, or an op between it and the
+    /// ops it folded into): a name of its outputs that survives in the candidate holds another value there.
+    /// </summary>
+    public BnFate? OnForwardPath(Node originalNode) => _onForwardPath.GetValueOrDefault(originalNode);
 
     /// <summary>
     /// The target names of a fold's detail: "Conv_3", "Gemm_1, Gemm_2" (a forward fold into several consumers),

@@ -99,6 +99,13 @@ internal static class LayerMatching
                         $"the value before the BN, which the fold rewrote: {rewrote.Node} {rewrote.Description}"));
                     continue;
                 }
+                if (folds.OnForwardPath(node) is { } moved && candidate.Producer(tensor) is not null)
+                {
+                    map.Remove(tensor);
+                    unmatched.Add(new UnmatchedTensor(tensor, node.DisplayName,
+                        $"the value on the way of a forward fold, which holds another value now: {moved.Node} {moved.Description}"));
+                    continue;
+                }
                 if (map.TryGetValue(tensor, out var counterpart) && candidate.Producer(counterpart) is { } producer)
                     pairs.Add(new LayerPair(tensor, counterpart,
                         counterpart == tensor ? LayerMatch.Name : outputsByPosition.ContainsKey(tensor) && structural is null ? LayerMatch.Position : LayerMatch.Structure,
@@ -112,7 +119,8 @@ internal static class LayerMatching
 
     /// <summary>True when an unmatched tensor's reason names a fold (it is expected to be missing).</summary>
     public static bool IsFoldReason(string reason) =>
-        reason.StartsWith("removed by the fold", StringComparison.Ordinal) || reason.StartsWith("the value before the BN", StringComparison.Ordinal);
+        reason.StartsWith("removed by the fold", StringComparison.Ordinal) || reason.StartsWith("the value before the BN", StringComparison.Ordinal) ||
+        reason.StartsWith("the value on the way of a forward fold", StringComparison.Ordinal);
 
     private static string Reason(BnFate? fate) => fate is null
         ? "no tensor of this name in the candidate, and no candidate node of the same structure"

@@ -58,10 +58,8 @@ internal static partial class LayerRun
                 notes.Add($"no rounding bound for {layers[i].Tensor}: {reason}");
                 continue;
             }
-            if (inputMax.TryGetValue(magnitudes.DataInput, out var fed))
-                (inputMaxAbs, inputDifference) = (fed, 0);
-            else if (byCandidateTensor.TryGetValue(magnitudes.DataInput, out var input) && input.Comparison.Elements > 0)
-                (inputMaxAbs, inputDifference) = (input.Comparison.MaxAbsOriginal + input.Comparison.MaxAbsError, input.Comparison.MaxAbsError);
+            if (InputMagnitude(candidate, magnitudes.DataInput, byCandidateTensor, inputMax) is { } known)
+                (inputMaxAbs, inputDifference) = known;
             else
             {
                 notes.Add($"no rounding bound for {layers[i].Tensor}: its input {magnitudes.DataInput} was not compared");
@@ -78,6 +76,48 @@ internal static partial class LayerRun
         }
         return layers;
     }
+
+    /// <summary>
+    /// The largest |value| of a candidate tensor and its largest difference from the original, from the tensor itself
+    /// when it was compared, else from the nearest compared tensor above it. A forward fold leaves uncompared values on
+    /// its way (a Flatten of the pre-BN values, the x + t/s of a scale-through and the activation after it); the ops
+    /// there do not grow a value or a difference (ReLU, LeakyReLU with α ≤ 1, pools, reshapes), and an Add of a
+    /// constant c grows the value by at most max|c| and the difference not at all.
+    /// </summary>
+    private static (double MaxAbs, double Difference)? InputMagnitude(Graph candidate, string tensor,
+        IReadOnlyDictionary<string, LayerComparison> compared, IReadOnlyDictionary<string, double> inputMax)
+    {
+        double shift = 0;
+        for (var step = 0; step < 64; step++)
+        {
+            if (inputMax.TryGetValue(tensor, out var fed))
+                return (fed + shift, 0);
+            if (compared.TryGetValue(tensor, out var layer) && layer.Comparison.Elements > 0)
+                return (layer.Comparison.MaxAbsOriginal + layer.Comparison.MaxAbsError + shift, layer.Comparison.MaxAbsError);
+            if (candidate.Producer(tensor) is not { } producer || producer.Inputs.Count == 0)
+                return null;
+            if (producer.Is("Add") && producer.Inputs.Count == 2)
+            {
+                var constantSide = candidate.TryGetConstant(producer.Input(1), out var c) ? 1 : candidate.TryGetConstant(producer.Input(0), out c) ? 0 : -1;
+                if (constantSide < 0)
+                    return null;
+                shift += c.ToDoubleArray().Select(Math.Abs).DefaultIfEmpty(0).Max();
+                tensor = producer.Input(1 - constantSide);
+            }
+            else if (NonExpanding.Contains(producer.OpType) || producer.Is("LeakyRelu") && Math.Abs(producer.GetFloat("alpha", 0.01f)) <= 1)
+                tensor = producer.Input(0);
+            else
+                return null;
+        }
+        return null;
+    }
+
+    /// <summary>Ops whose output's largest |value|, and largest difference between two inputs, is at most their input's.</summary>
+    private static readonly HashSet<string> NonExpanding = new(StringComparer.Ordinal)
+    {
+        "Relu", "Flatten", "Reshape", "Identity", "Transpose", "Squeeze", "Unsqueeze", "MaxPool", "AveragePool",
+        "GlobalAveragePool", "GlobalMaxPool",
+    };
 
     /// <summary>Largest errors of one tensor against the original's float64 values (NaN once any is NaN).</summary>
     private sealed class ReferenceTracker
