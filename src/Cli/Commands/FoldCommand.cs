@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.CommandLine;
 using OnnxBn.Cli.Options;
 using OnnxBn.Cli.Rendering;
@@ -111,15 +113,21 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
         var report = fold(model, options);
         var jsonFile = parsed.GetValue(JsonOption);
         var json = jsonFile == CommonOptions.Stdout;
-        if (json)
-            console.Out.WriteLine(report.ToJson());
-        else
+        if (!json)
             WriteReport(report, console.Out);
-        if (jsonFile is not null && !json)
-            ReportFile.Write(jsonFile, report.ToJson());
 
-        if (original is not null && Verify(original, model, input, equivalence! with { Folds = report }, console, json, parsed.GetValue(_equivalence.JUnit))
-                is var code && code != ExitCode.Ok)
+        var (code, verification) = original is null
+            ? (ExitCode.Ok, null)
+            : Verify(original, model, input, equivalence! with { Folds = report }, console, json, parsed.GetValue(_equivalence.JUnit));
+        if (jsonFile is not null)
+        {
+            var reportJson = ToJson(report, verification);
+            if (json)
+                console.Out.WriteLine(reportJson);
+            else
+                ReportFile.Write(jsonFile, reportJson);
+        }
+        if (code != ExitCode.Ok)
         {
             console.Error.WriteLine($"not written: {output} (the folded model was not verified equivalent)");
             return (int)code;
@@ -131,10 +139,11 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
 
     /// <summary>
     /// Compares the original with the folded model in memory; the verification report goes to stdout (stderr when
-    /// stdout carries the JSON fold report). Returns 0 when equivalent, 1 when not, or the code of what stopped it.
+    /// stdout carries the JSON fold report). Returns 0 when equivalent, 1 when not, or the code of what stopped it,
+    /// with the report when the comparison ran.
     /// </summary>
-    private static ExitCode Verify(OnnxModel original, OnnxModel folded, string input, EquivalenceOptions options,
-        CliConsole console, bool json, string? junit)
+    private static (ExitCode Code, EquivalenceReport? Report) Verify(OnnxModel original, OnnxModel folded, string input,
+        EquivalenceOptions options, CliConsole console, bool json, string? junit)
     {
         var progress = console.Progress("verify");
         try
@@ -148,13 +157,26 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
             writer.Write(verification.ToText(console.Verbose));
             if (junit is not null)
                 ReportFile.Write(junit, verification.ToJUnitXml());
-            return verification.IsEquivalent ? ExitCode.Ok : ExitCode.CheckFailed;
+            return (verification.IsEquivalent ? ExitCode.Ok : ExitCode.CheckFailed, verification);
         }
         catch (Exception ex)
         {
             progress.Finish();
-            return (ExitCode)EquivalenceErrors.Report(ex, console);
+            return ((ExitCode)EquivalenceErrors.Report(ex, console), null);
         }
+    }
+
+    /// <summary>
+    /// The fold report as JSON; after <c>--verify</c> with a <c>verification</c> object that is <c>onnxbn verify --json</c>'s
+    /// report (its <c>layers</c> and <c>firstDivergence</c> with <c>--layers</c>).
+    /// </summary>
+    private static string ToJson(FoldReport report, EquivalenceReport? verification)
+    {
+        if (verification is null)
+            return report.ToJson();
+        var root = JsonNode.Parse(report.ToJson())!.AsObject();
+        root["verification"] = JsonNode.Parse(verification.ToJson());
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     /// <summary>The load options the command line asks for.</summary>

@@ -29,9 +29,19 @@ public sealed class PreparedRun : IDisposable
         IInputSource? source = null)
     {
         ArgumentNullException.ThrowIfNull(session);
+        // The binding points into the native session: hold the session until the binding is released.
+        session.Retain();
+        try
+        {
+            _binding = session.CreateIoBinding();
+        }
+        catch
+        {
+            session.Unretain();
+            throw;
+        }
         _session = session;
         Batch = batch;
-        _binding = session.CreateIoBinding();
         _gate = new UseGate(this, Release);
         try
         {
@@ -78,6 +88,7 @@ public sealed class PreparedRun : IDisposable
         foreach (var value in _owned)
             value.Dispose();
         _owned.Clear();
+        _session.Unretain();
     }
 
     private void BindOutputs()

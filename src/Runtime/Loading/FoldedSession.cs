@@ -10,16 +10,28 @@ namespace OnnxBn.Runtime.Loading;
 /// </summary>
 public sealed class FoldedSession : IDisposable
 {
+    private readonly InferenceSession _session;
+    private int _disposed;
+
     internal FoldedSession(InferenceSession session, string source, FoldReport fold, EquivalenceReport? verification)
     {
-        Session = session;
+        _session = session;
         Source = source;
         Fold = fold;
         Verification = verification;
     }
 
     /// <summary>The official ONNX Runtime session of the folded model, created from memory (no file was written).</summary>
-    public InferenceSession Session { get; }
+    /// <exception cref="ObjectDisposedException">This folded session was disposed (the official session crashes the
+    /// process when used after disposal, so it is not handed out any more).</exception>
+    public InferenceSession Session
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return _session;
+        }
+    }
 
     /// <summary>The model's path, or a label for a stream or an in-memory model.</summary>
     public string Source { get; }
@@ -30,6 +42,10 @@ public sealed class FoldedSession : IDisposable
     /// <summary>The folded model against the original through ONNX Runtime; null when verification was off.</summary>
     public EquivalenceReport? Verification { get; }
 
-    /// <summary>Releases the session.</summary>
-    public void Dispose() => Session.Dispose();
+    /// <summary>Releases the session; disposing twice is harmless.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            _session.Dispose();
+    }
 }

@@ -47,25 +47,39 @@ public sealed partial class ModelSession
         }
     }
 
-    /// <summary>Runs the model on what <paramref name="binding"/> binds; allocates no managed memory.</summary>
+    /// <summary>
+    /// Runs the model on what <paramref name="binding"/> binds; allocates no managed memory. The binding and the run
+    /// options are held for the call, so disposing either meanwhile (or before) is an
+    /// <see cref="ObjectDisposedException"/>, not a native use after free.
+    /// </summary>
     /// <exception cref="OnnxRuntimeException">ONNX Runtime failed, or the run options were terminated.</exception>
-    /// <exception cref="ObjectDisposedException">This session was disposed.</exception>
-    public void RunWithBinding(OrtIoBinding binding, RunOptions runOptions)
+    /// <exception cref="ObjectDisposedException">This session, the binding or the run options were disposed.</exception>
+    internal void RunWithBinding(OrtIoBinding binding, RunOptions runOptions)
     {
         _gate.Enter();
+        bool bindingHeld = false, optionsHeld = false;
         try
         {
+            binding.DangerousAddRef(ref bindingHeld);
+            runOptions.DangerousAddRef(ref optionsHeld);
             _session.RunWithBinding(runOptions, binding);
         }
         finally
         {
+            if (optionsHeld)
+                runOptions.DangerousRelease();
+            if (bindingHeld)
+                binding.DangerousRelease();
             _gate.Exit();
         }
     }
 
-    /// <summary>Creates an official I/O binding for this session (the caller disposes it before the session).</summary>
+    /// <summary>
+    /// Creates an official I/O binding for this session. Its native object points into the session, so its owner
+    /// holds the session with <see cref="Retain"/> until the binding is disposed.
+    /// </summary>
     /// <exception cref="ObjectDisposedException">This session was disposed.</exception>
-    public OrtIoBinding CreateIoBinding()
+    internal OrtIoBinding CreateIoBinding()
     {
         _gate.Enter();
         try
@@ -77,4 +91,14 @@ public sealed partial class ModelSession
             _gate.Exit();
         }
     }
+
+    /// <summary>
+    /// Keeps the native session alive for an owner of something that points into it (an I/O binding) until
+    /// <see cref="Unretain"/>: disposing the session meanwhile refuses new uses but defers the release.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">This session was disposed.</exception>
+    internal void Retain() => _gate.Enter();
+
+    /// <summary>Ends a <see cref="Retain"/>; the last one out after disposal releases the session.</summary>
+    internal void Unretain() => _gate.Exit();
 }

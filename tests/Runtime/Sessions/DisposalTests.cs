@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Benchmarking;
+using OnnxBn.Runtime.Loading;
 using OnnxBn.Runtime.Sessions;
 
 namespace OnnxBn.Runtime.Tests.Sessions;
@@ -33,6 +34,45 @@ public sealed class DisposalTests
         using var runOptions = new RunOptions();
         session.Dispose();
         Assert.Throws<ObjectDisposedException>(() => session.RunWithBinding(binding, runOptions));
+    }
+
+    [Fact]
+    public void A_Disposed_Binding_Or_Run_Options_Is_Refused_Not_Used()
+    {
+        using var session = ModelSession.Open(TestModels.AddRelu());
+        var binding = session.CreateIoBinding();
+        var runOptions = new RunOptions();
+        binding.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => session.RunWithBinding(binding, runOptions));
+        using var live = session.CreateIoBinding();
+        runOptions.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => session.RunWithBinding(live, runOptions));
+    }
+
+    [Fact]
+    public void A_Prepared_Run_Keeps_Its_Disposed_Session_Alive_Until_It_Is_Disposed_Itself()
+    {
+        // The prepared run's binding points into the native session: releasing the session under it would leave the
+        // binding's own release (and any use) a native use after free.
+        var session = ModelSession.Open(TestModels.AddRelu());
+        var prepared = new PreparedRun(session, batch: 2, seed: 0);
+        session.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => session.Session);
+        Assert.Throws<ObjectDisposedException>(() => prepared.RunMilliseconds());
+        Assert.Throws<ObjectDisposedException>(() => new PreparedRun(session, batch: 2, seed: 0));
+        prepared.Dispose();
+        prepared.Dispose();
+    }
+
+    [Fact]
+    public void A_Disposed_Folded_Session_No_Longer_Hands_Out_Its_Official_Session()
+    {
+        var folded = FoldOnLoad.Open(OnnxBn.Folding.OnnxModel.FromBytes(TestModels.AddRelu()), new FoldOnLoadOptions { Verify = false });
+        Assert.NotNull(folded.Session);
+        folded.Dispose();
+        folded.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => folded.Session);
+        Assert.NotNull(folded.Fold); // the report is managed and stays readable
     }
 
     [Fact]
