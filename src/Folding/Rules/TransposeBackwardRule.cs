@@ -11,6 +11,8 @@ namespace OnnxBn.Folding.Rules;
 /// When perm[a] is the linear op's feature axis (Conv's 1, Gemm's 1, MatMul's last), the map folds into that op
 /// exactly as if the Transpose were not there (the backward rules decide and compute), the BN goes, and the
 /// Transpose now writes the BN's output name. The Transpose's output must feed only the BN.
+/// A chain of Transposes (tf2onnx's NHWC↔NCHW pairs) is one Transpose whose perm is their composition
+/// (<see cref="TransposeChain"/>): the map moves past all of them, and the last writes the BN's output name.
 /// </summary>
 internal sealed class TransposeBackwardRule : IFoldRule
 {
@@ -25,13 +27,10 @@ internal sealed class TransposeBackwardRule : IFoldRule
     {
         if (LinearGuards.BackwardProducer(context, op, "Transpose", out var transpose) is { } declined)
             return declined;
-        string z = transpose.Input(0);
-        int? rank = context.Shapes.RankOf(z) ?? context.Shapes.RankOf(op.Input);
-        long[]? perm = transpose.GetInts("perm") ?? (rank is int r ? Enumerable.Range(0, r).Reverse().Select(i => (long)i).ToArray() : null);
-        if (perm is null)
-            return RuleMatch.Decline("the Transpose has no perm and its input's rank is unknown");
-        if (!IsPermutation(perm))
-            return RuleMatch.Decline($"the Transpose's perm {ShapeMath.Format(perm)} is not a permutation");
+        if (TransposeChain.Walk(context, transpose, out var chain) is { } chainReason)
+            return RuleMatch.Decline(chainReason);
+        string z = chain.Input;
+        long[] perm = chain.Perm;
         ChannelAxis inner;
         if (op.Axis.Uniform)
             inner = op.Axis;
@@ -50,25 +49,24 @@ internal sealed class TransposeBackwardRule : IFoldRule
             var match = rule.Match(context, moved);
             if (!match.IsReady)
             {
-                if (!match.PatternAbsent) reasons.Add($"{rule.Name} ({inner} of the Transpose input): {match.DeclineReason}");
+                if (!match.PatternAbsent) reasons.Add($"{rule.Name} ({chain.Describe(op.Axis, inner)}): {match.DeclineReason}");
                 continue;
             }
             return RuleMatch.Ready(() =>
             {
                 string target = match.Apply!();
                 var graph = context.Graph;
-                graph.SetNodeInput(transpose, 0, moved.Output);
+                graph.SetNodeInput(chain.Nodes[0], 0, moved.Output);
                 context.RemoveAffineNodes(op);
                 graph.SetNodeOutput(transpose, 0, op.Output);
                 graph.RemoveValueInfo(op.Input);
-                return $"{target} (through {transpose.DisplayName})";
+                return $"{target} (through {string.Join(", ", chain.Nodes.Select(n => n.DisplayName))})";
             });
         }
+        if (chain.StopReason is { } stop)
+            reasons.Add($"the Transposes cannot be followed further back: {stop}");
         return reasons.Count > 0
             ? RuleMatch.Decline(string.Join("; ", reasons))
             : RuleMatch.NotApplicable($"the Transpose's input comes from {producer.OpType}, not a linear op");
     }
-
-    private static bool IsPermutation(long[] perm) =>
-        perm.Order().Select((p, i) => p == i).All(same => same);
 }

@@ -22,8 +22,9 @@ internal sealed class TransposedSequenceBackwardRule : IFoldRule
     {
         if (LinearGuards.BackwardProducer(context, op, "Transpose", out var inner) is { } declined)
             return declined;
+        // Any other perm (an NHWC pair, say) is the general Transpose rule's to fold or decline.
         if (!IsSwapLastTwo(inner))
-            return RuleMatch.Decline("the Transpose before it does not have perm [0,2,1]");
+            return RuleMatch.NotApplicable("the Transpose before it does not have perm [0,2,1]");
         if (!op.Axis.Is(1, 3))
             return RuleMatch.Decline($"scales {op.Axis}, not axis 1 of a rank-3 tensor");
         if (context.SoleConsumer(op.Output) is not { } outer || !outer.Is("Transpose"))
