@@ -65,6 +65,20 @@ public sealed class VerifyLayersCommandTests
     }
 
     [Fact]
+    public void Fold_Verify_Layers_Json_Carries_The_Verification_With_Its_Layers()
+    {
+        var output = Path.Combine(CliHarness.NewFolder(), "folded.onnx");
+        var (code, json, _) = CliHarness.Run("fold", SmallCnn, "-o", output, "--verify", "--layers", "--json", "-");
+
+        Assert.Equal(0, code);
+        var root = JsonDocument.Parse(json).RootElement;
+        Assert.Equal(3, root.GetProperty("folded").GetInt32());
+        var verification = root.GetProperty("verification");
+        Assert.True(verification.GetProperty("layers").GetArrayLength() > 0);
+        Assert.Equal(JsonValueKind.Null, verification.GetProperty("firstDivergence").ValueKind);
+    }
+
+    [Fact]
     public void Error_Statistic_And_Validate_Options_Apply()
     {
         var folded = Path.Combine(CliHarness.NewFolder(), "folded.onnx");
