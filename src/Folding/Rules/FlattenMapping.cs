@@ -53,8 +53,7 @@ internal readonly record struct FeatureLayout(int Channels, long Inner)
 
 /// <summary>
 /// Follows an affine op's output through a Flatten(axis=1) or a Reshape to [N, K] into the Gemm/MatMul behind it;
-/// the Reshape's shape may be a constant or PyTorch's run-time <c>x.view(x.size(0), -1)</c> expression
-/// (<see cref="BatchKeepingShape"/>).
+/// the Reshape's target may be any constant or run-time expression whose result the shape inference can tell.
 /// Flattening [N, C, d...] keeps channel c's elements together, so channel c becomes the contiguous block
 /// [c·P, (c+1)·P) of the K = C·P features: a forward fold scales and shifts that block. With the channels on a
 /// later axis (a Transpose to NHWC before the Flatten), channel c is every feature k with (k / inner) mod C = c.
@@ -111,28 +110,37 @@ internal static class FlattenMapping
         return $"{flatten.DisplayName} has axis={axis}, which does not keep the batch axis alone";
     }
 
+    /// <summary>
+    /// A Reshape is a flatten when the shape inference (the one <c>onnxbn inspect</c> prints) shows its output is
+    /// [N, P]: rank 2, and dim 0 is the input's dim 0 or dim 1 is the input's static per-sample size P. The element
+    /// count is unchanged, so either entry fixes the other. How the target was computed (a constant,
+    /// <c>x.view(x.size(0), -1)</c>, a Slice of Shape, a product of Gathers) is the inference's business, not ours.
+    /// </summary>
     private static string? ReshapeReason(FoldContext context, Node reshape, long? perSample)
     {
-        if (BatchKeepingShape.Read(context, reshape, out var shape) is { } unreadable)
-            return unreadable;
-        string text = ShapeEntry.Format(shape);
-        if (shape.Length != 2)
-            return $"{reshape.DisplayName} reshapes to {text}, not [N, K]";
-        if (reshape.GetInt("allowzero", 0) != 0 && shape.Any(e => !e.IsBatch && e.Value == 0))
-            return $"{reshape.DisplayName} has allowzero=1 and a 0 in {text}";
-        if (shape[1].IsBatch)
-            return $"{reshape.DisplayName} reshapes to {text}: its features entry is the batch size, not -1 or K";
-        // [N, -1] and [N, K] with N read from the input at run time, and [0, -1] and [0, K], keep the batch axis by
-        // construction; any other first entry does only when one sample holds exactly K elements, which needs the
-        // static shape.
-        if (shape[0].IsBatch || shape[0].Value == 0)
+        var shapes = context.Shapes;
+        string target = shapes.ValuesOf(reshape.Input(1)) is { } entries ? Format(entries) : $"'{reshape.Input(1)}'";
+        if (shapes.ShapeOf(reshape.Output(0)) is not { } output)
+            return $"{reshape.DisplayName} reshapes to {target}, whose length (the output rank) cannot be told";
+        if (output.Count != 2)
+            return $"{reshape.DisplayName} reshapes to {target}, not [N, K]";
+        var batch = shapes.ShapeOf(reshape.Input(0)) is { Count: > 0 } input ? input[0] : (Dimension?)null;
+        if (batch is { } n && SameSize(output[0], n))
             return null;
+        if (output[1].Value is not long features)
+            return $"{reshape.DisplayName} reshapes to {target}, giving {Format(output)}: neither is dim 0 the batch dim "
+                + $"{batch?.ToString() ?? "?"} of '{reshape.Input(0)}' nor dim 1 a static size";
         if (perSample is not long size)
-            return $"{reshape.DisplayName} reshapes to {text} and the per-sample size of its input is unknown";
-        if (shape[1].Value != -1 && shape[1].Value != size)
-            return $"{reshape.DisplayName} reshapes to {text}, which splits samples of {size} elements";
-        return null;
+            return $"{reshape.DisplayName} reshapes to {target} and the per-sample size of its input is unknown";
+        return features == size ? null : $"{reshape.DisplayName} reshapes to {target}, which splits samples of {size} elements";
     }
+
+    /// <summary>Two dims are the same size when both are the same number, or both the same symbol (dim_param).</summary>
+    private static bool SameSize(Dimension a, Dimension b) =>
+        a.Value is long size ? b.Value == size : b.Value is null && a.Symbol is not null && a.Symbol == b.Symbol;
+
+    /// <summary>"[N,-1]", "[?,256]": a shape vector's entries or a value's dims as the inference knows them.</summary>
+    private static string Format(IEnumerable<Dimension> dims) => "[" + string.Join(",", dims) + "]";
 
     /// <summary>The product of the static dims after the first of the affine op's input (or output), if all are known.</summary>
     private static long? PerSampleSize(FoldContext context, AffineOp op) =>

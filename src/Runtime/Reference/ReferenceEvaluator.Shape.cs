@@ -2,7 +2,7 @@ using OnnxBn.Folding;
 
 namespace OnnxBn.Runtime.Reference;
 
-// Data movement (Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Shape, Gather, Cast) and pooling.
+// Data movement (Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Shape, Gather, 1-D Slice, Cast) and pooling.
 public sealed partial class ReferenceEvaluator
 {
     private static RefTensor Flatten(Node node, RefTensor x)
@@ -103,6 +103,23 @@ public sealed partial class ReferenceEvaluator
                 for (long j = 0; j < inner; j++) y.Add(x.Data[(o * dim + idx) * inner + j]);
             }
         return RefTensor.Of([.. x.Shape[..axis], .. indices.Shape, .. x.Shape[(axis + 1)..]], [.. y]);
+    }
+
+    /// <summary>
+    /// Slice (opset ≥ 10 inputs) of a 1-D tensor, the only kind a shape computation slices: starts/ends clamped as
+    /// ONNX does, an optional step.
+    /// </summary>
+    private static RefTensor Slice(Node node, RefTensor x, RefTensor starts, RefTensor ends, RefTensor? axes, RefTensor? steps)
+    {
+        if (x.Rank != 1 || starts.Size != 1 || ends.Size != 1 || axes is { } a && Axis((long)a.Data[0], 1) != 0)
+            throw new NotSupportedException($"Reference evaluator: Slice '{node.DisplayName}' of more than one axis.");
+        long n = x.Shape[0], step = steps is null ? 1 : (long)steps.Data[0];
+        long Clamp(double raw) => step > 0 ? Math.Clamp(raw < 0 ? (long)raw + n : (long)raw, 0, n)
+            : Math.Clamp(raw < 0 ? (long)raw + n : (long)raw, -1, n - 1);
+        var y = new List<double>();
+        for (long i = Clamp(starts.Data[0]), end = Clamp(ends.Data[0]); step > 0 ? i < end : i > end; i += step)
+            y.Add(x.Data[i]);
+        return RefTensor.Of([y.Count], [.. y]);
     }
 
     /// <summary>Cast: the values are rounded as the target type would hold them.</summary>
