@@ -2,16 +2,56 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace OnnxBn.Runtime.Sessions;
 
-/// <summary>ONNX Runtime's status codes (OrtErrorCode), as its exception messages carry them.</summary>
+/// <summary>ONNX Runtime's status codes (OrtErrorCode in onnxruntime_c_api.h), as its exception messages carry them.</summary>
 public enum OrtErrorCode
 {
     /// <summary>The message named no code we know.</summary>
     Unknown = -1,
-#pragma warning disable CS1591 // the names are ONNX Runtime's own, documented in onnxruntime_c_api.h
-    Ok = 0, Fail = 1, InvalidArgument = 2, NoSuchFile = 3, NoModel = 4, EngineError = 5, RuntimeException = 6,
-    InvalidProtobuf = 7, ModelLoaded = 8, NotImplemented = 9, InvalidGraph = 10, EpFail = 11, ModelLoadCanceled = 12,
-    ModelRequiresCompilation = 13, NotFound = 14,
-#pragma warning restore CS1591
+
+    /// <summary>No error.</summary>
+    Ok = 0,
+
+    /// <summary>A failure ONNX Runtime gives no more specific code.</summary>
+    Fail = 1,
+
+    /// <summary>An argument (an input, a shape, an option) is invalid.</summary>
+    InvalidArgument = 2,
+
+    /// <summary>A file was not found.</summary>
+    NoSuchFile = 3,
+
+    /// <summary>There is no model.</summary>
+    NoModel = 4,
+
+    /// <summary>An error inside the execution engine.</summary>
+    EngineError = 5,
+
+    /// <summary>An exception inside a kernel while running.</summary>
+    RuntimeException = 6,
+
+    /// <summary>The model is not a valid protobuf message.</summary>
+    InvalidProtobuf = 7,
+
+    /// <summary>The model is loaded already.</summary>
+    ModelLoaded = 8,
+
+    /// <summary>The model needs something ONNX Runtime does not implement (an operator, a type, an opset).</summary>
+    NotImplemented = 9,
+
+    /// <summary>The graph is invalid.</summary>
+    InvalidGraph = 10,
+
+    /// <summary>An execution provider failed.</summary>
+    EpFail = 11,
+
+    /// <summary>Loading the model was canceled.</summary>
+    ModelLoadCanceled = 12,
+
+    /// <summary>The model must be compiled for an execution provider first.</summary>
+    ModelRequiresCompilation = 13,
+
+    /// <summary>Something named was not found.</summary>
+    NotFound = 14,
 }
 
 /// <summary>Reads what an <see cref="OnnxRuntimeException"/> says: its code and its reason on one line.</summary>
