@@ -79,6 +79,17 @@ public sealed class VerifyLayersCommandTests
     }
 
     [Fact]
+    public void Auto_Device_Says_Once_That_Both_Models_Run_On_The_Cpu()
+    {
+        var (code, output, error) = CliHarness.Run("verify", SmallCnn, SmallCnn, "--device", "auto", "--random", "2");
+
+        Assert.True(code == 0, error);
+        var fallbacks = (output + error).Split('\n').Where(l => l.Contains("CUDA unavailable", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(fallbacks);
+        Assert.Contains("original and candidate", line);
+    }
+
+    [Fact]
     public void Error_Statistic_And_Validate_Options_Apply()
     {
         var folded = Path.Combine(CliHarness.NewFolder(), "folded.onnx");

@@ -52,11 +52,10 @@ public static class EquivalenceChecker
 
         var problems = new List<string>();
         var notes = new List<string>();
-        foreach (var session in new[] { originalSession, candidateSession })
-        {
-            if (session.FallbackReason is { } reason)
-                notes.Add($"{(session == originalSession ? "original" : "candidate")}: {reason}");
-        }
+        // Both sessions usually fall back for the one reason: say it once.
+        foreach (var fallback in new[] { ("original", originalSession), ("candidate", candidateSession) }
+                     .Where(s => s.Item2.FallbackReason is not null).GroupBy(s => s.Item2.FallbackReason!))
+            notes.Add($"{string.Join(" and ", fallback.Select(s => s.Item1))}: {fallback.Key}");
         var inputNames = Matching.Inputs(originalSession, candidateSession, problems);
         var pairs = Matching.Outputs(originalSession, candidateSession, notes);
         var accumulators = pairs.Select(p => Accumulator(p, options)).ToArray();
