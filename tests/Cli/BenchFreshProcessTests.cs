@@ -66,7 +66,9 @@ public sealed class BenchFreshProcessTests
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"onnxbn {string.Join(' ', args)} did not exit within 5 minutes");
         }
-        process.WaitForExit();
+        // A grandchild (an MSBuild node, a server) may keep the pipes open after the process exited: bound that too.
+        if (!Task.WaitAll([stdout, stderr], TimeSpan.FromMinutes(1)))
+            throw new TimeoutException($"onnxbn {string.Join(' ', args)} exited, but its output stayed open for a minute");
         return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 }

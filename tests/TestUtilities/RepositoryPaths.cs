@@ -16,9 +16,11 @@ public static class RepositoryPaths
 
     /// <summary>
     /// ONNX's backend test data (about 1,000 models of every op and opset) where Debian's libonnx-testdata installs it;
-    /// scripts/install-deps.sh installs the package (CI runs it). Tests that read it assert it is there.
+    /// scripts/install-deps.sh installs the package (CI runs it); ONNXBN_BACKEND_TEST_DATA names another copy (a
+    /// checkout of onnx's backend/test/data, another distribution's path). Tests that read it assert it is there.
     /// </summary>
-    public const string BackendTestData = "/usr/share/libonnx-testdata/data";
+    public static string BackendTestData { get; } =
+        Environment.GetEnvironmentVariable("ONNXBN_BACKEND_TEST_DATA") is { Length: > 0 } given ? given : "/usr/share/libonnx-testdata/data";
 
     /// <summary>Every .onnx file in models/, in ordinal order.</summary>
     /// <exception cref="DirectoryNotFoundException">models/ is absent or holds no model (a broken checkout).</exception>

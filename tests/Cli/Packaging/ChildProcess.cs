@@ -45,7 +45,9 @@ internal static class ChildProcess
             process.WaitForExit(TimeSpan.FromSeconds(30));
             throw new TimeoutException($"{file} {string.Join(' ', args)} did not exit within {limit.TotalMinutes} minutes");
         }
-        process.WaitForExit();
+        // A grandchild (an MSBuild node, a server) may keep the pipes open after the process exited: bound that too.
+        if (!Task.WaitAll([stdout, stderr], TimeSpan.FromMinutes(1)))
+            throw new TimeoutException($"{file} {string.Join(' ', args)} exited, but its output stayed open for a minute");
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 }

@@ -11,7 +11,7 @@ namespace OnnxBn.Folding.Tests.Conformance;
 /// </summary>
 public sealed class BackendTestDataSweepTests(ITestOutputHelper output)
 {
-    private const string DataDirectory = RepositoryPaths.BackendTestData;
+    private static readonly string DataDirectory = RepositoryPaths.BackendTestData;
 
     // scripts/install-deps.sh installs the package; a missing folder is a failed set-up, not a pass.
     [Fact]
