@@ -23,6 +23,19 @@ public sealed class TransferCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
+    public void Data_Takes_The_Spec_Verify_Takes_And_Refuses_A_Split_It_Would_Ignore()
+    {
+        var (code, _, stderr) = CliHarness.Run("transfer", _model, "--data", "fashion-mnist:test", "--task", "B", "-o", Path.Combine(_dir, "b.onnx"));
+        Assert.Equal(2, code);
+        Assert.Contains("--data fashion-mnist:test: transfer trains on the train split", stderr);
+
+        (code, _, stderr) = CliHarness.Run("transfer", _model, "--data", "fashion-mnist", "--task", "B", "--train-limit", "40",
+            "--epochs", "1", "-o", Path.Combine(_dir, "b.onnx"));
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"Loading Fashion-MNIST from {OnnxBn.Runtime.Data.FashionMnist.DefaultDirectory}", stderr);
+    }
+
+    [Fact]
     public void Trains_Exports_Model_B_And_Writes_History()
     {
         var modelB = Path.Combine(_dir, "model_B.onnx");

@@ -27,7 +27,7 @@ internal sealed partial class TransferCommand
             var task = parsed.GetValue(TaskOption)!;
             if (task.ToUpperInvariant() is not ("A" or "B" or "ALL"))
                 throw new UsageException($"--task {task}: use {FashionMnistTasks.Names}.");
-            var directory = parsed.GetValue(DataOption)!;
+            var directory = DataDirectory(parsed.GetValue(DataOption)!);
             console.Error.WriteLine($"Loading Fashion-MNIST from {directory}");
             var (train, test, classes, description) = FashionMnistTasks.Load(FashionMnist.Load(directory), task);
             return new TaskData(train, test, classes, description);
@@ -39,6 +39,20 @@ internal sealed partial class TransferCommand
         if (testSet.Count > 0 && testSet.FeatureSize != pool.FeatureSize)
             throw new InvalidDataException($"{testFeatures}: {testSet.FeatureSize} values per example, but {features} has {pool.FeatureSize}.");
         return new TaskData(pool, testSet, Math.Max(2, Math.Max(pool.ClassCount, testSet.ClassCount)), Path.GetFileName(features));
+    }
+
+    /// <summary>
+    /// --data as verify and bench read it: "fashion-mnist" names Debian's copy, anything else a folder of IDX files.
+    /// A task uses the train and the test split both, so a ":train" or ":test" suffix is refused rather than ignored.
+    /// </summary>
+    private static string DataDirectory(string spec)
+    {
+        foreach (var split in new[] { ":train", ":test" })
+        {
+            if (spec.EndsWith(split, StringComparison.OrdinalIgnoreCase))
+                throw new UsageException($"--data {spec}: transfer trains on the train split and evaluates on the test split; give --data fashion-mnist or DIR without {split}.");
+        }
+        return spec.Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase) ? FashionMnist.DefaultDirectory : spec;
     }
 
     /// <summary>

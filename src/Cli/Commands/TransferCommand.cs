@@ -18,7 +18,7 @@ internal sealed partial class TransferCommand(CancellationToken interrupt) : ICl
     private static readonly Argument<string> ModelArgument = new("model") { Description = "Model A (.onnx), the base to transfer from." };
 
     private static readonly Option<string> TaskOption = new("--task") { Description = "Fashion-MNIST task: A (8 classes), B (sandal vs shirt) or all (10 classes).", DefaultValueFactory = _ => "B" };
-    private static readonly Option<string> DataOption = new("--data") { HelpName = "DIR", Description = "Fashion-MNIST directory (IDX files, .gz or raw).", DefaultValueFactory = _ => Runtime.Data.FashionMnist.DefaultDirectory };
+    private static readonly Option<string> DataOption = new("--data") { HelpName = "SPEC", Description = "Fashion-MNIST: fashion-mnist (Debian's /usr/share/datasets/fashion-mnist, the default) or DIR of IDX files (.gz or raw); both splits are used.", DefaultValueFactory = _ => Runtime.Data.FashionMnist.DefaultDirectory };
     private static readonly Option<string?> FeaturesOption = new("--features") { Description = "Generic input: a .npy of examples [N, ...] in the model's input layout (instead of --task)." };
     private static readonly Option<string?> LabelsOption = new("--labels") { Description = "Class labels for --features (.npy, N integers)." };
     private static readonly Option<string?> TestFeaturesOption = new("--test-features") { Description = "Optional test examples for --features (.npy)." };
