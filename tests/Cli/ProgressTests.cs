@@ -25,6 +25,20 @@ public sealed class ProgressTests
     }
 
     [Fact]
+    public void Verify_Layers_Shows_Progress_For_Its_Second_Pass_Too()
+    {
+        var model = CliHarness.Write(CliHarness.ConvBn());
+
+        var (code, output, error) = CliHarness.Run("verify", model, model, "--random", "64", "--batch", "8", "--layers");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("first divergence: none", output);
+        var layerLines = ProgressLines(error, "verify").Where(l => l.Contains("% layers, ", StringComparison.Ordinal)).ToArray();
+        Assert.InRange(layerLines.Length, 2, 10);
+        Assert.Equal("verify: 100% layers, 8 runs: random samples 56-63 (seed 0)", layerLines[^1]);
+    }
+
+    [Fact]
     public void Verify_On_A_Terminal_Redraws_In_Place_And_Leaves_The_Report_Alone()
     {
         var model = CliHarness.Write(CliHarness.ConvBn());

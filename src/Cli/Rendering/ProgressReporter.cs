@@ -31,11 +31,22 @@ internal sealed class ProgressReporter(TextWriter error, ProgressStyle style, st
     private int _lastDecile;
     private int _drawnLength;
     private bool _reported;
+    private string? _stage;
 
     public void Report(BenchmarkProgress value) => Report(value.Fraction, value.Stage);
 
-    public void Report(VerificationProgress value) =>
-        Report(value.Fraction, $"{value.Runs} run{(value.Runs == 1 ? "" : "s")}: {value.Feed}");
+    public void Report(VerificationProgress value)
+    {
+        // A new pass over the inputs (verify --layers runs them again) counts from 0 % again.
+        if (_stage is not null && value.Stage != _stage)
+        {
+            _lastDecile = 0;
+            _reported = false;
+        }
+        _stage = value.Stage;
+        var stage = value.Stage == VerificationProgress.OutputsStage ? "" : value.Stage + ", ";
+        Report(value.Fraction, $"{stage}{value.Runs} run{(value.Runs == 1 ? "" : "s")}: {value.Feed}");
+    }
 
     public void Report((int Done, int Total) value) =>
         Report(value.Total == 0 ? 1 : value.Done / (double)value.Total, $"{value.Done}/{value.Total}");

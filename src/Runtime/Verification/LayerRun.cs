@@ -55,6 +55,7 @@ internal static partial class LayerRun
                     reference = null;
                 referenceTime += total.Elapsed - referenceStart;
                 runs++;
+                options.Progress?.Report(new VerificationProgress(runs, feed.Completed, feed.Label, VerificationProgress.LayersStage));
             }
         }
         else
