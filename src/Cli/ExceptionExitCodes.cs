@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Folding;
+using OnnxBn.Runtime.Benchmarking;
 using OnnxBn.Runtime.Data;
 using OnnxBn.Runtime.Inputs;
 using OnnxBn.Runtime.Sessions;
@@ -62,6 +63,10 @@ internal static class ExceptionExitCodes
         DeviceUnavailableException device => $"{device.Message} Use --device cpu, or the GPU build of onnxbn " +
             "(docs/runtime.md, CUDA and the GPU build of the tool: dotnet pack src/Cli -p:OnnxBnGpu=true) on a machine with CUDA and cuDNN.",
         OnnxRuntimeException ort => $"ONNX Runtime error {OrtErrors.CodeOf(ort)}: {OrtErrors.OneLine(ort.Message)}",
+        InputMismatchException or BenchmarkSetupException => OneLine(Options.InputHints.MessageWithHint(ex)),
+        // The library names its load option; the command line's flag for it is this one.
+        OnnxModelException model when model.Message.Contains(nameof(ModelLoadOptions.AllowExternalDataOutsideModelFolder), StringComparison.Ordinal) =>
+            OneLine(model.Message.Replace($"ModelLoadOptions.{nameof(ModelLoadOptions.AllowExternalDataOutsideModelFolder)}", "--allow-external-data-outside", StringComparison.Ordinal)),
         _ => OneLine(ex.Message),
     };
 }

@@ -66,7 +66,7 @@ public sealed class TransferCheckpoint(string fingerprint, TrainerState state, T
         ArgumentNullException.ThrowIfNull(path);
         var file = Directory.Exists(path) ? Path.Combine(path, StateFile) : path;
         if (!File.Exists(file))
-            throw new FileNotFoundException($"No checkpoint at {file} (a directory written by --checkpoint holds {StateFile}).", file);
+            throw new FileNotFoundException($"No checkpoint at {file} (a checkpoint directory holds {StateFile}).", file);
         Document? document;
         try
         {

@@ -124,7 +124,7 @@ public sealed class BenchCommandTests
 
         (code, _, error) = CliHarness.Run(["bench", model, "--input", $"x={input}", .. Quick]);
         Assert.Equal(2, code);
-        Assert.Contains("holds 2 samples, not batch 1; pass --batch 2", error);
+        Assert.Contains("holds 2 samples, not batch 1 (--batch).", error);
     }
 
     [Theory]
@@ -141,7 +141,7 @@ public sealed class BenchCommandTests
     [InlineData("bad-opt", 2, "--ort-opt fast: use disabled, basic, extended or all")]
     [InlineData("bad-device", 2, "--device: 'tpu' is not a device")]
     [InlineData("bad-shape", 2, "--shape: 'x' is not NAME=DIMS")]
-    [InlineData("wrong-shape", 2, "--shape x: dimension 1 is 9 but the model fixes it at 8")]
+    [InlineData("wrong-shape", 2, "the shape given for input 'x': dimension 1 is 9 but the model fixes it at 8")]
     [InlineData("negative-warmup", 2, "Warmup must be 0 or more runs")]
     [InlineData("missing-model", 3, "Model file not found")]
     [InlineData("missing-compare", 3, "Model file not found")]

@@ -136,7 +136,7 @@ internal sealed partial class BenchCommand(CancellationToken interrupt) : ICliCo
         }
         catch (Exception ex) when (ex is BenchmarkSetupException or InputMismatchException)
         {
-            throw new UsageException(ex.Message);
+            throw new UsageException(InputHints.MessageWithHint(ex));
         }
         catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
         {
@@ -210,7 +210,7 @@ internal sealed partial class BenchCommand(CancellationToken interrupt) : ICliCo
         }
         catch (BenchmarkSetupException ex)
         {
-            throw new UsageException(ex.Message);
+            throw new UsageException(InputHints.MessageWithHint(ex));
         }
         return options;
     }

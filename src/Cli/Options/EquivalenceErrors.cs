@@ -21,7 +21,7 @@ internal static class EquivalenceErrors
         };
         if (code is null)
             return ExceptionExitCodes.Report(ex, console);
-        console.Error.WriteLine($"error: {ex.Message.ReplaceLineEndings(" ").Trim()}");
+        console.Error.WriteLine($"error: {InputHints.MessageWithHint(ex).ReplaceLineEndings(" ").Trim()}");
         if (console.Verbose)
             console.Error.WriteLine(ex.ToString());
         return (int)code;

@@ -88,7 +88,7 @@ internal sealed class ExternalDataReader(string? modelFile, string baseDirectory
         if (!IsUnder(RegularFile.RealPath(path), _realBaseDirectory))
             throw new OnnxModelException(modelFile,
                 $"external data file {shown} resolves (through a symbolic link) to outside the model's folder; " +
-                "allow it only for a layout you trust (--allow-external-data-outside)", label);
+                "allow it only for a layout you trust (ModelLoadOptions.AllowExternalDataOutsideModelFolder)", label);
     }
 
     private static bool IsUnder(string full, string folder)

@@ -23,12 +23,13 @@ public static partial class BenchmarkInputs
         {
             if (given.Length != input.Shape.Count)
                 throw new BenchmarkSetupException(
-                    $"--shape {input.Name}: {given.Length} dimensions given but the model's input is {input.ShapeText}.");
+                    $"the shape given for input '{input.Name}' has {given.Length} dimensions but the model's input is {input.ShapeText}.", InputRemedy.Shape);
             for (var i = 1; i < given.Length; i++)
             {
                 if (input.Shape[i] >= 0 && input.Shape[i] != given[i])
                     throw new BenchmarkSetupException(
-                        $"--shape {input.Name}: dimension {i} is {given[i]} but the model fixes it at {input.Shape[i]} ({input.ShapeText}).");
+                        $"the shape given for input '{input.Name}': dimension {i} is {given[i]} but the model fixes it at {input.Shape[i]} ({input.ShapeText}).",
+                        InputRemedy.Shape);
             }
             dims = (long[])given.Clone();
         }
@@ -82,7 +83,7 @@ public static partial class BenchmarkInputs
                 ?? throw new BenchmarkSetupException($"{source.Description}: nothing for input '{input.Name}'.");
             if (tensor.Rank > 0 && tensor.Dims[0] != batch)
                 throw new BenchmarkSetupException(
-                    $"{source.Description}: input '{input.Name}' holds {tensor.Dims[0]} samples, not batch {batch}; pass --batch {tensor.Dims[0]}.");
+                    $"{source.Description}: input '{input.Name}' holds {tensor.Dims[0]} samples, not batch {batch}.", InputRemedy.BatchSize);
             return tensor;
         });
     }
@@ -106,5 +107,12 @@ public static partial class BenchmarkInputs
     }
 }
 
-/// <summary>A benchmark cannot be set up as asked (shapes, batch sizes, inputs): a usage problem, not a runtime error.</summary>
-public sealed class BenchmarkSetupException(string message) : Exception(message);
+/// <summary>
+/// A benchmark cannot be set up as asked (shapes, batch sizes, inputs): a usage problem, not a runtime error.
+/// <see cref="Remedy"/> says what the caller can give instead, so a front end can name its own option for it.
+/// </summary>
+public sealed class BenchmarkSetupException(string message, InputRemedy remedy = InputRemedy.None) : Exception(message)
+{
+    /// <summary>What would make the benchmark's inputs fit, or <see cref="InputRemedy.None"/>.</summary>
+    public InputRemedy Remedy { get; } = remedy;
+}

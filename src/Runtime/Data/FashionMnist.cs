@@ -27,7 +27,7 @@ public sealed record FashionMnist(IdxImages TrainImages, byte[] TrainLabels, Idx
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException(
-                $"Fashion-MNIST directory not found: {directory} (install Debian's dataset-fashion-mnist or pass --data DIR).");
+                $"Fashion-MNIST directory not found: {directory} (install Debian's dataset-fashion-mnist, or give another folder of IDX files).");
         var (trainImages, trainLabels) = LoadPair(directory, "train");
         var (testImages, testLabels) = LoadPair(directory, "t10k");
         return new FashionMnist(trainImages, trainLabels, testImages, testLabels);

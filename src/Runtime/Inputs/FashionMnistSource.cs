@@ -92,7 +92,7 @@ public sealed class FashionMnistSource : IInputSource
     {
         if (!System.IO.Directory.Exists(Directory))
             throw new DirectoryNotFoundException(
-                $"Fashion-MNIST folder not found: {Directory} (install Debian's dataset-fashion-mnist, or pass --data DIR).");
+                $"Fashion-MNIST folder not found: {Directory} (install Debian's dataset-fashion-mnist, or give another folder of IDX files).");
         var stem = Path.Combine(Directory, Split == FashionMnistSplit.Test ? "t10k-images-idx3-ubyte" : "train-images-idx3-ubyte");
         foreach (var candidate in new[] { stem, stem + ".gz" })
         {

@@ -57,7 +57,28 @@ public sealed record InputSignature(string Name, OnnxDataType ElementType, IRead
 }
 
 /// <summary>
-/// The data does not fit the model: an input named on the command line that the model does not have, a tensor whose
-/// shape or type the model rejects, images that cannot be reshaped to the model's input.
+/// The data does not fit the model: an input named that the model does not have, a tensor whose shape or type the
+/// model rejects, images that cannot be reshaped to the model's input. <see cref="Remedy"/> says what the caller can
+/// give instead, so a front end can name its own option for it.
 /// </summary>
-public sealed class InputMismatchException(string message) : Exception(message);
+public sealed class InputMismatchException(string message, InputRemedy remedy = InputRemedy.None) : Exception(message)
+{
+    /// <summary>What would make the inputs fit, or <see cref="InputRemedy.None"/>.</summary>
+    public InputRemedy Remedy { get; } = remedy;
+}
+
+/// <summary>What a caller can give to make the inputs fit the model.</summary>
+public enum InputRemedy
+{
+    /// <summary>Nothing the caller gives would help (or nothing specific).</summary>
+    None,
+
+    /// <summary>An explicit shape for an input (symbolic dimensions, a consistent batch).</summary>
+    Shape,
+
+    /// <summary>The input's values from a tensor file.</summary>
+    TensorFile,
+
+    /// <summary>Another batch size, the one the given data holds.</summary>
+    BatchSize,
+}

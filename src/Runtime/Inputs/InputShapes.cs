@@ -42,15 +42,15 @@ public static class InputShapes
         {
             var input = inputs.FirstOrDefault(i => i.Name == name)
                 ?? throw new InputMismatchException(
-                    $"--shape names '{name}' but the model's inputs are: {string.Join(", ", inputs.Select(i => i.Name))}.");
+                    $"a shape is given for '{name}' but the model's inputs are: {string.Join(", ", inputs.Select(i => i.Name))}.", InputRemedy.Shape);
             if (dims.Length != input.Rank)
                 throw new InputMismatchException(
-                    $"--shape {name}: rank {dims.Length} but the model declares {input.ShapeText} (rank {input.Rank}).");
+                    $"the shape given for '{name}' has rank {dims.Length} but the model declares {input.ShapeText} (rank {input.Rank}).", InputRemedy.Shape);
             for (var d = 0; d < dims.Length; d++)
             {
                 if (input.Dims[d] is { } fixedDim && fixedDim != dims[d])
                     throw new InputMismatchException(
-                        $"--shape {name}: dimension {d} is {dims[d]} but the model fixes it to {fixedDim} ({input.ShapeText}).");
+                        $"the shape given for '{name}': dimension {d} is {dims[d]} but the model fixes it to {fixedDim} ({input.ShapeText}).", InputRemedy.Shape);
             }
         }
     }
@@ -94,7 +94,7 @@ public static class InputShapes
                 continue;
             if (fixedBatch is { } other && other != b)
                 throw new InputMismatchException(
-                    $"Inputs fix different batch sizes ({other} and {b} for '{input.Name}'); give every input's shape with --shape.");
+                    $"Inputs fix different batch sizes ({other} and {b} for '{input.Name}'); give every input's shape.", InputRemedy.Shape);
             fixedBatch = b;
         }
         return fixedBatch is { } fixedSize ? Math.Max(1, fixedSize) : Math.Min(remaining, Math.Max(1, batchSize));

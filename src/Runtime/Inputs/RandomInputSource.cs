@@ -78,7 +78,8 @@ public sealed class RandomInputSource : IInputSource
         var size = type.SizeInBytes();
         if (size == 0 || type is OnnxDataType.Complex64 or OnnxDataType.Complex128 || (int)type > (int)OnnxDataType.BFloat16)
             throw new InputMismatchException(
-                $"Input '{name}' is {type.DisplayName()}: random values can only be made for numeric inputs; pass --input {name}=FILE.");
+                $"Input '{name}' is {type.DisplayName()}: random values can only be made for numeric inputs; give its values from a file.",
+                InputRemedy.TensorFile);
         var bytes = new byte[checked(count * size)];
         switch (type)
         {

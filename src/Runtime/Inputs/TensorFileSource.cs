@@ -43,11 +43,13 @@ public sealed class TensorFileSource : IInputSource
         {
             if (inputs.All(i => i.Name != name))
                 throw new InputMismatchException(
-                    $"--input names '{name}' but the model's inputs are: {string.Join(", ", inputs.Select(i => i.Name))}.");
+                    $"a tensor file is given for '{name}' but the model's inputs are: {string.Join(", ", inputs.Select(i => i.Name))}.",
+                    InputRemedy.TensorFile);
         }
         var missing = inputs.Where(i => files.All(f => f.Key != i.Name)).Select(i => i.Name).ToArray();
         if (missing.Length > 0)
-            throw new InputMismatchException($"No --input given for {string.Join(", ", missing)}: every model input needs one.");
+            throw new InputMismatchException($"No tensor file given for {string.Join(", ", missing)}: every model input needs one.",
+                InputRemedy.TensorFile);
         var tensors = inputs.Select(i =>
         {
             var path = files.Last(f => f.Key == i.Name).Value;

@@ -76,7 +76,7 @@ public static class EquivalenceChecker
             ? LayerRun.Compare(original, candidate, options, source)
             : null;
         if (options.MinTop1 is not null && accumulators.Length > 0 && pairs.All(p => !IsClassifier(p.Original)))
-            notes.Add("--min-top1 given but no output is a classifier's [N,C] scores: top-1 not checked.");
+            notes.Add("a minimum top-1 agreement was asked for, but no output is a classifier's [N,C] scores: top-1 not checked.");
 
         return new EquivalenceReport
         {

@@ -151,7 +151,7 @@ public static class LinearChain
     private static UnsupportedModelException Unsupported(OnnxModel model, int count, int k, string value, Node? node) =>
         new(model.SourcePath,
             $"cannot unfreeze {count} layer(s): layer {count - k} from the end ends at '{value}', produced by " +
-            $"{node?.OpType ?? "no node (a graph input)"}; --unfreeze supports Gemm or MatMul(+Add) layers with " +
+            $"{node?.OpType ?? "no node (a graph input)"}; unfreezing supports Gemm or MatMul(+Add) layers with " +
             "Relu/LeakyRelu/Elu/Selu/Sigmoid/Tanh between them (fold BatchNormalization first)",
             node?.DisplayName);
 }

@@ -42,7 +42,9 @@ public sealed class BenchmarkInputsTests
         var shapes = new Dictionary<string, long[]> { ["x"] = [1, 785] };
         Assert.Contains("fixes it at 784", Assert.Throws<BenchmarkSetupException>(() => BenchmarkInputs.ShapeFor(Input(-1, 784), 1, shapes)).Message);
         shapes["x"] = [1, 784, 1];
-        Assert.Contains("3 dimensions given", Assert.Throws<BenchmarkSetupException>(() => BenchmarkInputs.ShapeFor(Input(-1, 784), 1, shapes)).Message);
+        var tooMany = Assert.Throws<BenchmarkSetupException>(() => BenchmarkInputs.ShapeFor(Input(-1, 784), 1, shapes));
+        Assert.Contains("has 3 dimensions", tooMany.Message);
+        Assert.Equal(InputRemedy.Shape, tooMany.Remedy);
     }
 
     [Fact]

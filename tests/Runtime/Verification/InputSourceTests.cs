@@ -86,7 +86,7 @@ public sealed class InputSourceTests
         var feed = source.Feeds([Sig("x", OnnxDataType.Float, "N", 2), Sig("y", OnnxDataType.Float, "N", 2)]).Single();
         Assert.Equal([0.25f, 0.5f], feed.Find("x")!.ToArray<float>());
         Assert.Equal([3f, 4f], feed.Find("y")!.ToArray<float>());
-        Assert.Contains("No --input given for y",
+        Assert.Contains("No tensor file given for y",
             Assert.Throws<InputMismatchException>(() => new TensorFileSource([new("x", npy)])
                 .Feeds([Sig("x", OnnxDataType.Float, "N", 2), Sig("y", OnnxDataType.Float, "N", 2)]).ToList()).Message);
     }
