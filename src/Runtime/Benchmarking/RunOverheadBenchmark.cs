@@ -49,7 +49,7 @@ public static class RunOverheadBenchmark
             var methods = new (string Name, Action Body)[]
             {
                 ("official RunWithBinding", () => official.RunWithBinding(runOptions, binding)),
-                ("PreparedRun (verify/bench path)", () => prepared.RunMilliseconds()),
+                ("PreparedRun (bench path)", () => prepared.RunMilliseconds()),
                 ("official Run into pre-allocated outputs", () => official.Run(runOptions, inNames, inValues, outNames, outValues)),
                 ("ModelSession.Run owned outputs", () => session.Run(inputs).Dispose()),
             };

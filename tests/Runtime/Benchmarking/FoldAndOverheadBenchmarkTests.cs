@@ -27,7 +27,7 @@ public sealed class FoldAndOverheadBenchmarkTests
     public void Run_Overhead_Measures_Every_Method_Against_The_Native_Floor()
     {
         var result = RunOverheadBenchmark.Run(BenchTestModels.GemmBnRelu(), blocks: 2, runsPerBlock: 20);
-        Assert.Equal(["official RunWithBinding", "PreparedRun (verify/bench path)", "official Run into pre-allocated outputs", "ModelSession.Run owned outputs"],
+        Assert.Equal(["official RunWithBinding", "PreparedRun (bench path)", "official Run into pre-allocated outputs", "ModelSession.Run owned outputs"],
             result.Methods.Select(m => m.Method));
         Assert.All(result.Methods, m => Assert.Equal(2, m.MicrosecondsPerRun.Count));
         Assert.Equal(1.0, result.Methods[0].RatioToNative.Median);
