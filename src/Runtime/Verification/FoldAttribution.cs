@@ -54,7 +54,7 @@ internal sealed class FoldAttribution
     private void MarkForwardPath(Graph original, Node bn, HashSet<string> targets, BnFate fate)
     {
         const int longestPath = 64;
-        var path = new List<Node> { bn };
+        var path = new HashSet<Node> { bn };
         var pending = new Queue<string>(bn.Outputs.Where(o => o.Length > 0));
         var reachedTarget = false;
         while (pending.Count > 0 && path.Count <= longestPath)
@@ -66,9 +66,8 @@ internal sealed class FoldAttribution
                     reachedTarget = true;
                     continue;
                 }
-                if (path.Contains(consumer))
+                if (!path.Add(consumer))
                     continue;
-                path.Add(consumer);
                 foreach (var output in consumer.Outputs.Where(o => o.Length > 0))
                     pending.Enqueue(output);
             }

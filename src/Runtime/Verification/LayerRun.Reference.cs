@@ -104,7 +104,7 @@ internal static partial class LayerRun
                 shift += c.ToDoubleArray().Select(Math.Abs).DefaultIfEmpty(0).Max();
                 tensor = producer.Input(1 - constantSide);
             }
-            else if (NonExpanding.Contains(producer.OpType) || producer.Is("LeakyRelu") && Math.Abs(producer.GetFloat("alpha", 0.01f)) <= 1)
+            else if (IsNonExpanding(producer))
                 tensor = producer.Input(0);
             else
                 return null;
@@ -112,12 +112,22 @@ internal static partial class LayerRun
         return null;
     }
 
-    /// <summary>Ops whose output's largest |value|, and largest difference between two inputs, is at most their input's.</summary>
-    private static readonly HashSet<string> NonExpanding = new(StringComparer.Ordinal)
+    /// <summary>
+    /// Whether the op's output's largest |value|, and largest difference between two inputs, is at most its input's:
+    /// ops that only move elements or average them (from the op-trait table), ReLU and max pools, LeakyReLU with
+    /// |α| ≤ 1 (PRelu's slopes are not known here), and the reshapes the table has no trait for.
+    /// </summary>
+    private static bool IsNonExpanding(Node node)
     {
-        "Relu", "Flatten", "Reshape", "Identity", "Transpose", "Squeeze", "Unsqueeze", "MaxPool", "AveragePool",
-        "GlobalAveragePool", "GlobalMaxPool",
-    };
+        if (node.Is("LeakyRelu"))
+            return Math.Abs(node.GetFloat("alpha", 0.01f)) <= 1;
+        if (node.Is("PRelu"))
+            return false;
+        return node.Has(OpTrait.ElementMoving) || node.Has(OpTrait.ChannelLinear) || node.Has(OpTrait.PositivelyHomogeneous) ||
+            Reshapes.Contains(node.OpType);
+    }
+
+    private static readonly HashSet<string> Reshapes = new(StringComparer.Ordinal) { "Flatten", "Reshape", "Squeeze", "Unsqueeze" };
 
     /// <summary>Largest errors of one tensor against the original's float64 values (NaN once any is NaN).</summary>
     private sealed class ReferenceTracker
