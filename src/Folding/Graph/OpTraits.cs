@@ -33,6 +33,12 @@ public enum OpTrait
     /// passes through it, on the axis the op moves the channel axis to.
     /// </summary>
     ElementMoving = 1 << 7,
+
+    /// <summary>Keeps every element in row-major order and only changes the shape (Flatten, Reshape, Squeeze, Unsqueeze).</summary>
+    Reshaping = 1 << 8,
+
+    /// <summary>Turns a classifier's logits into class scores (Softmax, LogSoftmax, Sigmoid, Hardmax): what follows its output layer.</summary>
+    ClassScores = 1 << 9,
 }
 
 /// <summary>
@@ -51,7 +57,7 @@ public static class OpTraits
         ["Relu"] = Act | OpTrait.PositivelyHomogeneous,
         ["LeakyRelu"] = Act | OpTrait.PositivelyHomogeneous,
         ["PRelu"] = Act | OpTrait.PositivelyHomogeneous,
-        ["Elu"] = Act, ["Selu"] = Act, ["Celu"] = Act, ["Sigmoid"] = Act, ["HardSigmoid"] = Act, ["HardSwish"] = Act,
+        ["Elu"] = Act, ["Selu"] = Act, ["Celu"] = Act, ["Sigmoid"] = Act | OpTrait.ClassScores, ["HardSigmoid"] = Act, ["HardSwish"] = Act,
         ["Tanh"] = Act, ["Softplus"] = Act, ["Softsign"] = Act, ["Gelu"] = Act, ["Mish"] = Act, ["ThresholdedRelu"] = Act,
         ["Clip"] = Act,
         // Other element-wise and same-shape ops.
@@ -61,9 +67,13 @@ public static class OpTraits
         ["Cast"] = Same, ["Neg"] = Same, ["Abs"] = Same, ["Exp"] = Same, ["Log"] = Same, ["Sqrt"] = Same,
         ["Reciprocal"] = Same, ["Erf"] = Same, ["Floor"] = Same, ["Ceil"] = Same, ["Round"] = Same, ["Sign"] = Same,
         ["Sin"] = Same, ["Cos"] = Same, ["Not"] = Same, ["IsNaN"] = Same, ["IsInf"] = Same,
-        ["Softmax"] = Same, ["LogSoftmax"] = Same, ["Hardmax"] = Same, ["LRN"] = Same,
+        ["Softmax"] = Same | OpTrait.ClassScores, ["LogSoftmax"] = Same | OpTrait.ClassScores,
+        ["Hardmax"] = Same | OpTrait.ClassScores, ["LRN"] = Same,
         ["BatchNormalization"] = Same, ["InstanceNormalization"] = Same, ["LayerNormalization"] = Same,
         ["MeanVarianceNormalization"] = Same, ["CumSum"] = Same,
+        // Reshapes.
+        ["Flatten"] = OpTrait.Reshaping, ["Reshape"] = OpTrait.Reshaping, ["Squeeze"] = OpTrait.Reshaping,
+        ["Unsqueeze"] = OpTrait.Reshaping,
         // Broadcasting element-wise ops.
         ["Add"] = OpTrait.Broadcasting, ["Sub"] = OpTrait.Broadcasting, ["Mul"] = OpTrait.Broadcasting,
         ["Div"] = OpTrait.Broadcasting, ["Pow"] = OpTrait.Broadcasting, ["Max"] = OpTrait.Broadcasting,

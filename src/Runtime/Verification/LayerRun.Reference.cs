@@ -124,10 +124,8 @@ internal static partial class LayerRun
         if (node.Is("PRelu"))
             return false;
         return node.Has(OpTrait.ElementMoving) || node.Has(OpTrait.ChannelLinear) || node.Has(OpTrait.PositivelyHomogeneous) ||
-            Reshapes.Contains(node.OpType);
+            node.Has(OpTrait.Reshaping);
     }
-
-    private static readonly HashSet<string> Reshapes = new(StringComparer.Ordinal) { "Flatten", "Reshape", "Squeeze", "Unsqueeze" };
 
     /// <summary>Largest errors of one tensor against the original's float64 values (NaN once any is NaN).</summary>
     private sealed class ReferenceTracker

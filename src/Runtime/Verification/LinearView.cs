@@ -52,7 +52,7 @@ internal sealed record LinearView(string DataInput, double Gain, long Terms, dou
                     return inner with { BiasMax = MaxAbs(node.Input(side)) };
                 }
                 return null;
-            case "Transpose" or "Reshape" or "Flatten" or "Identity" or "Squeeze" or "Unsqueeze":
+            case var _ when node.Has(OpTrait.ElementMoving) || node.Has(OpTrait.Reshaping):
                 // Moves the folded node's values without arithmetic (a fold through an NHWC Transpose writes there).
                 return graph.Producer(node.Input(0)) is { } producer ? Of(graph, producer) : null;
             default:

@@ -9,11 +9,9 @@ namespace OnnxBn.Training.Surgery;
 /// </summary>
 public static class FeatureChannels
 {
-    private static readonly HashSet<string> ChannelKeeping = new(StringComparer.Ordinal)
-    {
-        "Relu", "LeakyRelu", "Elu", "Selu", "Sigmoid", "Tanh", "Clip", "HardSigmoid", "HardSwish", "Identity", "Dropout",
-        "BatchNormalization", "MaxPool", "AveragePool", "LpPool", "Add", "Mul", "Sub", "Div",
-    };
+    /// <summary>Ops whose output has input 0's channel count: same-shape, broadcasting and pooling ops.</summary>
+    private static bool KeepsChannels(Node node) =>
+        node.Has(OpTrait.SameShape) || node.Has(OpTrait.Broadcasting) || node.Has(OpTrait.Pooling) || node.Has(OpTrait.GlobalPooling);
 
     /// <summary>C of <paramref name="tensor"/> when a Conv or ConvTranspose made it, else null.</summary>
     public static int? Of(OnnxModel model, string tensor)
@@ -25,7 +23,7 @@ public static class FeatureChannels
         {
             if ((node.Is("Conv") || node.Is("ConvTranspose")) && graph.TryGetConstant(node.Input(1), out var weight) && weight.Rank >= 3)
                 return (int)(node.Is("Conv") ? weight.Dims[0] : weight.Dims[1] * node.GetInt("group", 1));
-            if (node.Domain is not ("" or "ai.onnx") || !ChannelKeeping.Contains(node.OpType))
+            if (!KeepsChannels(node))
                 return null;
             // For a residual Add the first non-constant input carries the channels.
             var next = node.Inputs.FirstOrDefault(input => input.Length > 0 && !graph.TryGetConstant(input, out _));

@@ -11,11 +11,6 @@ namespace OnnxBn.Training.Surgery;
 /// </summary>
 public static class GraphCut
 {
-    private static readonly HashSet<string> OutputActivations = new(StringComparer.Ordinal)
-    {
-        "Softmax", "LogSoftmax", "Sigmoid", "Identity",
-    };
-
     /// <summary>
     /// The tensor <c>--cut auto</c> picks: the input of the last linear layer (Gemm, or MatMul with an optional bias
     /// Add) behind the model's single output, skipping a final Softmax/LogSoftmax/Sigmoid.
@@ -30,7 +25,7 @@ public static class GraphCut
                 $"the model has {graph.Outputs.Count} outputs; name the tensor to cut at");
         var value = graph.Outputs[0].Name;
         var node = graph.Producer(value);
-        while (node is not null && node.Domain is "" or "ai.onnx" && OutputActivations.Contains(node.OpType))
+        while (node is not null && (node.Has(OpTrait.ClassScores) || node.Has(OpTrait.ElementMoving | OpTrait.SameShape)))
         {
             value = node.Input(0);
             node = graph.Producer(value);
@@ -55,9 +50,10 @@ public static class GraphCut
         var value = OutputLayerInput(model);
         var graph = model.Graph;
         var node = graph.Producer(value);
-        while (node is not null && (node.Is("Flatten") || node.Is("Reshape") || node.Is("Squeeze")))
+        while (node is not null && node.Has(OpTrait.Reshaping))
             node = graph.Producer(node.Input(0));
-        if (node is not null && (node.Is("GlobalAveragePool") || node.Is("ReduceMean")))
+        // ReduceMean has no trait: whether it pools depends on its axes, and exporters write it only as a global mean here.
+        if (node is not null && (node.Has(OpTrait.GlobalPooling | OpTrait.ChannelLinear) || node.Is("ReduceMean")))
             return node.Input(0);
         throw new UnsupportedModelException(model.SourcePath,
             $"the head starts with gap, but no global pooling feeds the output layer ('{value}' is produced by {node?.OpType ?? "no node"}); name the tensor to cut at",
