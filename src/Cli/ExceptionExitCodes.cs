@@ -64,9 +64,10 @@ internal static class ExceptionExitCodes
             "(docs/runtime.md, CUDA and the GPU build of the tool: dotnet pack src/Cli -p:OnnxBnGpu=true) on a machine with CUDA and cuDNN.",
         OnnxRuntimeException ort => $"ONNX Runtime error {OrtErrors.CodeOf(ort)}: {OrtErrors.OneLine(ort.Message)}",
         InputMismatchException or BenchmarkSetupException => OneLine(Options.InputHints.MessageWithHint(ex)),
-        // The library names its load option; the command line's flag for it is this one.
-        OnnxModelException model when model.Message.Contains(nameof(ModelLoadOptions.AllowExternalDataOutsideModelFolder), StringComparison.Ordinal) =>
-            OneLine(model.Message.Replace($"ModelLoadOptions.{nameof(ModelLoadOptions.AllowExternalDataOutsideModelFolder)}", "--allow-external-data-outside", StringComparison.Ordinal)),
+        // The library names its load option; the command line's flag for it is this one (fold and inspect have it).
+        ExternalDataOutsideFolderException outside => OneLine(new OnnxModelException(outside.FilePath,
+            $"{outside.Where}; {ExternalDataOutsideFolderException.AllowIt($"onnxbn fold/inspect {Commands.FoldCommand.AllowOutsideOption.Name}")}",
+            outside.Element).Message),
         _ => OneLine(ex.Message),
     };
 }

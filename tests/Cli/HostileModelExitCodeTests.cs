@@ -38,7 +38,21 @@ public sealed class HostileModelExitCodeTests
         Assert.Equal((int)ExitCode.InvalidModel, refused.Code);
         Assert.Contains("tensor 'W'", refused.Err);
         Assert.Contains("outside the model's folder", refused.Err);
+        Assert.Contains("--allow-external-data-outside", refused.Err);
+        Assert.DoesNotContain("ModelLoadOptions", refused.Err);
         Assert.True(allowed.Code == 0, allowed.Err);
+    }
+
+    [Fact]
+    public void Data_Outside_The_Folder_By_Its_Path_Names_The_Flag_That_Allows_It()
+    {
+        string model = HostileFiles.ModelPointingAt(CliHarness.NewFolder(), "../w.bin");
+
+        var (code, _, error) = CliHarness.Run("inspect", model);
+
+        Assert.Equal((int)ExitCode.InvalidModel, code);
+        Assert.Contains("escapes the model's folder; allow it only for a layout you trust (onnxbn fold/inspect --allow-external-data-outside)", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
     }
 
     [Fact]

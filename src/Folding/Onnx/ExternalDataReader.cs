@@ -75,7 +75,7 @@ internal sealed class ExternalDataReader(string? modelFile, string baseDirectory
             throw new OnnxModelException(modelFile, $"external data location {shown} is not a usable file name ({Printable.Reason(ex)})", label);
         }
         if (!options.AllowExternalDataOutsideModelFolder && !IsUnder(full, _baseDirectory))
-            throw new OnnxModelException(modelFile, $"external data location {shown} escapes the model's folder", label);
+            throw new ExternalDataOutsideFolderException(modelFile, $"external data location {shown} escapes the model's folder", label);
         return full;
     }
 
@@ -86,9 +86,8 @@ internal sealed class ExternalDataReader(string? modelFile, string baseDirectory
             return;
         _realBaseDirectory ??= RegularFile.RealPath(_baseDirectory);
         if (!IsUnder(RegularFile.RealPath(path), _realBaseDirectory))
-            throw new OnnxModelException(modelFile,
-                $"external data file {shown} resolves (through a symbolic link) to outside the model's folder; " +
-                "allow it only for a layout you trust (ModelLoadOptions.AllowExternalDataOutsideModelFolder)", label);
+            throw new ExternalDataOutsideFolderException(modelFile,
+                $"external data file {shown} resolves (through a symbolic link) to outside the model's folder", label);
     }
 
     private static bool IsUnder(string full, string folder)

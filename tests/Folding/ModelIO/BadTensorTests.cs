@@ -73,6 +73,18 @@ public sealed class BadTensorTests : IDisposable
     }
 
     [Fact]
+    public void Data_Outside_The_Folder_Is_A_Structured_Refusal_Naming_The_Load_Option()
+    {
+        string path = ExternalDataModel.Write(_temp.Path, location: "../w.bin");
+
+        var ex = Assert.Throws<ExternalDataOutsideFolderException>(() => OnnxModel.Load(path));
+
+        Assert.Equal("external data location '../w.bin' escapes the model's folder", ex.Where);
+        Assert.EndsWith("(ModelLoadOptions.AllowExternalDataOutsideModelFolder)", ex.Message);
+        Assert.Equal(path, ex.FilePath);
+    }
+
+    [Fact]
     public void Absolute_External_Location_Is_Refused()
     {
         string path = ExternalDataModel.Write(_temp.Path, location: "/etc/passwd");
