@@ -3,6 +3,7 @@ ONNX test-data writing and manifest entries."""
 import collections
 import gzip
 import hashlib
+import json
 import os
 import struct
 
@@ -146,3 +147,63 @@ def describe(model_name, description, feeds, ref, expected_bn, extra=None, check
     if extra:
         entry.update(extra)
     return entry
+
+
+# ----------------------------------------------------------------------------- pattern models (issue 14 scripts)
+
+def batchnorms(graph):
+    """The BatchNormalization nodes of graph and of its sub-graphs, in graph order (a node's sub-graphs right after it)."""
+    found = []
+    for node in graph.node:
+        if node.op_type == "BatchNormalization":
+            found.append(node)
+        for attribute in node.attribute:
+            if attribute.type == onnx.AttributeProto.GRAPH:
+                found.extend(batchnorms(attribute.g))
+    return found
+
+
+def pattern_entry(name, description, ref, folds, pattern, reference, independent=None, with_io=False):
+    """The manifest entry of a pattern model already saved as models/<name>.onnx, after checking it: onnx's full
+    check, a finite reference, one fold expectation (backward/forward/kept ...) per BN of any scope, and, when
+    `independent` (an evaluation of the model computed another way than ref) is given, that it agrees with ref within
+    the tolerance (recorded as numpy_vs_reference_max_diff)."""
+    model = onnx.load(os.path.join(MODELS, name + ".onnx"))
+    onnx.checker.check_model(model, full_check=True)
+    assert np.all(np.isfinite(ref.astype(np.float64))), f"{name}: reference output is not finite"
+    bns = batchnorms(model.graph)
+    assert len(bns) == len(folds), f"{name}: {len(bns)} BNs, {len(folds)} expectations"
+    assert all(f.startswith(("backward", "forward", "kept")) for f in folds), folds
+    tol = tolerance(ref)
+    entry = {
+        "file": name + ".onnx",
+        "test_data": os.path.join(name, "test_data_set_0"),
+        "description": description,
+        "opset": {(o.domain or "ai.onnx"): o.version for o in model.opset_import},
+        "ir_version": model.ir_version,
+        "producer": f"{model.producer_name} {model.producer_version}".strip(),
+    }
+    if with_io:
+        entry["inputs"] = _io(model.graph.input)
+        entry["outputs"] = _io(model.graph.output)
+    entry["num_batchnorm"] = len(bns)
+    entry["batchnorm"] = [{"node": n.name, "fold": f} for n, f in zip(bns, folds)]
+    if independent is not None:
+        diff = float(np.max(np.abs(independent.astype(np.float64) - ref.astype(np.float64))))
+        assert diff <= tol, f"{name}: the independent evaluation differs from the reference by {diff}"
+        entry["numpy_vs_reference_max_diff"] = diff
+    entry.update({"tolerance": float(f"{tol:.3g}"), "test_accuracy": None, "pattern": pattern, "reference": reference})
+    return entry
+
+
+def add_to_manifest(entries):
+    """Adds (or replaces) entries in models/manifest.json, leaving every other model's entry as it is."""
+    path = os.path.join(MODELS, "manifest.json")
+    with open(path) as f:
+        manifest = json.load(f)
+    manifest["models"].update(entries)
+    with open(path, "w") as f:
+        json.dump(manifest, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    for name, e in entries.items():
+        print(f"  {name}: {e['num_batchnorm']} BN, tolerance {e['tolerance']}")

@@ -15,7 +15,6 @@
 The "fold" entries are what OnnxBn is expected to do (fold_check.py does not model these patterns); the test suite
 checks them against the fold report and checks the folded model against the reference output.
 """
-import json
 import os
 import sys
 
@@ -31,30 +30,10 @@ BATCH = 4
 
 
 def entry(name, description, feeds, ref, folds):
-    path = os.path.join(common.MODELS, name + ".onnx")
-    model = onnx.load(path)
-    onnx.checker.check_model(model, full_check=True)
+    model = onnx.load(os.path.join(common.MODELS, name + ".onnx"))
     np_out = np_onnx.run_model(model, feeds)[model.graph.output[0].name]
-    np_diff = float(np.max(np.abs(np_out.astype(np.float64) - ref.astype(np.float64))))
-    tol = common.tolerance(ref)
-    assert np_diff <= tol, f"{name}: numpy evaluation differs from the reference by {np_diff}"
-    bns = [n for n in model.graph.node if n.op_type == "BatchNormalization"]
-    assert len(bns) == len(folds), f"{name}: {len(bns)} BNs, {len(folds)} expectations"
-    return {
-        "file": name + ".onnx",
-        "test_data": os.path.join(name, "test_data_set_0"),
-        "description": description,
-        "opset": {(o.domain or "ai.onnx"): o.version for o in model.opset_import},
-        "ir_version": model.ir_version,
-        "producer": f"{model.producer_name} {model.producer_version}".strip(),
-        "num_batchnorm": len(bns),
-        "batchnorm": [{"node": n.name, "fold": f} for n, f in zip(bns, folds)],
-        "numpy_vs_reference_max_diff": np_diff,
-        "tolerance": float(f"{tol:.3g}"),
-        "test_accuracy": None,
-        "pattern": "issue 14",
-        "reference": "PyTorch eval output" if name.startswith("keras") else "numpy evaluator export/np_onnx.py",
-    }
+    reference = "PyTorch eval output" if name.startswith("keras") else "numpy evaluator export/np_onnx.py"
+    return common.pattern_entry(name, description, ref, folds, "issue 14", reference, independent=np_out)
 
 
 def keras_flatten_mlp_bn():
@@ -180,9 +159,6 @@ def nhwc_transpose_bn():
 
 
 def main():
-    manifest_path = os.path.join(common.MODELS, "manifest.json")
-    with open(manifest_path) as f:
-        manifest = json.load(f)
     entries = {"keras_flatten_mlp_bn": keras_flatten_mlp_bn()}
     for name, fn in (("synth_fp16_cast_conv_bn", fp16_cast_conv_bn), ("synth_nhwc_transpose_bn", nhwc_transpose_bn)):
         model, x, folds, desc = fn()
@@ -190,12 +166,7 @@ def main():
         ref = np_onnx.run_model(model, {"input": x})["output"]
         common.write_test_data(name, [("input", x)], [("output", ref)])
         entries[name] = entry(name, desc, {"input": x}, ref, folds)
-    manifest["models"].update(entries)
-    with open(manifest_path, "w") as f:
-        json.dump(manifest, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    for name, e in entries.items():
-        print(f"  {name}: {e['num_batchnorm']} BN, tolerance {e['tolerance']}")
+    common.add_to_manifest(entries)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ All exported by PyTorch 1.13 (opset 13, dynamic batch); reference outputs are Py
 entries are what OnnxBn is expected to do; the test suite checks them against the fold report and checks the
 folded model against the reference output.
 """
-import json
 import os
 import sys
 
@@ -111,29 +110,8 @@ def export(name, net, seed, description, folds, tweak=None):
         ref = net(x).numpy()
     xs = x.numpy()
     common.write_test_data(name, [("input", xs)], [("output", ref)])
-    model = onnx.load(path)
-    onnx.checker.check_model(model, full_check=True)
-    np_out = np_onnx.run_model(model, {"input": xs})[model.graph.output[0].name]
-    np_diff = float(np.max(np.abs(np_out.astype(np.float64) - ref.astype(np.float64))))
-    tol = common.tolerance(ref)
-    assert np_diff <= tol, f"{name}: numpy evaluation differs from the reference by {np_diff}"
-    bns = [n for n in model.graph.node if n.op_type == "BatchNormalization"]
-    assert len(bns) == len(folds), f"{name}: {len(bns)} BNs, {len(folds)} expectations"
-    return {
-        "file": name + ".onnx",
-        "test_data": os.path.join(name, "test_data_set_0"),
-        "description": description,
-        "opset": {(o.domain or "ai.onnx"): o.version for o in model.opset_import},
-        "ir_version": model.ir_version,
-        "producer": f"{model.producer_name} {model.producer_version}".strip(),
-        "num_batchnorm": len(bns),
-        "batchnorm": [{"node": n.name, "fold": f} for n, f in zip(bns, folds)],
-        "numpy_vs_reference_max_diff": np_diff,
-        "tolerance": float(f"{tol:.3g}"),
-        "test_accuracy": None,
-        "pattern": "issue 14 item 7",
-        "reference": "PyTorch eval output",
-    }
+    np_out = np_onnx.run_model(onnx.load(path), {"input": xs})["output"]
+    return common.pattern_entry(name, description, ref, folds, "issue 14 item 7", "PyTorch eval output", independent=np_out)
 
 
 def negate_channel_2(net):
@@ -142,9 +120,6 @@ def negate_channel_2(net):
 
 
 def main():
-    manifest_path = os.path.join(common.MODELS, "manifest.json")
-    with open(manifest_path) as f:
-        manifest = json.load(f)
     entries = {
         "preact_resnet_block": export(
             "preact_resnet_block", PreActResNetBlock(), 1471,
@@ -168,12 +143,7 @@ def main():
             "BN with gamma < 0 on channel 2 -> ReLU -> padded Conv: kept, the reason naming channel 2",
             ["kept: channel 2 has scale -0.5916: the scale cannot pass through Relu /act/Relu"], tweak=negate_channel_2),
     }
-    manifest["models"].update(entries)
-    with open(manifest_path, "w") as f:
-        json.dump(manifest, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    for name, e in entries.items():
-        print(f"  {name}: {e['num_batchnorm']} BN, tolerance {e['tolerance']}")
+    common.add_to_manifest(entries)
 
 
 if __name__ == "__main__":

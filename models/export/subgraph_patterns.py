@@ -13,11 +13,9 @@ torch.jit.script modules, so the exporter writes real If and Loop nodes with the
 Reference outputs are PyTorch's eval outputs. Exported with training=PRESERVE and do_constant_folding=False (as
 export_models.py does), so the BNs stay in the graph; opset 13 (If/Loop need 11 or later).
 """
-import json
 import os
 import sys
 
-import numpy as np
 import onnx
 import torch
 
@@ -92,29 +90,12 @@ def export(name, net, x, description, folds, control_flow):
     common.write_test_data(name, [("input", x.numpy())], [("output", ref)])
 
     model = onnx.load(path)
-    onnx.checker.check_model(model, full_check=True)
     inner = list(sub_graphs(model.graph))
     assert {n.op_type for n, _ in inner} == control_flow, [n.op_type for n, _ in inner]
     main_bns = [n for n in model.graph.node if n.op_type == "BatchNormalization"]
     assert not main_bns, "every BN is meant to be inside a sub-graph"
-    bns = [n for _, g in inner for n in g.node if n.op_type == "BatchNormalization"]
-    assert len(bns) == len(folds), f"{name}: {len(bns)} BNs, {len(folds)} expectations"
-    return {
-        "file": name + ".onnx",
-        "test_data": os.path.join(name, "test_data_set_0"),
-        "description": description,
-        "opset": {(o.domain or "ai.onnx"): o.version for o in model.opset_import},
-        "ir_version": model.ir_version,
-        "producer": f"{model.producer_name} {model.producer_version}".strip(),
-        "inputs": common._io(model.graph.input),
-        "outputs": common._io(model.graph.output),
-        "num_batchnorm": len(bns),
-        "batchnorm": [{"node": n.name, "fold": f} for n, f in zip(bns, folds)],
-        "tolerance": float(f"{common.tolerance(ref):.3g}"),
-        "test_accuracy": None,
-        "pattern": "issue 14: BN inside control flow",
-        "reference": "PyTorch eval output (torch.jit.script module)",
-    }
+    return common.pattern_entry(name, description, ref, folds, "issue 14: BN inside control flow",
+                                "PyTorch eval output (torch.jit.script module)", with_io=True)
 
 
 def main():
@@ -135,15 +116,7 @@ def main():
             "body: both BNs fold backward in their own scope", ["backward into /conv/Conv", "backward into /gate_conv/Conv"],
             {"Loop", "If"}),
     }
-    manifest_path = os.path.join(common.MODELS, "manifest.json")
-    with open(manifest_path) as f:
-        manifest = json.load(f)
-    manifest["models"].update(entries)
-    with open(manifest_path, "w") as f:
-        json.dump(manifest, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    for name, e in entries.items():
-        print(f"  {name}: {e['num_batchnorm']} BN, tolerance {e['tolerance']}")
+    common.add_to_manifest(entries)
 
 
 if __name__ == "__main__":
