@@ -12,10 +12,21 @@ internal sealed class FateBook(string scope = BnFate.MainScope)
 
     public void Keep(string label, string kind, string reason) => Set(label, kind, BnOutcome.Kept, reason);
 
+    /// <summary>
+    /// Records that no rule folds <paramref name="op"/>. BNs merged into it are no BatchNormalization nodes any more:
+    /// the merge wrote them as one Mul+Add, so they are lowered, not kept.
+    /// </summary>
     public void Keep(AffineOp op, string reason)
     {
         foreach (var (label, kind) in LabelsOf(op))
-            Set(label, kind, BnOutcome.Kept, label == op.Label ? reason : $"merged into {op.Label}, which is kept: {reason}");
+        {
+            if (label == op.Label)
+                Set(label, kind, BnOutcome.Kept, reason);
+            else if (kind == "BatchNormalization")
+                Set(label, kind, BnOutcome.Lowered, $"merged into {op.Label}, which stays: {reason}");
+            else
+                Set(label, kind, BnOutcome.Kept, $"merged into {op.Label}, which is kept: {reason}");
+        }
     }
 
     /// <summary>Adds to a kept BN's reason why it could not be lowered to Mul+Add either.</summary>
