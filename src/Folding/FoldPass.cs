@@ -39,9 +39,8 @@ public static class FoldPass
         // Every scope is checked before anything is edited: a refused model is left as it was.
         foreach (var (_, scope) in graph.Scopes())
             RefuseDuplicateNames(scope);
-        // Before IR 4 every initializer had to be a graph input, and ONNX Runtime treats them as constants there.
         long irBefore = model.IrVersion;
-        bool legacyIr = irBefore is > 0 and < 4;
+        bool legacyIr = model.InitializerInputsAreConstants;
         var frozen = options.FreezeInitializerInputs || legacyIr ? graph.FreezeInitializerInputs() : [];
         if (frozen.Count > 0)
             model.RequireIrVersion(4);

@@ -34,6 +34,12 @@ public sealed partial class OnnxModel
     /// </summary>
     public long IrVersion => Proto.IrVersion;
 
+    /// <summary>
+    /// True for IR versions 1 to 3, which had to list every initializer as a graph input: ONNX Runtime runs such
+    /// inputs as the constants they are, and so does a fold (<see cref="Graph.FreezeInitializerInputs"/>).
+    /// </summary>
+    public bool InitializerInputsAreConstants => IrVersion is > 0 and < 4;
+
     /// <summary>Raises the IR version to <paramref name="version"/> if it is lower (never lowers it).</summary>
     internal void RequireIrVersion(long version)
     {

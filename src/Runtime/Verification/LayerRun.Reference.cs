@@ -35,6 +35,20 @@ internal static partial class LayerRun
         return true;
     }
 
+    /// <summary>
+    /// The graph whose weights and BN parameters the rounding bound reads: at IR 1-3 the initializers listed as inputs
+    /// are constants (ONNX Runtime runs them so, the fold froze them too), so a copy with them frozen; else the model's
+    /// own graph.
+    /// </summary>
+    private static Graph WithConstantInitializers(OnnxModel model)
+    {
+        if (!model.InitializerInputsAreConstants)
+            return model.Graph;
+        var copy = model.Clone();
+        copy.Graph.FreezeInitializerInputs();
+        return copy.Graph;
+    }
+
     /// <summary>Adds the predicted rounding bound to every tensor written by a folded node whose input was compared too.</summary>
     private static List<LayerComparison> WithRoundingChecks(List<LayerComparison> layers, IReadOnlyList<LayerPair> pairs, Graph original,
         Graph candidate, IReadOnlyDictionary<string, double> inputMax, List<string> notes)

@@ -79,7 +79,7 @@ internal static partial class LayerRun
         }).ToList();
         return new LayerReport
         {
-            Layers = WithRoundingChecks(layers, plan.Pairs, originalModel.Graph, candidateModel.Graph, inputMax, notes),
+            Layers = WithRoundingChecks(layers, plan.Pairs, WithConstantInitializers(originalModel), WithConstantInitializers(candidateModel), inputMax, notes),
             Unmatched = plan.Unmatched,
             FoldSource = foldSource,
             Runs = runs,
