@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using OnnxBn.Serving.Codecs;
 using OnnxBn.Serving.Http;
 using OnnxBn.Serving.Inference;
 using OnnxBn.Serving.Models;
@@ -46,6 +47,8 @@ public static class ServingApp
             kestrel.Listen(IPAddress.Loopback, options.Port);
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
             kestrel.AddServerHeader = false;
+            kestrel.RequestHeaderEncodingSelector = TensorNameHeaders.RequestEncoding;
+            kestrel.ResponseHeaderEncodingSelector = TensorNameHeaders.ResponseEncoding;
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
 

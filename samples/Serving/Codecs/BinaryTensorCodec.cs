@@ -10,7 +10,8 @@ namespace OnnxBn.Serving.Codecs;
 /// tensor's elements, little-endian, row-major, nothing else; headers describe it. Request:
 /// <c>X-Tensor-Shape: 1,1,28,28</c> (required), <c>X-Tensor-Name</c> (required when the model has several inputs),
 /// <c>X-Tensor-Type: float32</c> (optional; must be the input's type), <c>X-Output-Name</c> (optional: which output
-/// to return, default the first). The answer carries the same three headers for the output it holds.
+/// to return, default the first). The answer carries the same three headers for the output it holds. Names are
+/// UTF-8 (<see cref="TensorNameHeaders"/>).
 /// </summary>
 internal static class BinaryTensorCodec
 {
@@ -33,7 +34,7 @@ internal static class BinaryTensorCodec
     /// <exception cref="BadRequestException">Missing or malformed headers, or a body of the wrong length.</exception>
     public static NamedTensor Read(IHeaderDictionary headers, byte[] body, ModelSignature signature, long maxElements)
     {
-        string? name = headers[NameHeader];
+        string? name = TensorNameHeaders.Read(headers, NameHeader);
         if (name is null)
         {
             if (signature.Inputs.Count != 1)
@@ -62,7 +63,7 @@ internal static class BinaryTensorCodec
     /// <exception cref="BadRequestException">The header names no output.</exception>
     public static NamedTensor Choose(IHeaderDictionary requestHeaders, IReadOnlyList<NamedTensor> outputs)
     {
-        string? wanted = requestHeaders[OutputHeader];
+        string? wanted = TensorNameHeaders.Read(requestHeaders, OutputHeader);
         return wanted is null
             ? outputs[0]
             : outputs.FirstOrDefault(o => o.Name == wanted) ?? throw new BadRequestException(
@@ -72,7 +73,7 @@ internal static class BinaryTensorCodec
     /// <summary>Sets the headers that describe <paramref name="output"/>.</summary>
     public static void Describe(IHeaderDictionary headers, NamedTensor output)
     {
-        headers[NameHeader] = output.Name;
+        headers[NameHeader] = TensorNameHeaders.Write(output.Name);
         headers[ShapeHeader] = string.Join(",", output.Shape);
         headers[TypeHeader] = output.ElementType.DisplayName();
     }
