@@ -15,7 +15,7 @@ try
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
-    Console.Error.WriteLine("usage: OnnxBn.Benchmarks [--out DIR] [--models DIR] [--resnet50 FILE] [--densenet121 FILE] [--onnxbn onnxbn|onnxbn.dll] [--quick] [--only fold,inference,preactivation,overhead,batch-curve,fold-scaling]");
+    Console.Error.WriteLine("usage: OnnxBn.Benchmarks [--out DIR] [--models DIR] [--resnet50 FILE] [--densenet121 FILE] [--onnxbn onnxbn|onnxbn.dll] [--quick] [--only fold,inference,preactivation,overhead,batch-curve,fold-scaling,fold-nodes]");
     return 2;
 }
 

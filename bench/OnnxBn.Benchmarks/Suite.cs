@@ -43,6 +43,8 @@ internal sealed partial class Suite(SuiteSettings settings, TextWriter log)
                 RunBatchCurve(results);
             if (settings.Runs("fold-scaling"))
                 RunFoldScaling(results);
+            if (settings.Runs("fold-nodes"))
+                RunFoldNodes(results);
         }
         finally
         {

@@ -30,6 +30,7 @@ internal sealed class SuiteResults
     public BenchmarkReport? BatchCurve { get; set; }
     public List<FoldScalingPoint> FoldScaling { get; } = [];
     public Dictionary<string, LinearFit> FoldFits { get; } = [];
+    public FoldNodesResult? FoldNodes { get; set; }
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 }
@@ -53,6 +54,14 @@ internal sealed record ProcessFoldResult(int Runs, double MedianSeconds, double 
 
 /// <summary>One generated model of the fold-scaling family.</summary>
 internal sealed record FoldScalingPoint(string Family, string Model, long Parameters, long FileBytes, double LoadFoldSaveMs, double FoldMs, double LoadFoldSerializeMs);
+
+/// <summary>
+/// Fold time of a small and a large Conv→BN chain (in process, model parsed untimed), the GC pauses within those
+/// folds, and the per-pair ratio large / small: 4 for a fold linear in the graph's size, 16 for one that walks every
+/// node per rewrite.
+/// </summary>
+internal sealed record FoldNodesResult(int SmallNodes, int LargeNodes, LatencyStatistics SmallMs, LatencyStatistics LargeMs,
+    LatencyStatistics SmallGcPauseMs, LatencyStatistics LargeGcPauseMs, RatioStatistics LargeVsSmall);
 
 /// <summary>A least-squares line y = Intercept + Slope·x and its coefficient of determination.</summary>
 internal sealed record LinearFit(double Intercept, double Slope, double RSquared, int Points)

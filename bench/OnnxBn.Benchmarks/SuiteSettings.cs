@@ -10,7 +10,7 @@ internal sealed record SuiteSettings(
     bool Quick,
     IReadOnlySet<string> Sections)
 {
-    public static readonly string[] AllSections = ["fold", "inference", "preactivation", "overhead", "batch-curve", "fold-scaling"];
+    public static readonly string[] AllSections = ["fold", "inference", "preactivation", "overhead", "batch-curve", "fold-scaling", "fold-nodes"];
 
     /// <summary>Time per batch size in the inference rows (per pair of models).</summary>
     public TimeSpan InferenceDuration => Quick ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5);

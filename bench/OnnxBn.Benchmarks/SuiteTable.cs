@@ -22,6 +22,7 @@ internal static class SuiteTable
         Overhead(md, r);
         BatchCurve(md, r);
         FoldScaling(md, r);
+        FoldNodes(md, r);
         return md.ToString();
     }
 
@@ -160,6 +161,24 @@ internal static class SuiteTable
             md.AppendLine($"- {name}: {F(fit.Slope * 1e6, 2)} ms per million parameters {(fit.Intercept < -0.5 ? "−" : "+")} {F(Math.Abs(fit.Intercept), 0)} ms, R² = {F(fit.RSquared, 4)} ({fit.Points} points)");
         md.AppendLine();
     }
+
+    private static void FoldNodes(StringBuilder md, SuiteResults r)
+    {
+        if (r.FoldNodes is not { } n)
+            return;
+        // Linear work makes 4x the nodes cost 4x the time, quadratic 16x; 8 leaves room for caches and GC, not for O(n²).
+        const double target = 8;
+        md.AppendLine($"### Fold time vs graph size: Conv→BN chains, FoldPass.Run in process ({n.LargeVsSmall.Pairs} interleaved pairs)");
+        md.AppendLine();
+        md.AppendLine("| measurement | anchor | ratio | target | met |");
+        md.AppendLine("|---|---|---|---|---|");
+        md.AppendLine($"| fold of a {N(n.LargeNodes)}-node chain (p50 {Ms(n.LargeMs.P50)}, GC pauses {Ms(n.LargeGcPauseMs.P50)}) | " +
+                      $"fold of a {N(n.SmallNodes)}-node chain (p50 {Ms(n.SmallMs.P50)}, GC pauses {Ms(n.SmallGcPauseMs.P50)}) | " +
+                      $"{Ratio(n.LargeVsSmall)} | ≤ {F(target, 0)} (linear: 4; quadratic: 16) | {Met(n.LargeVsSmall.Median <= target)} |");
+        md.AppendLine();
+    }
+
+    private static string N(int count) => count.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Ratio(RatioStatistics r) => $"{F(r.Median, 3)} [{F(r.CiLow, 3)}, {F(r.CiHigh, 3)}]";
 

@@ -13,6 +13,14 @@ public sealed partial class Graph
     private readonly HashSet<string> _vacatedValues = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// Nodes visited so far: every node at each read of the whole node list (<see cref="Nodes"/>,
+    /// <see cref="TopologicalOrder"/>, the full invariant check; each walks it) and the nodes of each edit check. The
+    /// work of a pass as a count no machine load changes: a test compares it across graph sizes, so a walk of every
+    /// node per rewrite (O(nodes × folds)) fails it on any machine and a linear pass passes it on a loaded one.
+    /// </summary>
+    internal long NodeVisits { get; private set; }
+
+    /// <summary>
     /// Checks what the edits since the last check can have broken: the edited nodes' index entries (both ways, also
     /// for removed nodes), that their inputs are defined, that every value which lost its producer or initializer
     /// is either defined otherwise or read by nothing, and the graph's input/output sets. Everything else held at
@@ -23,6 +31,7 @@ public sealed partial class Graph
     {
         if (_members.Count != ListedNodeCount)
             throw new InvalidOperationException("node membership is stale");
+        NodeVisits += _editedNodes.Count;
         foreach (var node in _editedNodes)
         {
             bool member = _members.Contains(node);

@@ -28,6 +28,7 @@ public sealed partial class Graph
     /// <summary>Nodes in list order with pending insertions and removals applied.</summary>
     private List<Node> Materialize()
     {
+        NodeVisits += _members.Count;
         if (_removedListed == 0 && _insertedAfter.Count == 0)
             return _nodes;
         var result = new List<Node>(_members.Count);

@@ -1,10 +1,9 @@
-using System.Diagnostics;
 using OnnxBn.Folding.Rules;
 using OnnxBn.TestUtilities;
 
 namespace OnnxBn.Folding.Tests.Safety;
 
-/// <summary>The fold driver: one fate per BN, linear time in the graph's size, bounded rounds, rule bugs named as bugs.</summary>
+/// <summary>The fold driver: one fate per BN, work linear in the graph's size, bounded rounds, rule bugs named as bugs.</summary>
 public sealed class FoldDriverTests
 {
     [Fact]
@@ -29,26 +28,26 @@ public sealed class FoldDriverTests
     }
 
     [Fact]
-    public void A_Fold_Takes_Time_Linear_In_The_Graph_Size()
+    public void A_Folds_Node_Visits_Grow_Linearly_With_The_Graph_Size()
     {
-        // Quadratic work (a scan of every node per fold) makes 4x the nodes cost 16x the time; linear work, 4x.
-        double small = BestFoldSeconds(4_000), large = BestFoldSeconds(16_000);
+        // Quadratic work (a walk of every node per fold) makes 4x the nodes cost 16x the visits; linear work, 4x.
+        // Counted, not timed, so a loaded machine cannot fail it; the time is measured in bench/ (section fold-nodes).
+        long small = FoldNodeVisits(4_000), large = FoldNodeVisits(16_000);
 
-        Assert.True(large < 8 * small + 0.05, $"4k nodes: {small:F3} s, 16k nodes: {large:F3} s");
+        Assert.True(large <= 4.5 * small, $"4k nodes: {small} node visits, 16k nodes: {large}");
     }
 
-    private static double BestFoldSeconds(int nodes)
+    /// <summary>Nodes the fold of a Conv→BN chain of <paramref name="nodes"/> nodes visits (<see cref="Graph.NodeVisits"/>).</summary>
+    private static long FoldNodeVisits(int nodes)
     {
-        byte[] bytes = ChainModels.ConvBnChain(nodes / 2);
-        double best = double.MaxValue;
-        for (int i = 0; i < 3; i++)
-        {
-            var model = OnnxModel.FromBytes(bytes);
-            var clock = Stopwatch.StartNew();
-            FoldPass.Run(model);
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-        return best;
+        var model = OnnxModel.FromBytes(ChainModels.ConvBnChain(nodes / 2));
+        // Loading validates the graph, a walk of its own: only the pass's visits count.
+        long loaded = model.Graph.NodeVisits;
+
+        var report = FoldPass.Run(model);
+
+        Assert.Equal(nodes / 2, report.Folded);
+        return model.Graph.NodeVisits - loaded;
     }
 
     /// <summary>Claims a fold every time without changing anything: the rounds would never end.</summary>
