@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Benchmarking;
 using OnnxBn.Runtime.Loading;
 using OnnxBn.Runtime.Sessions;
+using OnnxBn.TestUtilities;
 
 namespace OnnxBn.Runtime.Tests.Sessions;
 
@@ -100,7 +101,7 @@ public sealed class DisposalTests
             var prepared = new PreparedRun(session, batch: 2, seed: trial);
             using var start = new Barrier(5);
             var outcomes = new int[4];
-            var workers = Enumerable.Range(0, 4).Select(w => new Thread(() =>
+            Workers.Run(4, w =>
             {
                 start.SignalAndWait();
                 for (var i = 0; i < 200; i++)
@@ -118,16 +119,14 @@ public sealed class DisposalTests
                         return;
                     }
                 }
-            })).ToArray();
-            foreach (var worker in workers)
-                worker.Start();
-            start.SignalAndWait();
-            if (trial % 2 == 0)
+            }, TimeSpan.FromMinutes(1), meanwhile: () =>
+            {
+                start.SignalAndWait();
+                if (trial % 2 == 0)
+                    prepared.Dispose();
+                session.Dispose();
                 prepared.Dispose();
-            session.Dispose();
-            prepared.Dispose();
-            foreach (var worker in workers)
-                Assert.True(worker.Join(TimeSpan.FromMinutes(1)), "a worker did not finish within a minute");
+            });
             Assert.Throws<ObjectDisposedException>(() => prepared.RunMilliseconds());
         }
     }

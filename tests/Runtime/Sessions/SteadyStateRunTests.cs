@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using OnnxBn.Runtime.Benchmarking;
 using OnnxBn.Runtime.Sessions;
+using OnnxBn.TestUtilities;
 
 namespace OnnxBn.Runtime.Tests.Sessions;
 
@@ -57,7 +58,7 @@ public sealed class SteadyStateRunTests
 
         var serial = inputs.Select(RunOne).ToArray();
         var mismatches = 0;
-        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        Workers.Run(threads, t =>
         {
             for (var i = 0; i < runsPerThread; i++)
             {
@@ -65,11 +66,7 @@ public sealed class SteadyStateRunTests
                 if (!RunOne(inputs[c]).AsSpan().SequenceEqual(serial[c]))
                     Interlocked.Increment(ref mismatches);
             }
-        })).ToArray();
-        foreach (var worker in workers)
-            worker.Start();
-        foreach (var worker in workers)
-            Assert.True(worker.Join(TimeSpan.FromMinutes(2)), "a worker did not finish within 2 minutes");
+        }, TimeSpan.FromMinutes(2));
         Assert.Equal(0, mismatches);
     }
 }
