@@ -92,4 +92,57 @@ public sealed record FoldReport(
         freezeReason = FreezeReason,
         batchNorms = Fates.Select(f => new { node = f.Node, scope = f.Scope, kind = f.Kind, outcome = f.Outcome, detail = f.Detail, description = f.Description }),
     }, JsonOptions);
+
+    /// <summary>
+    /// A report read back from <see cref="ToJson"/>'s form, as <c>onnxbn fold --json</c> writes it (other top-level
+    /// fields, such as a verification, are ignored; counts it lacks are 0).
+    /// </summary>
+    /// <exception cref="FormatException">Not JSON, or no <c>batchNorms</c> list whose entries have a node, kind, outcome and detail.</exception>
+    public static FoldReport FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"not JSON ({ex.Message})", ex);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("batchNorms", out var list) || list.ValueKind != JsonValueKind.Array)
+                throw new FormatException("not a fold report: no \"batchNorms\" list");
+            return new FoldReport(list.EnumerateArray().Select(FateOf).ToList(), CountsOf(root, "parametersBefore"),
+                CountsOf(root, "parametersAfter"), (int)NumberOf(root, "nodesBefore"), (int)NumberOf(root, "nodesAfter"))
+            {
+                FrozenInputs = root.TryGetProperty("frozenInputs", out var frozen) && frozen.ValueKind == JsonValueKind.Array
+                    ? frozen.EnumerateArray().Select(f => f.GetString() ?? "").ToList() : [],
+                FreezeReason = root.TryGetProperty("freezeReason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null,
+            };
+        }
+    }
+
+    private static BnFate FateOf(JsonElement entry, int index)
+    {
+        string Text(string name) =>
+            entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()!
+                : throw new FormatException($"batchNorms[{index}] has no \"{name}\" string");
+        string node = Text("node"), kind = Text("kind"), outcomeText = Text("outcome"), detail = Text("detail");
+        if (!Enum.TryParse<BnOutcome>(outcomeText, ignoreCase: false, out var outcome) || !Enum.IsDefined(outcome) || char.IsDigit(outcomeText[0]))
+            throw new FormatException($"batchNorms[{index}]: outcome \"{outcomeText}\" is not one of {string.Join(", ", Enum.GetNames<BnOutcome>())}");
+        var scope = entry.TryGetProperty("scope", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : BnFate.MainScope;
+        return new BnFate(node, kind, outcome, detail) { Scope = scope };
+    }
+
+    private static ParameterCounts CountsOf(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var counts) && counts.ValueKind == JsonValueKind.Object
+            ? new ParameterCounts(NumberOf(counts, "total"), NumberOf(counts, "trainable"), NumberOf(counts, "nonTrainable"))
+            : new ParameterCounts(0, 0, 0);
+
+    private static long NumberOf(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : 0;
 }

@@ -57,12 +57,54 @@ public sealed class VerifyLayersCommandTests
         var (code, text, _) = CliHarness.Run("fold", SmallCnn, "-o", output, "--verify", "--layers", "--reference", "float64");
 
         Assert.Equal(0, code);
-        Assert.Contains("folds from the fold report of this fold", text);
+        Assert.Contains("folds from the fold report that made the candidate", text);
         Assert.Contains("first divergence: none", text);
         Assert.Contains("folds: 3 of 3 folded layer(s) within expected rounding", text);
         Assert.Contains("ORT rounding", text);
         Assert.True(File.Exists(output));
     }
+
+    [Fact]
+    public void Fold_Report_File_Names_The_Folds_Of_A_Fold_With_Other_Options()
+    {
+        // --only forward moves bn1's scale through the Relu into /MatMul_1; a default fold would fold it backward.
+        var model = Path.Combine(RepositoryPaths.Models, "keras_flatten_mlp_bn.onnx");
+        var folder = CliHarness.NewFolder();
+        string folded = Path.Combine(folder, "folded.onnx"), report = Path.Combine(folder, "fold.json");
+        Assert.Equal(0, CliHarness.Run("fold", model, "--only", "forward", "-o", folded, "--json", report).Code);
+
+        var guessed = Layers(CliHarness.Run("verify", model, folded, "--random", "2", "--layers", "--json", "-").Out);
+        var (code, json, _) = CliHarness.Run("verify", model, folded, "--random", "2", "--layers", "--json", "-", "--fold-report", report);
+
+        Assert.Equal(0, code);
+        var given = Layers(json);
+        Assert.Equal("/bn1/BatchNormalization folded backward into /MatMul + /Add", guessed["/bn1/BatchNormalization_output_0"]);
+        Assert.StartsWith("/bn1/BatchNormalization folded forward into /MatMul_1", given["/MatMul_1_output_0"]);
+        Assert.False(given.ContainsKey("/bn1/BatchNormalization_output_0"));
+    }
+
+    [Theory]
+    [InlineData(false, "{\"batchNorms\": [{\"node\": \"bn\"}]}", "batchNorms[0] has no \"kind\" string")]
+    [InlineData(false, "not json", "not JSON")]
+    [InlineData(true, "{\"batchNorms\": []}", "--fold-report applies with --layers")]
+    public void Fold_Report_That_Cannot_Be_Used_Is_A_Usage_Error(bool withoutLayers, string content, string message)
+    {
+        var report = Path.Combine(CliHarness.NewFolder(), "fold.json");
+        File.WriteAllText(report, content);
+        string[] layers = withoutLayers ? [] : ["--layers"];
+
+        var (code, _, error) = CliHarness.Run(["verify", SmallCnn, SmallCnn, "--random", "1", .. layers, "--fold-report", report]);
+
+        Assert.Equal((int)ExitCode.Usage, code);
+        Assert.Contains(message, error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    /// <summary>Compared tensor → the fold verify attributes to it, from a <c>verify --layers --json</c> report.</summary>
+    private static Dictionary<string, string> Layers(string json) =>
+        JsonDocument.Parse(json).RootElement.GetProperty("layers").EnumerateArray()
+            .Where(l => l.GetProperty("fold").ValueKind == JsonValueKind.String)
+            .ToDictionary(l => l.GetProperty("tensor").GetString()!, l => l.GetProperty("fold").GetString()!);
 
     [Fact]
     public void Fold_Verify_Layers_Json_Carries_The_Verification_With_Its_Layers()

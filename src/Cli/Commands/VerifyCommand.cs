@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OnnxBn.Cli.Options;
 using OnnxBn.Cli.Rendering;
+using OnnxBn.Folding;
 using OnnxBn.Runtime.Verification;
 
 namespace OnnxBn.Cli.Commands;
@@ -21,6 +22,12 @@ internal sealed class VerifyCommand : ICliCommand
         };
         var shared = new EquivalenceCliOptions();
         var json = CommonOptions.Json();
+        var foldReport = new Option<string?>("--fold-report")
+        {
+            Description = "The JSON report of the fold that made the candidate (onnxbn fold --json FILE): --layers names the folds " +
+                          "from it instead of from a fold of a copy of the original with the default options.",
+            HelpName = "FILE",
+        };
         var command = new Command("verify",
             "Check that two models compute the same outputs with ONNX Runtime (graph optimizations disabled by default). " +
             EquivalenceCliOptions.Summary + " " + ExceptionExitCodes.HelpTable);
@@ -28,12 +35,15 @@ internal sealed class VerifyCommand : ICliCommand
         command.Arguments.Add(candidate);
         shared.AddTo(command);
         command.Options.Add(json);
+        command.Options.Add(foldReport);
         command.SetAction(parse =>
         {
             try
             {
                 var progress = console.Progress("verify");
                 var options = shared.Bind(parse, console) with { Progress = progress };
+                if (parse.GetValue(foldReport) is { } reportFile)
+                    options = options with { Folds = ReadFoldReport(reportFile, options) };
                 var first = parse.GetValue(original)!;
                 var second = parse.GetValue(candidate);
                 if (second is null && options.ReferenceDevice is null)
@@ -58,6 +68,25 @@ internal sealed class VerifyCommand : ICliCommand
             }
         });
         return command;
+    }
+
+    /// <exception cref="UsageException">Given without --layers, or the file is no fold report.</exception>
+    private static FoldReport ReadFoldReport(string path, EquivalenceOptions options)
+    {
+        if (!options.CompareLayers)
+            throw new UsageException("--fold-report applies with --layers (or --reference float64).");
+        try
+        {
+            return FoldReport.FromJson(File.ReadAllText(path));
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"--fold-report {path}: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new UsageException($"--fold-report {path}: no such file");
+        }
     }
 
     /// <summary>The table to stdout (unless JSON goes there), and the JSON and JUnit files when asked.</summary>

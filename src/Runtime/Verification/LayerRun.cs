@@ -99,7 +99,7 @@ internal static partial class LayerRun
         List<string> notes)
     {
         if (options.Folds is { } given)
-            return (given, "the fold report of this fold");
+            return (given, "the fold report that made the candidate");
         try
         {
             var report = FoldPass.Run(original.Clone());
