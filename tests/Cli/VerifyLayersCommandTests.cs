@@ -137,10 +137,14 @@ public sealed class VerifyLayersCommandTests
         var folded = Path.Combine(CliHarness.NewFolder(), "folded.onnx");
         Assert.Equal(0, CliHarness.Run("fold", SmallCnn, "-o", folded).Code);
 
-        var (code, output, _) = CliHarness.Run("verify", SmallCnn, folded, "--check-error-stat", "quantile", "--error-quantile", "0.5", "--validate");
+        var (code, output, _) = CliHarness.Run("verify", SmallCnn, folded, "--check-error-stat", "quantile", "--error-quantile", "0.5", "--validate", "--layers");
 
         Assert.Equal(0, code);
         Assert.Contains("check:     quantile 0.5 error against the tolerance, NaN/Inf validated", output);
+        // The checked statistic's values have columns of their own, in the outputs' table and the layers' alike.
+        var headers = output.Split('\n').Where(l => l.Contains("max abs", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, headers.Count);
+        Assert.All(headers, h => Assert.Contains("quantile 0.5 abs  quantile 0.5 rel", h));
     }
 
     [Theory]

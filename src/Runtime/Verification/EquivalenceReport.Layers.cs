@@ -24,8 +24,10 @@ public sealed partial class EquivalenceReport
         if (worst.Count > 0)
         {
             var withReference = report.ReferenceEvaluated;
-            var columns = withReference ? [.. LayerColumns, "ORT rounding", "fold error"] : LayerColumns;
-            var rows = worst.Select(l => LayerRow(l, withReference)).ToList();
+            var statistic = StatisticChecked(report.Layers.Select(l => l.Comparison.Check));
+            string[] columns = statistic is null ? LayerColumns : [.. LayerColumns[..6], .. StatisticColumns(statistic), .. LayerColumns[6..]];
+            columns = withReference ? [.. columns, "ORT rounding", "fold error"] : columns;
+            var rows = worst.Select(l => LayerRow(l, withReference, statistic)).ToList();
             text.AppendLine($"worst {rows.Count}:");
             AppendTable(text, columns, rows);
         }
@@ -64,15 +66,16 @@ public sealed partial class EquivalenceReport
             text.AppendLine($"note: {note}");
     }
 
-    private static string[] LayerRow(LayerComparison l, bool withReference)
+    private static string[] LayerRow(LayerComparison l, bool withReference, ErrorCheck? statistic)
     {
         var c = l.Comparison;
+        string[] values = statistic is null ? [] : c.Elements > 0 ? [Sci(c.StatisticAbsError), Sci(c.StatisticRelError)] : ["", ""];
         string[] row =
         [
             l.Index.ToString(CultureInfo.InvariantCulture),
             l.CandidateTensor == l.Tensor ? l.Tensor : $"{l.Tensor} -> {l.CandidateTensor}",
             l.OriginalNode, l.CandidateNode,
-            c.Elements > 0 ? Sci(c.MaxAbsError) : "", c.Elements > 0 ? Sci(c.MaxRelError) : "", Result(c),
+            c.Elements > 0 ? Sci(c.MaxAbsError) : "", c.Elements > 0 ? Sci(c.MaxRelError) : "", .. values, Result(c),
             l.Folds.Count == 0 ? "" : string.Join(", ", l.Folds.Select(f => f.Node)) + (l.Rounding is { } r ? $" ({r.Verdict})" : ""),
         ];
         return withReference && l.Reference is { } e ? [.. row, Sci(e.OriginalRounding), Sci(e.FoldError)]

@@ -19,8 +19,9 @@ public sealed partial class EquivalenceReport
         if (Outputs.FirstOrDefault() is { Check: { } check } && check != ErrorCheck.Elementwise)
             text.AppendLine($"check:     {check} error against the tolerance{(check.Validate ? ", NaN/Inf validated" : "")}");
         text.AppendLine();
-        var rows = Outputs.Select(Row).ToList();
-        AppendTable(text, Columns, rows);
+        var statistic = StatisticChecked(Outputs.Select(o => o.Check));
+        var rows = Outputs.Select(o => WithStatistic(Row(o), o, statistic)).ToList();
+        AppendTable(text, statistic is null ? Columns : [.. Columns[..^1], .. StatisticColumns(statistic), Columns[^1]], rows);
         foreach (var output in Outputs.Where(o => o.Elements > 0))
             AppendHistogram(text, output);
         foreach (var note in Notes)
@@ -51,6 +52,18 @@ public sealed partial class EquivalenceReport
             w?.IndexText ?? "", w is null ? "" : Short(w.Original), w is null ? "" : Short(w.Candidate), Result(o),
         ];
     }
+
+    /// <summary>The statistic the tolerance checks when it is not every element (null when it is): its values get columns.</summary>
+    private static ErrorCheck? StatisticChecked(IEnumerable<ErrorCheck> checks) =>
+        checks.FirstOrDefault(c => c.Statistic != ErrorStatistic.Elementwise);
+
+    private static string[] StatisticColumns(ErrorCheck check) => [$"{check} abs", $"{check} rel"];
+
+    /// <summary><paramref name="row"/> with the checked statistic's values before its last cell, the result.</summary>
+    private static string[] WithStatistic(string[] row, OutputComparison o, ErrorCheck? statistic) =>
+        statistic is null ? row
+            : o.Elements == 0 ? [.. row[..^1], "", "", row[^1]]
+            : [.. row[..^1], Sci(o.StatisticAbsError), Sci(o.StatisticRelError), row[^1]];
 
     private static string Result(OutputComparison o) => o.Verdict switch
     {

@@ -37,9 +37,12 @@ public sealed class LayerReport
     /// <summary>The first tensor, in topological order, whose values are beyond tolerance; null when none is.</summary>
     public LayerComparison? FirstDivergence => Layers.FirstOrDefault(l => !l.Passed);
 
-    /// <summary>The tensors with the largest error relative to what the tolerance allows, worst first.</summary>
+    /// <summary>
+    /// The tensors with the largest error relative to what the tolerance allows, worst first; one whose shape or type
+    /// differs between the models ranks with the worst.
+    /// </summary>
     public IEnumerable<LayerComparison> Worst(int count) =>
-        Layers.Where(l => l.Comparison.Elements > 0).OrderByDescending(l => Severity(l.Comparison)).Take(count);
+        Layers.Where(l => l.Comparison.Elements > 0 || !l.Comparison.Passed).OrderByDescending(l => Severity(l.Comparison)).Take(count);
 
     private static double Severity(OutputComparison c)
     {

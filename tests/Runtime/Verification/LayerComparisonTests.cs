@@ -67,6 +67,26 @@ public sealed class LayerComparisonTests
     }
 
     [Fact]
+    public void A_Layer_Whose_Shape_Differs_Heads_The_Worst_Layers()
+    {
+        // Both end in the same [1,8] values, but the candidate's 'h' is [4,2] where the original's is [2,4].
+        static GraphBuilder Start() => new GraphBuilder()
+            .Input("x", OnnxDataType.Float, 2, 4).Output("y", OnnxDataType.Float, 1, 8)
+            .Initializer(TensorData.Create("flat", [2], new long[] { 1, 8 }.AsSpan()))
+            .Initializer(TensorData.Create("tall", [2], new long[] { 4, 2 }.AsSpan()));
+        var original = Start().Node("Relu", ["x"], ["h"], "relu").Node("Reshape", ["h", "flat"], ["y"], "flatten").Build();
+        var candidate = Start().Node("Relu", ["x"], ["r"], "relu").Node("Reshape", ["r", "tall"], ["h"], "tall")
+            .Node("Reshape", ["h", "flat"], ["y"], "flatten").Build();
+
+        var report = EquivalenceChecker.Compare(original, candidate, LayerOptions(new FoldReport([], new(0, 0, 0), new(0, 0, 0), 2, 3)));
+
+        Assert.True(report.IsEquivalent);
+        var worst = report.Layers!.Worst(5).First();
+        Assert.Equal(("h", OutputVerdict.ShapeMismatch), (worst.Tensor, worst.Comparison.Verdict));
+        Assert.Contains("FAIL (shape)", report.ToText());
+    }
+
+    [Fact]
     public void Intact_Fold_Has_No_Divergence_And_Explains_Every_Removed_Tensor()
     {
         var original = Bundled("resnet_mini");
