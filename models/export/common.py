@@ -123,12 +123,7 @@ def describe(model_name, description, feeds, ref, expected_bn, extra=None, check
     assert all_diff <= tol, f"{model_name}: all folds together off by {all_diff}"
     params = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
     entry = {
-        "file": model_name + ".onnx",
-        "test_data": os.path.join(model_name, "test_data_set_0"),
-        "description": description,
-        "opset": {(o.domain or "ai.onnx"): o.version for o in model.opset_import},
-        "ir_version": model.ir_version,
-        "producer": f"{model.producer_name} {model.producer_version}".strip(),
+        **_identity(model, model_name, description),
         "inputs": _io(model.graph.input[:len(feeds)] if len(model.graph.input) == len(feeds) else
                       [i for i in model.graph.input if i.name in feeds]),
         "outputs": _io(model.graph.output),
@@ -163,6 +158,18 @@ def batchnorms(graph):
     return found
 
 
+def _identity(model, name, description):
+    """The fields every manifest entry starts with: where the model and its test data are, and what it is."""
+    return {
+        "file": name + ".onnx",
+        "test_data": os.path.join(name, "test_data_set_0"),
+        "description": description,
+        "opset": {(o.domain or "ai.onnx"): o.version for o in model.opset_import},
+        "ir_version": model.ir_version,
+        "producer": f"{model.producer_name} {model.producer_version}".strip(),
+    }
+
+
 def pattern_entry(name, description, ref, folds, pattern, reference, independent=None, with_io=False):
     """The manifest entry of a pattern model already saved as models/<name>.onnx, after checking it: onnx's full
     check, a finite reference, one fold expectation (backward/forward/kept ...) per BN of any scope, and, when
@@ -175,14 +182,7 @@ def pattern_entry(name, description, ref, folds, pattern, reference, independent
     assert len(bns) == len(folds), f"{name}: {len(bns)} BNs, {len(folds)} expectations"
     assert all(f.startswith(("backward", "forward", "kept")) for f in folds), folds
     tol = tolerance(ref)
-    entry = {
-        "file": name + ".onnx",
-        "test_data": os.path.join(name, "test_data_set_0"),
-        "description": description,
-        "opset": {(o.domain or "ai.onnx"): o.version for o in model.opset_import},
-        "ir_version": model.ir_version,
-        "producer": f"{model.producer_name} {model.producer_version}".strip(),
-    }
+    entry = _identity(model, name, description)
     if with_io:
         entry["inputs"] = _io(model.graph.input)
         entry["outputs"] = _io(model.graph.output)
