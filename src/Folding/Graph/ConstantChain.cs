@@ -9,19 +9,28 @@ namespace OnnxBn.Folding;
 /// </code>
 /// Cast (between float types, or between int32 and int64), Identity, Reshape, Unsqueeze, Squeeze and Flatten of a
 /// constant (an initializer that is not a graph input, or a Constant node) are constants too; their value is computed
-/// as ONNX defines it (Cast rounds to nearest even). Results are remembered per value for as long as the producing
-/// node is the same, so a chain of a large weight is evaluated once per fold round.
+/// as ONNX defines it (Cast rounds to nearest even). So are element-wise arithmetic and reductions of float constants
+/// (<see cref="ConstantArithmetic"/>, <see cref="ConstantReduction"/>: the parameters exporters compute without
+/// constant folding, such as torchvision's FrozenBatchNorm2d scale w·1/√(var + ε) or weight_norm's g·v/‖v‖). Results are remembered per value for as long as the
+/// producing node is the same, so a chain of a large weight is evaluated once per fold round.
 /// </summary>
 internal sealed class ConstantChain(Graph graph)
 {
-    /// <summary>How many chain ops a value may sit behind; exporters write one or two.</summary>
-    private const int MaxDepth = 8;
+    /// <summary>How many chain ops a value may sit behind; FrozenBatchNorm2d's shift is eight deep.</summary>
+    private const int MaxDepth = 12;
 
     private readonly Dictionary<string, (Node Producer, TensorData Value)> _known = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Values asked for directly and found not constant, with their producer: a data path is walked once per round.
+    /// (A value found not constant deeper down may only have been too deep.)
+    /// </summary>
+    private readonly Dictionary<string, Node> _unknown = new(StringComparer.Ordinal);
+
     /// <summary>True for the op types a chain is made of.</summary>
     public static bool IsChainOp(Node node) =>
-        node.Is("Cast") || node.Is("Identity") || node.Is("Reshape") || node.Is("Unsqueeze") || node.Is("Squeeze") || node.Is("Flatten");
+        node.Is("Cast") || node.Is("Identity") || node.Is("Reshape") || node.Is("Unsqueeze") || node.Is("Squeeze") || node.Is("Flatten") ||
+        node.Domain is "" or "ai.onnx" && (ConstantArithmetic.Computes(node) || ConstantReduction.Computes(node));
 
     /// <summary>The constant value of <paramref name="value"/>: a plain constant, or one behind a chain.</summary>
     public bool TryGet(string value, out TensorData tensor) => TryGet(value, 0, out tensor);
@@ -37,11 +46,32 @@ internal sealed class ConstantChain(Graph graph)
             tensor = known.Value;
             return true;
         }
-        if (!TryGet(node.Input(0), depth + 1, out var input) || Evaluate(node, input, depth) is not { } result)
+        if (_unknown.TryGetValue(value, out var failed) && ReferenceEquals(failed, node))
             return false;
+        if (Evaluate(node, depth) is not { } result)
+        {
+            if (depth == 0)
+                _unknown[value] = node;
+            return false;
+        }
         tensor = result.WithName(value);
         _known[value] = (node, tensor);
         return true;
+    }
+
+    private TensorData? Evaluate(Node node, int depth)
+    {
+        bool reduction = ConstantReduction.Computes(node);
+        if (!reduction && !ConstantArithmetic.Computes(node))
+            return TryGet(node.Input(0), depth + 1, out var input) ? Evaluate(node, input, depth) : null;
+        var inputs = new List<TensorData>(node.Inputs.Count);
+        foreach (var name in node.Inputs)
+        {
+            if (name.Length == 0 || !TryGet(name, depth + 1, out var value))
+                return null;
+            inputs.Add(value);
+        }
+        return reduction ? ConstantReduction.Evaluate(node, inputs) : ConstantArithmetic.Evaluate(node, inputs);
     }
 
     private TensorData? Evaluate(Node node, TensorData input, int depth) => node.OpType switch

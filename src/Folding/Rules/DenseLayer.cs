@@ -177,7 +177,7 @@ internal sealed class DenseLayer
             (biasIndex, bias, matMul) = (i, constant, producer);
             return null;
         }
-        return "Add has no constant operand next to a MatMul output";
+        return "Add adds two computed values: neither is a constant bias of a MatMul";
     }
 
     /// <summary>c must vary only along the last axis (1 or N values) and not raise the output's rank.</summary>

@@ -14,12 +14,15 @@ internal sealed class FateBook(string scope = BnFate.MainScope)
 
     /// <summary>
     /// Records that no rule folds <paramref name="op"/>. BNs merged into it are no BatchNormalization nodes any more:
-    /// the merge wrote them as one Mul+Add, so they are lowered, not kept.
+    /// the merge wrote them as one Mul+Add, so they are lowered, not kept. A lone Mul or Div by a per-channel constant
+    /// that stays is ordinary arithmetic (anchor scales, normalizations), not a BN: only its fold is reported.
     /// </summary>
     public void Keep(AffineOp op, string reason)
     {
         foreach (var (label, kind) in LabelsOf(op))
         {
+            if (label == op.Label && kind is "Mul" or "Div")
+                continue;
             if (label == op.Label)
                 Set(label, kind, BnOutcome.Kept, reason);
             else if (kind == "BatchNormalization")

@@ -83,16 +83,22 @@ public sealed partial class ReferenceEvaluator
         return RefTensor.Of([slices.Count, .. slices[0].Shape], slices.SelectMany(s => s.Data).ToArray());
     }
 
-    /// <summary>ReduceSum over the axes attribute (opset &lt; 13) or input, every axis when none are given.</summary>
-    private RefTensor ReduceSum(Node node, RefTensor x, RefTensor? axesInput)
+    /// <summary>
+    /// ReduceSum, ReduceL1, ReduceL2, ReduceSumSquare, ReduceMean, ReduceMax and ReduceMin over the axes attribute
+    /// (before opset 13 for ReduceSum, 18 for the others) or input, every axis when none are given.
+    /// </summary>
+    private static RefTensor Reduce(Node node, RefTensor x, RefTensor? axesInput)
     {
-        var axes = (_opset >= 13 ? axesInput?.Data.Select(a => (long)a).ToArray() : node.GetInts("axes")) ?? [];
+        var axes = node.GetInts("axes") ?? axesInput?.Data.Select(a => (long)a).ToArray() ?? [];
+        if (axes.Length == 0 && node.GetInt("noop_with_empty_axes", 0) != 0)
+            return x;
         bool keep = node.GetInt("keepdims", 1) != 0;
         var reduced = (axes.Length == 0 ? Enumerable.Range(0, x.Rank) : axes.Select(a => Axis(a, x.Rank))).ToHashSet();
         var outShape = x.Shape.Select((d, i) => reduced.Contains(i) ? 1 : d).ToArray();
         var strides = RefTensor.StridesOf(x.Shape);
         var outStrides = RefTensor.StridesOf(outShape);
         var result = new double[RefTensor.ElementCount(outShape)];
+        var seen = new int[result.Length];
         for (int flat = 0; flat < x.Size; flat++)
         {
             long target = 0, rest = flat;
@@ -102,8 +108,24 @@ public sealed partial class ReferenceEvaluator
                 rest %= strides[d];
                 if (!reduced.Contains(d)) target += index * outStrides[d];
             }
-            result[target] += x.Data[flat];
+            double v = x.Data[flat];
+            result[target] = node.OpType switch
+            {
+                "ReduceL1" => result[target] + Math.Abs(v),
+                "ReduceL2" or "ReduceSumSquare" => result[target] + v * v,
+                "ReduceMax" => seen[target] == 0 ? v : Math.Max(result[target], v),
+                "ReduceMin" => seen[target] == 0 ? v : Math.Min(result[target], v),
+                _ => result[target] + v,
+            };
+            seen[target]++;
         }
+        for (int i = 0; i < result.Length; i++)
+            result[i] = node.OpType switch
+            {
+                "ReduceL2" => Math.Sqrt(result[i]),
+                "ReduceMean" => result[i] / seen[i],
+                _ => result[i],
+            };
         var shape = keep ? outShape : x.Shape.Where((_, i) => !reduced.Contains(i)).ToArray();
         return RefTensor.Of(shape, result);
     }

@@ -139,7 +139,7 @@ public sealed partial class ReferenceEvaluator
             "AveragePool" => [Pool(node, x[0]!, max: false)],
             "GlobalAveragePool" => [GlobalPool(x[0]!, max: false)],
             "GlobalMaxPool" => [GlobalPool(x[0]!, max: true)],
-            "ReduceSum" => [ReduceSum(node, x[0]!, Arg(x, 1))],
+            "ReduceSum" or "ReduceL1" or "ReduceL2" or "ReduceSumSquare" or "ReduceMean" or "ReduceMax" or "ReduceMin" => [Reduce(node, x[0]!, Arg(x, 1))],
             "Greater" => [Binary(x[0]!, x[1]!, (a, b) => a > b ? 1 : 0)],
             "Less" => [Binary(x[0]!, x[1]!, (a, b) => a < b ? 1 : 0)],
             "If" => If(node, x[0]!),

@@ -62,6 +62,32 @@ public sealed class ReferenceEvaluatorOrtAgreementTests
         Assert.True(exact.MaxAbsDiff(ort) <= 1e-6, $"{op}: max |ORT - float64| {exact.MaxAbsDiff(ort)}");
     }
 
+    [Theory]
+    [InlineData("ReduceSum", 1L)]
+    [InlineData("ReduceL1", 0L)]
+    [InlineData("ReduceL2", 1L)]
+    [InlineData("ReduceSumSquare", 0L)]
+    [InlineData("ReduceMean", 1L)]
+    [InlineData("ReduceMax", 0L)]
+    [InlineData("ReduceMin", 1L)]
+    public void Agrees_With_Onnx_Runtime_On_Reduction(string op, long keepDims)
+    {
+        // Opset 18: every reduction takes its axes as an input, as ReduceSum does from 13.
+        var model = new GraphBuilder(opset: 18)
+            .Input("x", OnnxDataType.Float, 2, 3, 4)
+            .OutputWithoutShape("y", OnnxDataType.Float)
+            .Initializer(TensorData.Create("axes", [2], new long[] { 0, -1 }.AsSpan()))
+            .Node(op, ["x", "axes"], ["y"], op, ("keepdims", keepDims))
+            .Build();
+        var random = new Random(12);
+        var values = Enumerable.Range(0, 24).Select(_ => random.NextDouble() * 6 - 3).ToArray();
+
+        var (ort, exact) = BothOutputs(model, RefTensor.Of([2, 3, 4], values).ToTensorData("x", OnnxDataType.Float));
+
+        Assert.Equal(ort.Shape, exact.Shape);
+        Assert.True(exact.MaxAbsDiff(ort) <= 1e-5, $"{op}: max |ORT - float64| {exact.MaxAbsDiff(ort)}");
+    }
+
     private static (RefTensor Ort, RefTensor Exact) BothOutputs(OnnxModel model, TensorData input)
     {
         var inputName = model.Graph.RuntimeInputs.Single().Name;
