@@ -485,12 +485,13 @@ fold: the BN becomes `Add(t/s)` before the activation and its scale `s` moves in
 | preact_leaky_block | 1 | 0 / 1 / 0 | BN → LeakyReLU(0.1) → padded Conv, the BN input also feeding a residual Add |
 | preact_negative_gamma | 1 | 0 / 0 / 1 | γ < 0 on channel 2 → ReLU → padded Conv: kept, the reason naming channel 2 and its scale |
 
-## Issue 14 graphs: old IRs, kept chains, float16 safety, Scan
+## Issue 14 graphs: old IRs, kept chains, float16 safety, Scan, computed parameters
 
 `export/issue14_edge_patterns.py` (run it after `export_models.py`) builds four small graphs with `onnx.helper`
-(seeded: a rerun writes byte-identical files). Reference outputs come from the numpy evaluator
-(`export/np_onnx.py`); for the Scan model from the model's math written out as a float64 numpy loop, cross-checked by
-evaluating the Scan body with the numpy evaluator step by step. All four run on ONNX Runtime 1.32 (`onnxbn run`).
+(seeded: a rerun writes byte-identical files) and exports one PyTorch model. Reference outputs come from the numpy
+evaluator (`export/np_onnx.py`); for the Scan model from the model's math written out as a float64 numpy loop,
+cross-checked by evaluating the Scan body with the numpy evaluator step by step; for the PyTorch model from PyTorch.
+All five run on ONNX Runtime 1.32 (`onnxbn run`).
 
     /usr/bin/python3 models/export/issue14_edge_patterns.py   # writes the models, test data and manifest entries
 
@@ -499,6 +500,7 @@ evaluating the Scan body with the numpy evaluator step by step. All four run on 
 | synth_ir3_initializer_inputs | 2 | 2 / 0 / 0 | IR version 3, opset 7: every initializer is also a graph input (IR < 4 requires it; ONNX Runtime runs them as constants), Conv3x3 → BN → Relu → Conv1x1 (no bias) → BN |
 | synth_bn_bn_chain_kept | 2 | 0 / 0 / 2 | BN → BN → Relu → MaxPool with no Conv/Gemm/MatMul anywhere: both stay BatchNormalization nodes (lowering to Mul/Add is opt-in) |
 | synth_fp16_overflow_bn | 2 | 1 / 0 / 1 | float16 Conv → BN (float32 parameters, opset 15) with var 1e-8 on channel 1 (s = 316): folding it backward (weight 300) or scaling it through the Relu into the next Conv (weight 240) would overflow float16's 65504, so it is kept; that Conv1x1 → BN folds backward |
+| synth_frozen_batchnorm | 0 | 0 / 0 / 0 | PyTorch: torchvision's FrozenBatchNorm2d after two Convs, exported without constant folding, so each "BN" is `x·scale + shift` with scale and shift computed in the graph (Add ε, Sqrt, Div, Mul, Sub, Reshape) and no BatchNormalization node: both Mul+Add fold backward once those are evaluated (39 → 3 nodes); reference: PyTorch's output |
 | synth_scan_body_bn | 1 | 1 / 0 / 0 | Scan (one state, one scan input, axis 0): MatMul+Add → BN → Relu in the body, parameters read from the main graph; input [T,2,8] (T = 2 in the test data), output the final state |
 
 ## Benchmark model (not committed)

@@ -18,6 +18,9 @@ would overflow, and a BN inside a Scan body.
                                 channel 2 (the one the 300 reads) holds values of about 1e-4, so the model's own
                                 float16 values stay finite (BN_A's output within +-11, the output within +-2700).
                                 BN_B folds backward into ConvB.
+  synth_frozen_batchnorm        PyTorch: torchvision's FrozenBatchNorm2d after a Conv, twice, exported without constant
+                                folding (scale and shift computed in the graph from the four buffers): both fold
+                                backward once the computed parameters are evaluated. Reference: PyTorch's output.
   synth_scan_body_bn            opset 13: Scan (one state [2,6], one scan input, axis 0 forward) over input [T,2,8];
                                 body h = Relu(BN(MatMul(x_t, W) + b)), state += h, scan output h. W, b and the BN
                                 parameters are main-graph initializers read from the body. The one graph output
@@ -264,8 +267,47 @@ def scan_body_bn():
     return m, x, ref, ref_seq, st, folds, desc
 
 
+def frozen_batchnorm_block():
+    """torchvision's FrozenBatchNorm2d (what its detection and segmentation models use with pretrained weights)
+    exported without constant folding: each BN is x·scale + shift with scale and shift computed in the graph from
+    the four buffers (Add eps, Sqrt, Reciprocal, Mul, Sub, Reshape), and no BatchNormalization node."""
+    import torch
+    from torchvision.ops.misc import FrozenBatchNorm2d
+
+    torch.manual_seed(1415)
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1, bias=False), FrozenBatchNorm2d(8), torch.nn.ReLU(),
+                              torch.nn.Conv2d(8, 4, 1, bias=False), FrozenBatchNorm2d(4))
+    with torch.no_grad():
+        for bn in (net[1], net[4]):
+            bn.weight.uniform_(0.5, 1.5)
+            bn.bias.normal_(0, 0.2)
+            bn.running_mean.normal_(0, 0.5)
+            bn.running_var.uniform_(0.25, 2.0)
+    net.eval()
+    x = torch.randn(BATCH, 3, 6, 6)
+    name = "synth_frozen_batchnorm"
+    path = os.path.join(common.MODELS, name + ".onnx")
+    torch.onnx.export(net, x, path, input_names=["input"], output_names=["output"], opset_version=13,
+                      dynamic_axes={"input": {0: "N"}, "output": {0: "N"}}, do_constant_folding=False)
+    with torch.no_grad():
+        ref = net(x).numpy()
+    xs = x.numpy()
+    common.write_test_data(name, [("input", xs)], [("output", ref)])
+    ops = [n.op_type for n in onnx.load(path).graph.node]
+    assert "BatchNormalization" not in ops and "Sqrt" in ops, ops
+    np_out = np_onnx.run_model(onnx.load(path), {"input": xs})["output"]
+    return name, common.pattern_entry(
+        name, "torchvision FrozenBatchNorm2d exported without constant folding: Conv3x3 -> x*scale + shift -> Relu -> "
+              "Conv1x1 -> x*scale + shift, scale = w/sqrt(var + eps) and shift = b - mean*scale computed in the graph "
+              "from the buffers; both Mul+Add fold backward into their Conv once the computed parameters are "
+              "evaluated, and the arithmetic that computed them goes (no BatchNormalization node: the two folds are "
+              "Mul+Add fates)", ref, [], "issue 14: parameters computed from initializers", "PyTorch eval output",
+        independent=np_out)
+
+
 def main():
     entries = {}
+    name, entries[name] = frozen_batchnorm_block()
     for name, fn in (("synth_ir3_initializer_inputs", ir3_initializer_inputs),
                      ("synth_bn_bn_chain_kept", bn_bn_chain_kept),
                      ("synth_fp16_overflow_bn", fp16_overflow_bn)):

@@ -183,6 +183,8 @@ def run_node(node, vals):
         return [_like(f(_f32(ins[0]), _f32(ins[1])), ins[0])]
     if op == "Relu":
         return [np.maximum(x, np.zeros((), x.dtype))]
+    if op == "Sqrt":
+        return [np.sqrt(x)]
     if op == "LeakyRelu":
         al = np.float32(a.get("alpha", 0.01))
         return [_like(np.where(_f32(x) > 0, _f32(x), al * _f32(x)), x)]

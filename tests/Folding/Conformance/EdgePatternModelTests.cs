@@ -4,7 +4,7 @@ namespace OnnxBn.Folding.Tests.Conformance;
 
 /// <summary>
 /// What the fold does to the exported edge-case models of models/ (export/issue14_edge_patterns.py) beyond the
-/// counts the manifest gives: which inputs it freezes, which nodes it leaves, which weights it refuses to write.
+/// counts the manifest gives: which inputs it freezes, which nodes it leaves or removes, which weights it refuses to write.
 /// ModelConformanceTests checks their outputs against the reference data.
 /// </summary>
 public sealed class EdgePatternModelTests
@@ -82,6 +82,19 @@ public sealed class EdgePatternModelTests
         // The folded weight and bias live in the body; nothing reads the outer W, b and BN parameters any more.
         Assert.Equal(["state0"], model.Graph.Initializers.Select(t => t.Name));
         AssertStillMatchesTestData("synth_scan_body_bn", model);
+    }
+
+    [Fact]
+    public void Frozen_Batch_Norm_Exported_Without_Constant_Folding_Folds_And_Its_Arithmetic_Goes()
+    {
+        var model = Load("synth_frozen_batchnorm");
+
+        var report = FoldPass.Run(model);
+
+        Assert.Equal(2, report.Fates.Count);
+        Assert.All(report.Fates, f => Assert.Equal(("Mul+Add", BnOutcome.FoldedBackward), (f.Kind, f.Outcome)));
+        Assert.Equal(["Conv", "Relu", "Conv"], model.Graph.Nodes.Select(n => n.OpType));
+        AssertStillMatchesTestData("synth_frozen_batchnorm", model);
     }
 
     private static void AssertStillMatchesTestData(string name, OnnxModel folded)
