@@ -14,6 +14,12 @@ namespace OnnxBn.Folding.Rules;
 /// <param name="Reader">The first node that does not pass: the op to fold into, or a Flatten/Reshape in front of it.</param>
 internal sealed record ChannelPath(IReadOnlyList<Node> Nodes, string End, ChannelAxis Axis, Node Reader)
 {
+    /// <summary>
+    /// Every node that reads <see cref="End"/>: <see cref="Reader"/> alone, or, for a path followed to a fork, each
+    /// of its branches' first nodes.
+    /// </summary>
+    public IReadOnlyList<Node> Readers { get; init; } = [Reader];
+
     // Exporters put one to four such ops between a BN and the next linear op; a longer chain bounds the walk.
     private const int MaxLength = 32;
 
@@ -21,9 +27,12 @@ internal sealed record ChannelPath(IReadOnlyList<Node> Nodes, string End, Channe
     /// Walks from <paramref name="first"/>, a reader of <paramref name="start"/> (whose channel axis is
     /// <paramref name="axis"/>), through every node <paramref name="passes"/> accepts; returns why the path cannot
     /// be followed, or null with <paramref name="path"/> set. On failure <paramref name="path"/> is the part walked,
-    /// its <see cref="Reader"/> the node that stopped the walk.
+    /// its <see cref="Reader"/> the node that stopped the walk. With <paramref name="toFork"/>, a passed node whose
+    /// output feeds several nodes ends the path there, with those nodes as its <see cref="Readers"/> (a map that
+    /// needs no shift moves into every branch alike); otherwise a branch stops the walk.
     /// </summary>
-    public static string? Follow(FoldContext context, Node first, string start, ChannelAxis axis, Func<Node, bool> passes, out ChannelPath path)
+    public static string? Follow(FoldContext context, Node first, string start, ChannelAxis axis, Func<Node, bool> passes, out ChannelPath path,
+        bool toFork = false)
     {
         var nodes = new List<Node>();
         string value = start;
@@ -40,6 +49,13 @@ internal sealed record ChannelPath(IReadOnlyList<Node> Nodes, string End, Channe
             if (MovedAxis(node, axis, rank) is not { } moved)
                 return AxisReason(node, axis, rank);
             string output = node.Output(0);
+            var readers = context.Graph.Consumers(output);
+            if (toFork && readers.Count > 1 && !context.Graph.IsGraphOutput(output))
+            {
+                nodes.Add(node);
+                path = new ChannelPath(nodes, output, moved, readers[0]) { Readers = readers.ToList() };
+                return null;
+            }
             if (context.SoleConsumer(output) is not { } next)
                 return context.Graph.IsGraphOutput(output)
                     ? $"{node.DisplayName} output is a graph output: the path to the linear op branches"

@@ -54,21 +54,30 @@ internal sealed class ScaleThroughActivationRule : IFoldRule
             return RuleMatch.Decline(guard);
         if (op.BroadcastRisk is { } risk)
             return RuleMatch.Decline(risk);
-        if (ChannelPath.Follow(context, first, op.Output, op.Axis, CarriesScale, out var path) is { } blocked)
+        if (ChannelPath.Follow(context, first, op.Output, op.Axis, CarriesScale, out var path, toFork: true) is { } blocked)
             return context.Graph.IsGraphOutput(path.Reader.Output(0)) && context.Graph.Consumers(path.Reader.Output(0)).Count == 0
                 ? RuleMatch.NotApplicable($"the path through {path.Reader.DisplayName} ends at a graph output, not at a linear op")
                 : RuleMatch.Decline(blocked);
         if (BlockingChannels(op, path) is { } sign)
             return RuleMatch.Decline(sign);
 
-        // The scale alone, as the linear op at the end of the path sees it.
+        // The scale alone, as each linear op at the end of the path sees it.
         var scale = op with { Nodes = [], Input = path.End, Output = path.End, Axis = path.Axis, Shift = new double[op.Channels] };
-        if (FlattenMapping.Resolve(context, scale, path.Reader, out var site) is { } unmapped)
-            return RuleMatch.Decline(unmapped);
-        if (Folders.FirstOrDefault(f => site.Linear.Is(f.OpType)) is not { } folder)
-            return RuleMatch.NotApplicable($"the path through {Names(path)} ends at {site.Linear.OpType} {site.Linear.DisplayName}, not a Conv, Gemm or MatMul");
-        if (folder.Plan(context, scale, site, out var applyScale) is { } unfoldable)
-            return RuleMatch.Decline($"{site.Linear.DisplayName}: {unfoldable}");
+        var sites = new List<ForwardSite>();
+        var applies = new List<Action>();
+        foreach (var reader in path.Readers)
+        {
+            if (FlattenMapping.Resolve(context, scale, reader, out var site) is { } unmapped)
+                return RuleMatch.Decline(Branch(path, reader, unmapped));
+            if (Folders.FirstOrDefault(f => site.Linear.Is(f.OpType)) is not { } folder)
+                return path.Readers.Count > 1
+                    ? RuleMatch.Decline(Branch(path, reader, $"{site.Linear.OpType} {site.Linear.DisplayName} is not a Conv, Gemm or MatMul"))
+                    : RuleMatch.NotApplicable($"the path through {Names(path)} ends at {site.Linear.OpType} {site.Linear.DisplayName}, not a Conv, Gemm or MatMul");
+            if (folder.Plan(context, scale, site, out var applyScale) is { } unfoldable)
+                return RuleMatch.Decline(Branch(path, reader, $"{site.Linear.DisplayName}: {unfoldable}"));
+            sites.Add(site);
+            applies.Add(applyScale);
+        }
 
         double[] shift = op.Shift.Select((t, c) => t / op.Scale[c]).ToArray();
         var residual = Residual(context, op, shift, out string? residualReason);
@@ -77,12 +86,17 @@ internal sealed class ScaleThroughActivationRule : IFoldRule
 
         return RuleMatch.Ready(() =>
         {
-            applyScale();
+            applies.ForEach(apply => apply());
             string where = residual.Apply();
-            string through = site.Via is null ? Names(path) : $"{Names(path)} → {site.Via.DisplayName}";
-            return $"{site.Linear.DisplayName} (scale through {through}; {where})";
+            var via = sites.Where(s => s.Via is not null).Select(s => s.Via!.DisplayName).ToList();
+            string through = via.Count == 0 ? Names(path) : $"{Names(path)} → {string.Join(", ", via)}";
+            return $"{string.Join(", ", sites.Select(s => s.Linear.DisplayName))} (scale through {through}; {where})";
         });
     }
+
+    /// <summary>The reason as it stands, or, where the path forks, naming the branch it is about.</summary>
+    private static string Branch(ChannelPath path, Node reader, string reason) =>
+        path.Readers.Count > 1 ? $"{path.Nodes[^1].DisplayName} output feeds {path.Readers.Count} nodes; the branch to {reader.DisplayName}: {reason}" : reason;
 
     /// <summary>True for an op a positive per-channel scale passes through unchanged.</summary>
     private static bool CarriesScale(Node node) =>

@@ -4,7 +4,8 @@ using OnnxBn.TestUtilities.Random;
 namespace OnnxBn.Folding.Tests.Properties;
 
 /// <summary>
-/// Seeded BN → (Relu | LeakyRelu | PRelu) → pools → (padded Conv | Flatten→Gemm | Flatten→MatMul) problems with
+/// Seeded BN → (Relu | LeakyRelu | PRelu) → pools → (padded Conv | Flatten→Gemm | Flatten→MatMul) problems, some
+/// forking after the pools into a second Conv1x1 as well, with
 /// random positive and negative scales: the folded model computes what the original does (reference evaluator), a
 /// BN with every scale positive becomes Add(t/s) with s in the linear op, and one with a negative scale is kept with
 /// the blocking channels named. The seed is in every failure message.
@@ -36,15 +37,19 @@ public sealed class ActivationPathPropertyTests
         try
         {
             var (model, inputs) = problem.Build();
-            var expected = ReferenceEvaluator.Evaluate(model, inputs)["y"];
+            var before = ReferenceEvaluator.Evaluate(model, inputs);
             var after = model.Clone();
             var report = FoldPass.Run(after);
             string Fail(string what) => $"{problem}\n  {what}\n  report: {string.Join(" | ", report.Fates.Select(f => $"{f.Node}: {f.Description}"))}";
 
-            var actual = ReferenceEvaluator.Evaluate(after, inputs)["y"];
-            double bound = FoldEquivalence.Tolerance(OnnxDataType.Float) * Math.Max(1, expected.MaxAbs());
-            if (!actual.Shape.SequenceEqual(expected.Shape) || !(actual.MaxAbsDiff(expected) <= bound))
-                return Fail($"folded differs from the original by {actual.MaxAbsDiff(expected):G4} > {bound:G4}");
+            var folded = ReferenceEvaluator.Evaluate(after, inputs);
+            foreach (var (name, expected) in before)
+            {
+                var actual = folded[name];
+                double bound = FoldEquivalence.Tolerance(OnnxDataType.Float) * Math.Max(1, expected.MaxAbs());
+                if (!actual.Shape.SequenceEqual(expected.Shape) || !(actual.MaxAbsDiff(expected) <= bound))
+                    return Fail($"folded '{name}' differs from the original by {actual.MaxAbsDiff(expected):G4} > {bound:G4}");
+            }
             var fate = report.Fates.Single(f => f.Node == "bn");
             bool bnLeft = after.Graph.Nodes.Any(n => n.Is("BatchNormalization"));
             if (problem.MustFold && (fate.Outcome != BnOutcome.FoldedForward || bnLeft || !fate.Detail.Contains("scale through act", StringComparison.Ordinal)))

@@ -204,7 +204,28 @@ public sealed class ScaleThroughActivationRuleTests
             .Node("Sigmoid", ["a"], ["a2"], "side")
             .Build();
 
-        AssertKept(FoldPass.Run(model), "bn", "act output feeds 2 nodes: the path to the linear op branches");
+        AssertKept(FoldPass.Run(model), "bn", "act output feeds 2 nodes; the branch to side: ");
+    }
+
+    [Fact]
+    public void Activation_Feeding_Two_Convs_Carries_The_Scale_Into_Both()
+    {
+        // A pre-activation ResNet block with a projection shortcut: BN → Relu → {Conv3x3 pad 1, Conv1x1}.
+        var model = BnActivationPaddedConv("Relu")
+            .Output("s", OnnxDataType.Float, 1, 3, 4, 4)
+            .Initializer("P", [3, 2, 1, 1], 0.5f, -1f, 2f, 0.25f, -0.75f, 1.5f)
+            .Node("Conv", ["a", "P"], ["s"], "shortcut")
+            .Build();
+        var original = model.Clone();
+
+        var report = FoldPass.Run(model);
+
+        var fate = Fate(report, "bn");
+        Assert.Equal(BnOutcome.FoldedForward, fate.Outcome);
+        Assert.StartsWith("conv, shortcut (scale through act; shift t/s kept as Add", fate.Detail);
+        Assert.Equal(["Add", "Relu", "Conv", "Conv"], model.OpTypes());
+        Assert.Equal([0.5, -2, 2, 0.5, -0.75, 3], model.Values(model.Graph.Nodes.Single(n => n.Name == "shortcut").Input(1)));
+        AssertSameOutputs(original, model, Feed("x", Input(1, 2, 4, 4)));
     }
 
     [Fact]

@@ -63,6 +63,9 @@ public sealed record ActivationPathProblem
 
     public required IReadOnlyList<int> NegativeChannels { get; init; }
 
+    /// <summary>The path forks after the pools: a Conv1x1 also reads the value and writes the output "y2".</summary>
+    public bool SecondBranch { get; init; }
+
     /// <summary>The BN must become an Add with its scale in the linear op (no channel blocks it).</summary>
     public bool MustFold => NegativeChannels.Count == 0;
 
@@ -97,13 +100,15 @@ public sealed record ActivationPathProblem
             Pools = pools,
             Linear = pools.Count > 0 && pools[^1].Kind == "GlobalAveragePool" ? r.Pick(PathLinear.Gemm, PathLinear.MatMul) : r.Pick(Enum.GetValues<PathLinear>()),
             NegativeChannels = negative,
+            // Drawn last, so every other field of a seed is what it was before forks were generated.
+            SecondBranch = r.Chance(0.3),
         };
     }
 
     public override string ToString() =>
         $"seed {Seed}: x[{Batch},{Channels},{Height},{Width}]{(ProducedByBranchingConv ? " → Conv (also a graph output)" : "")} → BN"
         + $"{(NegativeChannels.Count > 0 ? $" (negative γ on channels {string.Join(",", NegativeChannels)})" : "")} → {Activation}"
-        + string.Concat(Pools.Select(p => $" → {p}")) + $" → {Linear}";
+        + string.Concat(Pools.Select(p => $" → {p}")) + $" → {Linear}" + (SecondBranch ? " and → Conv1x1 (a fork)" : "");
 
     /// <summary>The model (output "y") and a seeded input for it.</summary>
     public (OnnxModel Model, Dictionary<string, RefTensor> Inputs) Build()
@@ -157,6 +162,10 @@ public sealed record ActivationPathProblem
                 break;
         }
         var inputs = new Dictionary<string, RefTensor> { ["x"] = RefTensor.Of([Batch, c, Height, Width], r.Normals(Batch * c * Height * Width, 1)) };
+        if (SecondBranch)
+            b.Output("y2", OnnxDataType.Float, Batch, 2, height, width)
+                .Initializer(Floats("W2", [2, c, 1, 1], r.Normals(2 * c, 0.6)))
+                .Node("Conv", [value, "W2"], ["y2"], "branch");
         return (b.Build(), inputs);
     }
 
