@@ -107,6 +107,52 @@ public sealed class VerifyLayersCommandTests
             .ToDictionary(l => l.GetProperty("tensor").GetString()!, l => l.GetProperty("fold").GetString()!);
 
     [Fact]
+    public void A_Model_With_TopK_Folds_And_Verifies_Layer_By_Layer()
+    {
+        // TopK's values and int64 indices both feed the output; the layer run used to declare the indices float and
+        // ONNX Runtime refused the probe (exit 5).
+        var model = CliHarness.Write(TopKAfterConvBn());
+        var folded = Path.Combine(CliHarness.NewFolder(), "folded.onnx");
+        Assert.Equal(0, CliHarness.Run("fold", model, "-o", folded).Code);
+
+        var json = Path.Combine(CliHarness.NewFolder(), "verify.json");
+        var (code, output, error) = CliHarness.Run("verify", model, folded, "--layers", "--reference", "float64", "--json", json);
+        var (foldCode, _, foldError) = CliHarness.Run("fold", model, "-o", Path.Combine(CliHarness.NewFolder(), "f.onnx"),
+            "--verify", "--layers", "--reference", "float64");
+
+        Assert.True(code == 0, error);
+        Assert.True(foldCode == 0, foldError);
+        Assert.Contains("first divergence: none", output);
+        Assert.Contains("folds: 1 of 1 folded layer(s) within expected rounding", output);
+        var compared = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("layers").EnumerateArray()
+            .Select(l => l.GetProperty("tensor").GetString()).ToList();
+        Assert.Contains("values", compared);
+        Assert.Contains("indices", compared);
+    }
+
+    /// <summary>x [N,2,3,3] → Conv → BN → Flatten → TopK(k 3) → values + float(indices) → y [N,3].</summary>
+    private static GraphBuilder TopKAfterConvBn()
+    {
+        var random = new Random(3);
+        float[] Values(int n, float lo, float hi) => Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * random.NextSingle()).ToArray();
+        return new GraphBuilder()
+            .Input("x", OnnxDataType.Float, "N", 2, 3, 3)
+            .Output("y", OnnxDataType.Float, "N", 3)
+            .Initializer("W", [4, 2, 1, 1], Values(8, -1, 1))
+            .Initializer("gamma", [4], Values(4, 0.5f, 1.5f))
+            .Initializer("beta", [4], Values(4, -0.2f, 0.2f))
+            .Initializer("mean", [4], Values(4, -0.5f, 0.5f))
+            .Initializer("var", [4], Values(4, 0.25f, 2f))
+            .Initializer(TensorData.Create("k", [1], new long[] { 3 }.AsSpan()))
+            .Node("Conv", ["x", "W"], ["c"], "conv")
+            .Node("BatchNormalization", ["c", "gamma", "beta", "mean", "var"], ["bn_out"], "bn")
+            .Node("Flatten", ["bn_out"], ["flat"], "flatten")
+            .Node("TopK", ["flat", "k"], ["values", "indices"], "topk", ("axis", 1L))
+            .Node("Cast", ["indices"], ["indices_f"], "cast", ("to", (long)OnnxDataType.Float))
+            .Node("Add", ["values", "indices_f"], ["y"], "add");
+    }
+
+    [Fact]
     public void Fold_Verify_Layers_Json_Carries_The_Verification_With_Its_Layers()
     {
         var output = Path.Combine(CliHarness.NewFolder(), "folded.onnx");

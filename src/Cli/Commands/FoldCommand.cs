@@ -155,6 +155,8 @@ internal sealed class FoldCommand(Func<OnnxModel, FoldOptions, FoldReport> fold)
             var writer = json ? console.Error : console.Out;
             writer.WriteLine();
             writer.Write(verification.ToText(console.Verbose));
+            foreach (var hint in VerifyHints.For(verification, options))
+                writer.WriteLine(hint);
             if (junit is not null)
                 ReportFile.Write(junit, verification.ToJUnitXml());
             return (verification.IsEquivalent ? ExitCode.Ok : ExitCode.CheckFailed, verification);

@@ -60,6 +60,7 @@ internal sealed class VerifyCommand : ICliCommand
                     progress.Finish();
                 }
                 Write(console, report, parse.GetValue(json), parse.GetValue(shared.JUnit));
+                WriteHints(console, report, options, parse.GetValue(json));
                 return (int)(report.IsEquivalent ? ExitCode.Ok : ExitCode.CheckFailed);
             }
             catch (Exception ex)
@@ -87,6 +88,14 @@ internal sealed class VerifyCommand : ICliCommand
         {
             throw new UsageException($"--fold-report {path}: no such file");
         }
+    }
+
+    /// <summary>After the table, or on stderr when stdout holds the JSON document: what would settle a failure.</summary>
+    private static void WriteHints(CliConsole console, EquivalenceReport report, EquivalenceOptions options, string? json)
+    {
+        var writer = json == CommonOptions.Stdout ? console.Error : console.Out;
+        foreach (var hint in VerifyHints.For(report, options))
+            writer.WriteLine(hint);
     }
 
     /// <summary>The table to stdout (unless JSON goes there), and the JSON and JUnit files when asked.</summary>

@@ -22,6 +22,18 @@ public sealed class ValueInfo
     internal ValueInfoProto Proto { get; }
 
     /// <summary>
+    /// A detached declaration of value <paramref name="name"/> with no type at all (for <see cref="Graph.SetOutputs"/>):
+    /// ONNX Runtime types such a graph output from the node that writes it, which no declaration of ours can match
+    /// for every op and opset (TopK's int64 indices, sequence outputs).
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is empty.</exception>
+    public static ValueInfo Untyped(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return new ValueInfo(new ValueInfoProto { Name = name });
+    }
+
+    /// <summary>
     /// A detached declaration of tensor <paramref name="name"/> (for <see cref="Graph.SetOutputs"/>): its element type
     /// and shape, or no shape when <paramref name="shape"/> is null (rank unknown). A <see cref="Dimension"/> with
     /// neither a value nor a symbol is an unknown dimension.

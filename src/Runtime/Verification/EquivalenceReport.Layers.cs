@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using OnnxBn.Folding;
 
 namespace OnnxBn.Runtime.Verification;
 
@@ -41,6 +42,9 @@ public sealed partial class EquivalenceReport
                 text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                     $"  rounding: observed {Sci(r.Observed)} against a predicted bound of {Sci(r.Bound)}: {r.Verdict}"));
             text.AppendLine("  " + first.Comparison.Describe());
+            if (!LayerTypes.IsFloat(first.Comparison.ElementType))
+                text.AppendLine($"  {first.Comparison.ElementType.DisplayName()} values are compared exactly: every tensor compared before " +
+                    "it agrees within tolerance, so its node chose differently on nearly equal inputs: most likely a near-tie that float rounding tips");
         }
         else if (report.Runs > 0)
         {
@@ -178,6 +182,24 @@ public sealed partial class EquivalenceReport
         json.WriteNumber("referenceSeconds", report.ReferenceTime.TotalSeconds);
         json.WriteEndObject();
         WriteStrings(json, "layerNotes", report.Notes);
+        WriteRoundingDiagnosis(json);
+    }
+
+    private void WriteRoundingDiagnosis(Utf8JsonWriter json)
+    {
+        if (RoundingDiagnosis is not { } d)
+        {
+            json.WriteNull("roundingDiagnosis");
+            return;
+        }
+        json.WriteStartObject("roundingDiagnosis");
+        json.WriteString("output", d.Output);
+        Number(json, "foldError", d.FoldError);
+        Number(json, "runtimeRounding", d.RuntimeRounding);
+        json.WriteNumber("foldsChecked", d.FoldsChecked);
+        json.WriteNumber("foldedLayers", d.FoldedLayers);
+        json.WriteString("message", d.Describe());
+        json.WriteEndObject();
     }
 
     private static void NullableString(Utf8JsonWriter json, string name, string? value)

@@ -34,6 +34,8 @@ public sealed partial class EquivalenceReport
         text.AppendLine(IsEquivalent
             ? $"EQUIVALENT: {Outputs.Count} output(s) within tolerance over {Runs} run(s)."
             : "NOT EQUIVALENT: " + FailureMessage);
+        if (RoundingDiagnosis is { } rounding)
+            text.AppendLine("note: " + rounding.Describe());
         return text.ToString();
     }
 

@@ -44,6 +44,12 @@ public sealed partial class EquivalenceReport
     /// <summary>The layer-by-layer comparison, when asked for (<see cref="EquivalenceOptions.CompareLayers"/>); it does not change the verdict.</summary>
     public LayerReport? Layers { get; init; }
 
+    /// <summary>
+    /// With the float64 reference (<see cref="EquivalenceOptions.Float64Reference"/>): the evidence that outputs which
+    /// failed on tolerance differ by float rounding, not by the fold; null when the numbers do not show that.
+    /// </summary>
+    public RoundingDiagnosis? RoundingDiagnosis => Verification.RoundingDiagnosis.Of(this);
+
     /// <summary>Wall-clock time of the whole comparison, including loading both models.</summary>
     public TimeSpan Elapsed { get; init; }
 

@@ -31,7 +31,8 @@ internal sealed record LayerPair(string Tensor, string CandidateTensor, LayerMat
 internal sealed record LayerPlan(IReadOnlyList<LayerPair> Pairs, IReadOnlyList<UnmatchedTensor> Unmatched);
 
 /// <summary>
-/// Pairs the floating-point intermediates of the original with the candidate's: by name first; for what is left, by
+/// Pairs the intermediates of the original of a compared type (<see cref="LayerTypes.IsCompared"/>, or a type not
+/// known before the run) with the candidate's: by name first; for what is left, by
 /// structure, walking the original in topological order (a node whose op type, mapped inputs and constant contents
 /// equal those of one unclaimed candidate node maps its outputs onto that node's). A folded layer's weights differ,
 /// so a structural match never pairs a value from before a fold with one from after it.
@@ -90,7 +91,8 @@ internal static class LayerMatching
                     map[tensor] = structural.Output(i);
                 else if (outputsByPosition.TryGetValue(tensor, out var positional))
                     map[tensor] = positional;
-                if (node.Is("Constant") || !originalTypes.TryGetValue(tensor, out var type) || !LayerTypes.IsFloat(type))
+                // A type not known here is the probe session's to tell (LayerProbe.ComparedPairs).
+                if (node.Is("Constant") || originalTypes.TryGetValue(tensor, out var type) && !LayerTypes.IsCompared(type))
                     continue;
                 if (folds.RewroteTarget(node) is { } rewrote)
                 {
@@ -111,10 +113,23 @@ internal static class LayerMatching
                         counterpart == tensor ? LayerMatch.Name : outputsByPosition.ContainsKey(tensor) && structural is null ? LayerMatch.Position : LayerMatch.Structure,
                         node, producer, folds.Into(producer), type));
                 else
-                    unmatched.Add(new UnmatchedTensor(tensor, node.DisplayName, Reason(folds.Removing(node))));
+                    unmatched.Add(new UnmatchedTensor(tensor, node.DisplayName, Reason(folds.Removing(node) ?? ParameterOfFolded(original, node, tensor, folds))));
             }
         }
         return new LayerPlan(pairs, unmatched);
+    }
+
+    /// <summary>
+    /// The fold that consumed <paramref name="tensor"/> when it is a parameter computed from constants alone (an
+    /// exporter's Identity of a shared BN weight) read only by nodes folds removed or rewrote; else null.
+    /// </summary>
+    private static BnFate? ParameterOfFolded(Graph original, Node node, string tensor, FoldAttribution folds)
+    {
+        if (!node.Inputs.All(i => i.Length == 0 || original.TryGetConstant(i, out _)))
+            return null;
+        var consumers = original.Consumers(tensor);
+        var fates = consumers.Select(folds.Removing).ToList();
+        return consumers.Count > 0 && fates.All(f => f is not null) ? fates[0] : null;
     }
 
     /// <summary>True when an unmatched tensor's reason names a fold (it is expected to be missing).</summary>

@@ -39,10 +39,16 @@ public sealed class LayerReport
 
     /// <summary>
     /// The tensors with the largest error relative to what the tolerance allows, worst first; one whose shape or type
-    /// differs between the models ranks with the worst.
+    /// differs between the models ranks with the worst. Integer and boolean tensors beyond tolerance (compared
+    /// exactly, so any difference is infinitely beyond it) come after the float ones: a flipped index says where a
+    /// choice changed, not how far the values moved.
     /// </summary>
     public IEnumerable<LayerComparison> Worst(int count) =>
-        Layers.Where(l => l.Comparison.Elements > 0 || !l.Comparison.Passed).OrderByDescending(l => Severity(l.Comparison)).Take(count);
+        Layers.Where(l => l.Comparison.Elements > 0 || !l.Comparison.Passed)
+            .OrderByDescending(l => l.Passed ? 0 : IsExact(l.Comparison) ? 1 : 2)
+            .ThenByDescending(l => Severity(l.Comparison)).Take(count);
+
+    private static bool IsExact(OutputComparison c) => LayerTypes.IsCompared(c.ElementType) && !LayerTypes.IsFloat(c.ElementType);
 
     private static double Severity(OutputComparison c)
     {

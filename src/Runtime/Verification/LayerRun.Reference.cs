@@ -54,6 +54,7 @@ internal static partial class LayerRun
         Graph candidate, IReadOnlyDictionary<string, double> inputMax, List<string> notes)
     {
         var byCandidateTensor = layers.ToDictionary(l => l.CandidateTensor, StringComparer.Ordinal);
+        var missing = new MissingBounds();
         for (var i = 0; i < layers.Count; i++)
         {
             var folds = pairs[i].Folds.Where(f => f.Outcome is BnOutcome.FoldedBackward or BnOutcome.FoldedForward).ToList();
@@ -61,22 +62,20 @@ internal static partial class LayerRun
                 continue;
             if (folds.All(f => f.Scope != BnFate.MainScope))
             {
-                notes.Add($"no rounding bound for {layers[i].Tensor}: the folds that changed it are inside the sub-graphs of " +
-                    $"{pairs[i].CandidateNode.DisplayName}, whose inner tensors are not exposed");
+                missing.Add(layers[i].Tensor, new MissingBound("their folds are inside sub-graphs, whose inner tensors are not exposed",
+                    $"the folds that changed it are inside the sub-graphs of {pairs[i].CandidateNode.DisplayName}, whose inner tensors are not exposed"));
                 continue;
             }
-            var magnitudes = RoundingBound.Of(original, candidate, pairs[i].CandidateNode, folds, pairs[i].ElementType, out var reason);
-            double inputMaxAbs, inputDifference;
+            var magnitudes = RoundingBound.Predict(original, candidate, pairs[i].CandidateNode, folds, pairs[i].ElementType, out var gap);
             if (magnitudes is null)
             {
-                notes.Add($"no rounding bound for {layers[i].Tensor}: {reason}");
+                missing.Add(layers[i].Tensor, gap!);
                 continue;
             }
-            if (InputMagnitude(candidate, magnitudes.DataInput, byCandidateTensor, inputMax) is { } known)
-                (inputMaxAbs, inputDifference) = known;
-            else
+            if (InputMagnitude(candidate, magnitudes.DataInput, byCandidateTensor, inputMax) is not { } input)
             {
-                notes.Add($"no rounding bound for {layers[i].Tensor}: its input {magnitudes.DataInput} was not compared");
+                missing.Add(layers[i].Tensor, new MissingBound("their folded node's input was not compared",
+                    $"its input {magnitudes.DataInput} was not compared"));
                 continue;
             }
             var c = layers[i];
@@ -85,9 +84,10 @@ internal static partial class LayerRun
                 Index = c.Index, Tensor = c.Tensor, CandidateTensor = c.CandidateTensor, MatchedBy = c.MatchedBy,
                 OriginalNode = c.OriginalNode, OriginalOp = c.OriginalOp, CandidateNode = c.CandidateNode, CandidateOp = c.CandidateOp,
                 Folds = c.Folds, Comparison = c.Comparison, Reference = c.Reference,
-                Rounding = new RoundingCheck(c.Comparison.MaxAbsError, magnitudes.Bound(inputMaxAbs, inputDifference)),
+                Rounding = new RoundingCheck(c.Comparison.MaxAbsError, magnitudes.Bound(input.MaxAbs, input.Difference)),
             };
         }
+        notes.AddRange(missing.Notes());
         return layers;
     }
 

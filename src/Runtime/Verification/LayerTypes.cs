@@ -3,9 +3,10 @@ using OnnxBn.Folding;
 namespace OnnxBn.Runtime.Verification;
 
 /// <summary>
-/// The element type of every value of a graph: declared (graph inputs and outputs, value_info, initializers) or
-/// carried forward in topological order, so an intermediate can be declared as a graph output with its type.
-/// Most ops keep the type of their first input; the exceptions are the ops that choose theirs.
+/// The element type of every value of a graph it can tell: declared (graph inputs and outputs, value_info,
+/// initializers) or carried forward in topological order, output by output (<see cref="OpOutputTypes"/>). It chooses
+/// which intermediates are worth exposing; ONNX Runtime's own types of the exposed outputs decide what is compared
+/// (<see cref="LayerProbe"/>), so a value missing here is exposed and typed by the runtime rather than guessed.
 /// </summary>
 internal static class LayerTypes
 {
@@ -25,30 +26,11 @@ internal static class LayerTypes
                     types.TryAdd(output, declared);
                 continue;
             }
-            if (OutputType(node, types) is not { } type)
-                continue;
-            foreach (var output in node.Outputs.Where(o => o.Length > 0))
-                types.TryAdd(output, type);
+            for (var i = 0; i < node.Outputs.Count; i++)
+                if (node.Output(i).Length > 0 && OpOutputTypes.Of(node, i, types) is { } type)
+                    types.TryAdd(node.Output(i), type);
         }
         return types;
-    }
-
-    private static OnnxDataType? OutputType(Node node, Dictionary<string, OnnxDataType> known)
-    {
-        if (node.Domain is not ("" or "ai.onnx"))
-            return null;
-        return node.OpType switch
-        {
-            "Cast" => (OnnxDataType)node.GetInt("to", 0),
-            "Shape" or "Size" or "NonZero" or "ArgMax" or "ArgMin" => OnnxDataType.Int64,
-            "Equal" or "Less" or "LessOrEqual" or "Greater" or "GreaterOrEqual" or "Not" or "And" or "Or" or "Xor" or "IsNaN" or "IsInf"
-                => OnnxDataType.Bool,
-            "Constant" => node.GetTensor("value")?.ElementType,
-            "ConstantOfShape" => node.GetTensor("value")?.ElementType ?? OnnxDataType.Float,
-            "CastLike" => known.TryGetValue(node.Input(1), out var like) ? like : null,
-            _ => node.Inputs.Where(i => i.Length > 0).Select(i => known.TryGetValue(i, out var t) ? t : (OnnxDataType?)null)
-                .FirstOrDefault(t => t is not null),
-        };
     }
 
     /// <summary>
@@ -69,7 +51,15 @@ internal static class LayerTypes
         }
     }
 
-    /// <summary>True for the floating-point types whose intermediates are worth comparing layer by layer.</summary>
+    /// <summary>True for the floating-point types, whose intermediates are compared within tolerance.</summary>
     public static bool IsFloat(OnnxDataType type) =>
         type is OnnxDataType.Float or OnnxDataType.Double or OnnxDataType.Float16 or OnnxDataType.BFloat16;
+
+    /// <summary>
+    /// True for the types compared layer by layer: floating-point ones within tolerance, integers and booleans
+    /// exactly (indices, masks, shapes); strings, complex numbers and 8-bit floats are not.
+    /// </summary>
+    public static bool IsCompared(OnnxDataType type) => IsFloat(type) || type is OnnxDataType.Bool or OnnxDataType.Int8 or
+        OnnxDataType.Int16 or OnnxDataType.Int32 or OnnxDataType.Int64 or OnnxDataType.UInt8 or OnnxDataType.UInt16 or
+        OnnxDataType.UInt32 or OnnxDataType.UInt64;
 }

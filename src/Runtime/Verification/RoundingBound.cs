@@ -46,9 +46,19 @@ public static class RoundingBound
     /// <summary>
     /// The magnitudes of <paramref name="node"/> of the <paramref name="candidate"/> graph, folded from the BNs
     /// <paramref name="folds"/> of the <paramref name="original"/>; null (with the reason) when the node is not a
-    /// linear op with constant weights or a fold is not of a BatchNormalization.
+    /// linear op with constant weights or a fold is not of a BatchNormalization or a Mul/Div(+Add/Sub) affine map with
+    /// constant parameters.
     /// </summary>
     public static Magnitudes? Of(Graph original, Graph candidate, Node node, IReadOnlyList<BnFate> folds, OnnxDataType type, out string? reason)
+    {
+        var magnitudes = Predict(original, candidate, node, folds, type, out var missing);
+        reason = missing?.Detail;
+        return magnitudes;
+    }
+
+    /// <summary><see cref="Of"/>, with the reason in the form the layer report groups its notes by.</summary>
+    internal static Magnitudes? Predict(Graph original, Graph candidate, Node node, IReadOnlyList<BnFate> folds, OnnxDataType type,
+        out MissingBound? missing)
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(candidate);
@@ -56,37 +66,24 @@ public static class RoundingBound
         ArgumentNullException.ThrowIfNull(folds);
         if (LinearView.Of(candidate, node) is not { } linear)
         {
-            reason = $"{node.OpType} {node.DisplayName} is not a linear op with constant weights";
+            missing = new MissingBound("the folded node is not a linear op with constant weights",
+                $"{node.OpType} {node.DisplayName} is not a linear op with constant weights");
             return null;
         }
         double offset = 2 * linear.BiasMax;
         foreach (var fate in folds)
         {
-            if (BatchNormOf(original, fate.Node) is not { } bn)
+            if (FoldedChannels.Of(original, fate) is not { } channels)
             {
-                reason = $"{fate.Node} is a {fate.Kind}, not a BatchNormalization with constant parameters";
+                missing = new MissingBound($"{fate.Kind} folds without constant parameters are not modelled",
+                    $"{fate.Node} is a {fate.Kind}, not a BatchNormalization or Mul/Div(+Add/Sub) with constant parameters");
                 return null;
             }
             offset += fate.Outcome == BnOutcome.FoldedForward
-                ? 2 * linear.Gain * bn.Select(p => Math.Abs(p.Mean) + (p.Scale == 0 ? 0 : Math.Abs(p.Shift / p.Scale))).Max()
-                : 2 * bn.Select(p => Math.Abs(p.Scale * p.Mean) + Math.Abs(p.Shift)).Max();
+                ? 2 * linear.Gain * channels.Select(p => Math.Abs(p.Mean) + (p.Scale == 0 ? 0 : Math.Abs(p.Shift / p.Scale))).Max()
+                : 2 * channels.Select(p => Math.Abs(p.Scale * p.Mean) + Math.Abs(p.Shift)).Max();
         }
-        reason = null;
+        missing = null;
         return new Magnitudes(linear.DataInput, linear.Gain, linear.Terms, offset, UnitRoundoff(type));
-    }
-
-    private readonly record struct BnChannel(double Scale, double Mean, double Shift);
-
-    private static BnChannel[]? BatchNormOf(Graph graph, string label)
-    {
-        var bn = graph.Nodes.FirstOrDefault(n => n.Name == label || (n.Name.Length == 0 && n.Output(0) == label));
-        if (bn is null || !bn.Is("BatchNormalization"))
-            return null;
-        double[]? Values(int i) => ConstantValues.Of(graph, bn.Input(i), out _);
-        if (Values(1) is not { } gamma || Values(2) is not { } beta || Values(3) is not { } mean || Values(4) is not { } variance ||
-            gamma.Length != beta.Length || gamma.Length != mean.Length || gamma.Length != variance.Length)
-            return null;
-        double epsilon = bn.GetFloat("epsilon", 1e-5f);
-        return gamma.Select((g, c) => new BnChannel(g / Math.Sqrt(variance[c] + epsilon), mean[c], beta[c])).ToArray();
     }
 }

@@ -122,6 +122,36 @@ public sealed class LayerComparisonTests
         Assert.DoesNotContain(layers.Layers, l => l.Tensor == "/fc2/MatMul_output_0");
     }
 
+    [Fact]
+    public void A_Bn_Parameter_Computed_From_Constants_Is_Listed_As_Removed_By_The_Fold()
+    {
+        // PyTorch exports a BN statistic shared with another parameter as Identity(initializer); the fold consumes it.
+        var original = VerificationModels.ConvBn();
+        var bn = original.Graph.Nodes.Single(n => n.Is("BatchNormalization"));
+        original.Graph.AddNode("Identity", ["var"], ["var_copy"], "var_identity", after: null);
+        original.Graph.SetNodeInput(bn, 4, "var_copy");
+        original.Graph.TopologicalSort();
+        var folded = original.Clone();
+        FoldPass.Run(folded);
+
+        var layers = EquivalenceChecker.Compare(original, folded, LayerOptions()).Layers!;
+
+        var parameter = Assert.Single(layers.Unmatched, u => u.Tensor == "var_copy");
+        Assert.Equal("removed by the fold: bn folded backward into conv", parameter.Reason);
+    }
+
+    [Fact]
+    public void A_Mul_Add_The_Candidate_Still_Has_Is_Not_Taken_For_Folded()
+    {
+        // A re-fold of the original folds the Mul+Add; the candidate kept it, so no fold touched its nodes.
+        var original = VerificationModels.ConvAffine("Mul", "Add", forward: false);
+
+        var layers = EquivalenceChecker.Compare(original, original.Clone(), LayerOptions()).Layers!;
+
+        Assert.All(layers.Layers, l => Assert.Empty(l.Folds));
+        Assert.Empty(layers.Unmatched);
+    }
+
     [Theory]
     [InlineData("densenet_tail", "/norm1/BatchNormalization_output_0")]
     [InlineData("preact_resnet_block", "/block/relu1/Relu_output_0")]

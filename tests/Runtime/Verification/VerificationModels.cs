@@ -57,6 +57,36 @@ internal static class VerificationModels
             .Build();
     }
 
+    /// <summary>
+    /// Conv(x [N,3,6,6], W [4,3,3,3]) → <paramref name="scaleOp"/>(·, a [4,1,1]) → <paramref name="shiftOp"/>(·, b [4,1,1]),
+    /// or, <paramref name="forward"/>, the affine map on x [N,4,6,6] before the Conv (W [5,4,3,3], no padding).
+    /// </summary>
+    public static OnnxModel ConvAffine(string scaleOp, string? shiftOp, bool forward)
+    {
+        var random = new Random(17);
+        float[] Values(int n, float lo, float hi) => Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * random.NextSingle()).ToArray();
+        const int channels = 4;
+        int inputs = forward ? channels : 3, outputs = forward ? 5 : channels;
+        var builder = new GraphBuilder()
+            .Input("x", OnnxDataType.Float, "N", inputs, 6, 6)
+            .Output("y", OnnxDataType.Float, "N", outputs, 4, 4)
+            .Initializer("W", [outputs, inputs, 3, 3], Values(outputs * inputs * 9, -1, 1))
+            .Initializer("B", [outputs], Values(outputs, -0.5f, 0.5f))
+            .Initializer("a", [channels, 1, 1], Values(channels, 0.5f, 2f))
+            .Initializer("b", [channels, 1, 1], Values(channels, -0.5f, 0.5f));
+        var affineInput = forward ? "x" : "c";
+        var affineOutput = forward ? "affine" : "y";
+        if (!forward)
+            builder.Node("Conv", ["x", "W", "B"], ["c"], "conv");
+        var scaled = shiftOp is null ? affineOutput : "scaled";
+        builder.Node(scaleOp, [affineInput, "a"], [scaled], "scale");
+        if (shiftOp is not null)
+            builder.Node(shiftOp, [scaled, "b"], [affineOutput], "shift");
+        if (forward)
+            builder.Node("Conv", ["affine", "W", "B"], ["y"], "conv");
+        return builder.Build();
+    }
+
     /// <summary>A test double for a broken fold: multiplies output channel <paramref name="channel"/> of the folded Conv's weight by <paramref name="factor"/>.</summary>
     public static OnnxModel BreakChannel(OnnxModel folded, int channel, double factor)
     {
