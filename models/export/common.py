@@ -207,3 +207,15 @@ def add_to_manifest(entries):
         f.write("\n")
     for name, e in entries.items():
         print(f"  {name}: {e['num_batchnorm']} BN, tolerance {e['tolerance']}")
+
+
+def randomize_bn(bn):
+    """Running statistics and affine parameters a trained BN could have (all distinct, so no two get merged), drawn
+    from torch's global generator in this order: mean ~ N(0, 0.5), var ~ U(0.25, 2), gamma ~ U(0.5, 1.5),
+    beta ~ N(0, 0.2)."""
+    import torch
+    with torch.no_grad():
+        bn.running_mean.normal_(0, 0.5)
+        bn.running_var.uniform_(0.25, 2.0)
+        bn.weight.uniform_(0.5, 1.5)
+        bn.bias.normal_(0, 0.2)

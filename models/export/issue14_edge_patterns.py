@@ -277,12 +277,8 @@ def frozen_batchnorm_block():
     torch.manual_seed(1415)
     net = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1, bias=False), FrozenBatchNorm2d(8), torch.nn.ReLU(),
                               torch.nn.Conv2d(8, 4, 1, bias=False), FrozenBatchNorm2d(4))
-    with torch.no_grad():
-        for bn in (net[1], net[4]):
-            bn.weight.uniform_(0.5, 1.5)
-            bn.bias.normal_(0, 0.2)
-            bn.running_mean.normal_(0, 0.5)
-            bn.running_var.uniform_(0.25, 2.0)
+    for bn in (net[1], net[4]):
+        common.randomize_bn(bn)
     net.eval()
     x = torch.randn(BATCH, 3, 6, 6)
     name = "synth_frozen_batchnorm"

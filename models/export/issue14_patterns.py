@@ -57,12 +57,8 @@ def keras_flatten_mlp_bn():
             return self.bn2(x @ self.w2 + self.b2)
 
     net = Net()
-    with torch.no_grad():
-        for bn in (net.bn1, net.bn2):
-            bn.running_mean.normal_(0, 0.5)
-            bn.running_var.uniform_(0.25, 2.0)
-            bn.weight.uniform_(0.5, 1.5)
-            bn.bias.normal_(0, 0.2)
+    for bn in (net.bn1, net.bn2):
+        common.randomize_bn(bn)
     net.eval()
     x = torch.randn(BATCH, 1, 28, 28)
     name = "keras_flatten_mlp_bn"

@@ -25,15 +25,6 @@ import common  # noqa: E402
 BATCH = 2
 
 
-def randomize(bn):
-    """Running statistics and affine parameters a trained BN could have (all distinct, so no two get merged)."""
-    with torch.no_grad():
-        bn.running_mean.normal_(0, 0.5)
-        bn.running_var.uniform_(0.25, 2.0)
-        bn.weight.uniform_(0.5, 1.5)
-        bn.bias.normal_(0, 0.2)
-
-
 class IfBranchBn(torch.nn.Module):
     def __init__(self):
         super().__init__()
@@ -103,7 +94,7 @@ def main():
     if_net = IfBranchBn()
     loop_net = LoopBodyBn()
     for bn in (if_net.bn1, if_net.bn2, loop_net.bn, loop_net.gate_bn):
-        randomize(bn)
+        common.randomize_bn(bn)
     entries = {
         "synth_if_branch_bn": export(
             "synth_if_branch_bn", if_net, torch.randn(BATCH, 3, 6, 6) + 0.1,

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using OnnxBn.Folding;
 using OnnxBn.TestUtilities;
 
 namespace OnnxBn.Cli.Tests;
@@ -52,6 +53,25 @@ internal static class CliHarness
     {
         string path = Path.Combine(Path.GetTempPath(), "onnxbn-cli-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>
+    /// <paramref name="model"/> folded, then the weight of the node that writes <paramref name="tensor"/> moved by
+    /// <paramref name="delta"/> at <paramref name="index"/> (the middle element when null), saved to a fresh folder:
+    /// a fold gone wrong.
+    /// </summary>
+    public static string DamagedFold(string model, string tensor, double delta, int? index = null)
+    {
+        var folded = OnnxModel.Load(model);
+        FoldPass.Run(folded);
+        var node = folded.Graph.Producer(tensor)!;
+        var weight = folded.Graph.Initializer(node.Input(1))!;
+        var values = weight.ToDoubleArray();
+        values[index ?? values.Length / 2] += delta;
+        folded.Graph.SetInitializer(TensorData.FromDoubles(weight.Name, weight.ElementType, weight.DimsArray(), values));
+        var path = Path.Combine(NewFolder(), "damaged.onnx");
+        folded.Save(path);
         return path;
     }
 

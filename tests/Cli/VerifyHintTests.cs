@@ -1,4 +1,3 @@
-using OnnxBn.Folding;
 using OnnxBn.TestUtilities;
 
 namespace OnnxBn.Cli.Tests;
@@ -75,17 +74,5 @@ public sealed class VerifyHintTests
     }
 
     /// <summary>small_cnn_bn folded, with one weight of conv1 moved by 0.25.</summary>
-    private static string DamagedFold()
-    {
-        var model = OnnxModel.Load(SmallCnn);
-        FoldPass.Run(model);
-        var conv = model.Graph.Producer("/bn1/BatchNormalization_output_0")!;
-        var weight = model.Graph.Initializer(conv.Input(1))!;
-        var values = weight.ToDoubleArray();
-        values[4] += 0.25;
-        model.Graph.SetInitializer(TensorData.FromDoubles(weight.Name, weight.ElementType, weight.DimsArray(), values));
-        var path = Path.Combine(CliHarness.NewFolder(), "damaged.onnx");
-        model.Save(path);
-        return path;
-    }
+    private static string DamagedFold() => CliHarness.DamagedFold(SmallCnn, "/bn1/BatchNormalization_output_0", 0.25, index: 4);
 }

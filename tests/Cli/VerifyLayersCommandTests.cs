@@ -10,19 +10,7 @@ public sealed class VerifyLayersCommandTests
     private static readonly string SmallCnn = Path.Combine(RepositoryPaths.Models, "small_cnn_bn.onnx");
 
     /// <summary>small_cnn_bn folded, with one weight of conv2 moved by 0.5, saved to a fresh folder.</summary>
-    private static string DamagedFold()
-    {
-        var model = OnnxModel.Load(SmallCnn);
-        FoldPass.Run(model);
-        var conv = model.Graph.Producer("/bn2/BatchNormalization_output_0")!;
-        var weight = model.Graph.Initializer(conv.Input(1))!;
-        var values = weight.ToDoubleArray();
-        values[values.Length / 2] += 0.5;
-        model.Graph.SetInitializer(TensorData.FromDoubles(weight.Name, weight.ElementType, weight.DimsArray(), values));
-        var path = Path.Combine(CliHarness.NewFolder(), "damaged.onnx");
-        model.Save(path);
-        return path;
-    }
+    private static string DamagedFold() => CliHarness.DamagedFold(SmallCnn, "/bn2/BatchNormalization_output_0", 0.5);
 
     [Fact]
     public void Layers_Json_Names_The_First_Divergence_And_Exits_1()
