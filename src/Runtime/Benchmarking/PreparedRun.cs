@@ -69,7 +69,7 @@ public sealed class PreparedRun : IDisposable
         try
         {
             var start = Stopwatch.GetTimestamp();
-            _session.RunWithBinding(_binding, _runOptions);
+            _session.RunRetained(_binding, _runOptions);
             return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
         finally
