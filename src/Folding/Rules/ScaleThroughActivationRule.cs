@@ -24,10 +24,15 @@ namespace OnnxBn.Folding.Rules;
 /// feeds it, the Add folds backward into that op's bias at once (the backward rules decide and compute); otherwise it
 /// stays, a cheaper op than the BN.
 ///
-/// Declined, with the reason: a channel with s ≤ 0 when the path has an activation or max-pool (the channels are
-/// named), s = 0 on any channel (t/s is undefined), a path that branches (an intermediate value has other readers or
-/// is a graph output), a path that ends anywhere but a Conv, Gemm or MatMul, and weights the element type cannot
-/// hold (<see cref="NarrowFloat"/>). Float64 throughout; written back in each tensor's own type.
+/// A channel with s = 0 (a pruned γ) is the constant t after the BN and f(t) after the path: the linear op's weights
+/// for it become 0 and its bias absorbs W·f(t), as a forward fold absorbs a shift (so a padded Conv takes it only
+/// when f(t) = 0).
+///
+/// Declined, with the reason: a channel with s &lt; 0 when the path has an activation or max-pool (the channels are
+/// named), a channel with s = 0 whose constant does not stay constant along the path (zero padding averaged in), a
+/// path that branches (an intermediate value has other readers or is a graph output) other than into linear ops, a
+/// path that ends anywhere but a Conv, Gemm or MatMul, and weights the element type cannot hold
+/// (<see cref="NarrowFloat"/>). Float64 throughout; written back in each tensor's own type.
 /// </summary>
 internal sealed class ScaleThroughActivationRule : IFoldRule
 {
@@ -60,9 +65,11 @@ internal sealed class ScaleThroughActivationRule : IFoldRule
                 : RuleMatch.Decline(blocked);
         if (BlockingChannels(op, path) is { } sign)
             return RuleMatch.Decline(sign);
+        if (ConstantChannels(context, op, path, out var constants) is { } unconstant)
+            return RuleMatch.Decline(unconstant);
 
-        // The scale alone, as each linear op at the end of the path sees it.
-        var scale = op with { Nodes = [], Input = path.End, Output = path.End, Axis = path.Axis, Shift = new double[op.Channels] };
+        // The scale alone, as each linear op at the end of the path sees it; a channel of scale 0 is a constant there.
+        var scale = op with { Nodes = [], Input = path.End, Output = path.End, Axis = path.Axis, Shift = constants };
         var sites = new List<ForwardSite>();
         var applies = new List<Action>();
         foreach (var reader in path.Readers)
@@ -79,7 +86,8 @@ internal sealed class ScaleThroughActivationRule : IFoldRule
             applies.Add(applyScale);
         }
 
-        double[] shift = op.Shift.Select((t, c) => t / op.Scale[c]).ToArray();
+        // A channel of scale 0 is gone from the linear op's input, so what the Add puts there does not matter.
+        double[] shift = op.Shift.Select((t, c) => op.Scale[c] == 0 ? 0 : t / op.Scale[c]).ToArray();
         var residual = Residual(context, op, shift, out string? residualReason);
         if (residualReason is not null)
             return RuleMatch.Decline(residualReason);
@@ -103,19 +111,69 @@ internal sealed class ScaleThroughActivationRule : IFoldRule
         node.Has(OpTrait.PositivelyHomogeneous) || node.Has(OpTrait.ChannelLinear) || ChannelPath.MovesElementsOnly(node);
 
     /// <summary>
-    /// Why some channel's scale cannot travel the path, naming the channels, or null: s = 0 anywhere (t/s has no
-    /// value), s &lt; 0 through an op that only commutes with positive factors.
+    /// Why some channel's scale cannot travel the path, naming the channels, or null: s &lt; 0 through an op that
+    /// only commutes with positive factors.
     /// </summary>
     private static string? BlockingChannels(AffineOp op, ChannelPath path)
     {
-        var zero = Channels(op, s => s == 0);
-        if (zero.Count > 0)
-            return $"{Describe(op, zero)}: the shift t/s has no value";
         if (path.Nodes.FirstOrDefault(n => n.Has(OpTrait.PositivelyHomogeneous) && !n.Has(OpTrait.ChannelLinear)) is not { } homogeneous)
             return null;
         var negative = Channels(op, s => s < 0);
         return negative.Count == 0 ? null
             : $"{Describe(op, negative)}: the scale cannot pass through {homogeneous.OpType} {homogeneous.DisplayName} ({homogeneous.OpType}(s·x) = s·{homogeneous.OpType}(x) needs s > 0)";
+    }
+
+    /// <summary>
+    /// A channel with s = 0 (a pruned γ) holds the constant t after the BN, so f(t) after the path, whatever x: it
+    /// becomes a shift the linear op absorbs (its weights for the channel scaled by 0, its bias gaining W·f(t), exact
+    /// where the op does not pad or f(t) = 0). <paramref name="constants"/> holds those values (0 elsewhere); the
+    /// reason names the channel and the op when a constant does not stay one along the path.
+    /// </summary>
+    private static string? ConstantChannels(FoldContext context, AffineOp op, ChannelPath path, out double[] constants)
+    {
+        constants = new double[op.Channels];
+        foreach (int c in Channels(op, s => s == 0))
+        {
+            double value = op.Shift[c];
+            foreach (var node in path.Nodes)
+            {
+                if (ConstantThrough(context, node, value, c) is not { } next)
+                    return $"{Describe(op, [c])}: its constant output {Format(value)} does not stay constant through {node.OpType} {node.DisplayName}";
+                value = next;
+            }
+            constants[c] = value;
+        }
+        return null;
+    }
+
+    /// <summary>What <paramref name="node"/> makes of a channel that is <paramref name="value"/> everywhere, or null when it is no constant after it.</summary>
+    private static double? ConstantThrough(FoldContext context, Node node, double value, int channel) => node.OpType switch
+    {
+        _ when ChannelPath.MovesElementsOnly(node) => value,
+        "Relu" => Math.Max(value, 0),
+        "LeakyRelu" => value >= 0 ? value : node.GetFloat("alpha", 0.01f) * value,
+        "PRelu" => value >= 0 ? value : SlopeOf(context, node, channel) is { } slope ? slope * value : null,
+        // Max pooling ignores its padding, and the mean of a constant is itself unless zero padding is averaged in.
+        "MaxPool" or "GlobalMaxPool" or "GlobalAveragePool" => value,
+        "AveragePool" => node.GetInt("count_include_pad", 0) == 0 || !Pads(node) ? value : null,
+        _ => null,
+    };
+
+    private static bool Pads(Node node) =>
+        (node.GetInts("pads") ?? []).Any(p => p != 0) || node.GetString("auto_pad", "NOTSET") is "SAME_UPPER" or "SAME_LOWER";
+
+    /// <summary>PRelu's slope for <paramref name="channel"/>: a constant of one value, or one that varies along axis 1 of the input only ([C,1,1] on [N,C,H,W]).</summary>
+    private static double? SlopeOf(FoldContext context, Node prelu, int channel)
+    {
+        if (!context.TryConstant(prelu.Input(1), out var slope))
+            return null;
+        var values = slope.ToDoubleArray();
+        if (values.Length == 1)
+            return values[0];
+        if (context.Shapes.RankOf(prelu.Input(0)) is not int rank || slope.Rank > rank)
+            return null;
+        var varying = Enumerable.Range(0, slope.Rank).Where(i => slope.Dims[i] != 1).ToList();
+        return varying.Count == 1 && rank - slope.Rank + varying[0] == 1 && channel < values.Length ? values[channel] : null;
     }
 
     private static List<int> Channels(AffineOp op, Func<double, bool> blocks) =>

@@ -167,12 +167,68 @@ public sealed class ScaleThroughActivationRuleTests
     }
 
     [Fact]
-    public void Zero_Scale_Keeps_The_Bn_Because_The_Shift_Over_Scale_Has_No_Value()
+    public void Zero_Scale_Channel_Whose_Constant_Relu_Zeroes_Folds_Even_Into_A_Padded_Conv()
     {
+        // γ0 = 0 and β0 = -1: channel 0 is Relu(-1) = 0 everywhere, so dropping it is exact at the border too.
+        var model = BnActivationPaddedConv("Relu").Build();
+        model.Graph.SetInitializer(TensorData.Create("bn.gamma", [2], new[] { 0f, 6f }.AsSpan()));
+        model.Graph.SetInitializer(TensorData.Create("bn.beta", [2], new[] { -1f, -1f }.AsSpan()));
+        var original = model.Clone();
+
+        var report = FoldPass.Run(model);
+
+        Assert.Equal(BnOutcome.FoldedForward, Fate(report, "bn").Outcome);
+        Assert.All(model.Values(model.Single("Conv").Input(1)).Take(9), w => Assert.Equal(0.0, w));
+        AssertSameOutputs(original, model, Feed("x", Input(1, 2, 4, 4)));
+    }
+
+    [Fact]
+    public void Zero_Scale_Channel_Of_Constant_Output_Moves_Into_The_Bias_Of_An_Unpadded_Conv()
+    {
+        // Channel 0 is Relu(β0 = 1) = 1 everywhere: its weights become 0 and the Conv's bias gains W[:,0]·1.
+        var model = new GraphBuilder()
+            .Input("x", OnnxDataType.Float, 1, 2, 3, 3)
+            .Output("y", OnnxDataType.Float, 1, 2, 2, 2)
+            .Initializer("W", [2, 2, 2, 2], [.. Enumerable.Range(0, 16).Select(i => (float)Math.Sin(i + 1))])
+            .Bn("bn", "x", "h")
+            .Node("Relu", ["h"], ["a"], "act")
+            .Node("MaxPool", ["a"], ["p"], "pool", ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 1, 1 }), ("pads", new long[] { 1, 1, 1, 1 }))
+            .Node("Conv", ["p", "W"], ["y"], "conv", ("strides", new long[] { 2, 2 }))
+            .Build();
+        model.Graph.SetInitializer(TensorData.Create("bn.gamma", [2], new[] { 0f, 6f }.AsSpan()));
+        var original = model.Clone();
+
+        var report = FoldPass.Run(model);
+
+        Assert.Equal(BnOutcome.FoldedForward, Fate(report, "bn").Outcome);
+        AssertSameOutputs(original, model, Feed("x", Input(1, 2, 3, 3)));
+    }
+
+    [Fact]
+    public void Zero_Scale_Channel_Is_Kept_When_Its_Constant_Meets_A_Padded_Conv()
+    {
+        // Channel 0 is Relu(1) = 1 inside but the Conv pads with zeros: no bias reproduces that border.
         var model = BnActivationPaddedConv("Relu").Build();
         model.Graph.SetInitializer(TensorData.Create("bn.gamma", [2], new[] { 0f, 6f }.AsSpan()));
 
-        AssertKept(FoldPass.Run(model), "bn", "channel 0 has scale 0: the shift t/s has no value");
+        AssertKept(FoldPass.Run(model), "bn", "padded Conv", "zero padding would see the shift at the border");
+    }
+
+    [Fact]
+    public void Zero_Scale_Channel_Is_Kept_Where_Padding_Is_Averaged_In()
+    {
+        var model = new GraphBuilder()
+            .Input("x", OnnxDataType.Float, 1, 2, 4, 4)
+            .Output("y", OnnxDataType.Float, 1, 1, 5, 5)
+            .Initializer("W", [1, 2, 1, 1], 1f, 2f)
+            .Bn("bn", "x", "h")
+            .Node("Relu", ["h"], ["a"], "act")
+            .Node("AveragePool", ["a"], ["p"], "avg", ("kernel_shape", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 }), ("count_include_pad", 1L))
+            .Node("Conv", ["p", "W"], ["y"], "conv")
+            .Build();
+        model.Graph.SetInitializer(TensorData.Create("bn.gamma", [2], new[] { 0f, 6f }.AsSpan()));
+
+        AssertKept(FoldPass.Run(model), "bn", "channel 0 has scale 0: its constant output 1 does not stay constant through AveragePool avg");
     }
 
     [Fact]
