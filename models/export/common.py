@@ -219,3 +219,18 @@ def randomize_bn(bn):
         bn.running_var.uniform_(0.25, 2.0)
         bn.weight.uniform_(0.5, 1.5)
         bn.bias.normal_(0, 0.2)
+
+
+def export_eval(net, x, name, constant_folding):
+    """Exports the eval-mode torch module `net` on input `x` as models/<name>.onnx (opset 13, input `input` and output
+    `output` with a dynamic batch axis N) and writes x and PyTorch's output as its test data; returns (path, x, ref)
+    as numpy arrays."""
+    import torch
+    path = os.path.join(MODELS, name + ".onnx")
+    torch.onnx.export(net, x, path, input_names=["input"], output_names=["output"], opset_version=13,
+                      dynamic_axes={"input": {0: "N"}, "output": {0: "N"}}, do_constant_folding=constant_folding)
+    with torch.no_grad():
+        ref = net(x).numpy()
+    xs = x.numpy()
+    write_test_data(name, [("input", xs)], [("output", ref)])
+    return path, xs, ref

@@ -282,13 +282,7 @@ def frozen_batchnorm_block():
     net.eval()
     x = torch.randn(BATCH, 3, 6, 6)
     name = "synth_frozen_batchnorm"
-    path = os.path.join(common.MODELS, name + ".onnx")
-    torch.onnx.export(net, x, path, input_names=["input"], output_names=["output"], opset_version=13,
-                      dynamic_axes={"input": {0: "N"}, "output": {0: "N"}}, do_constant_folding=False)
-    with torch.no_grad():
-        ref = net(x).numpy()
-    xs = x.numpy()
-    common.write_test_data(name, [("input", xs)], [("output", ref)])
+    path, xs, ref = common.export_eval(net, x, name, constant_folding=False)
     ops = [n.op_type for n in onnx.load(path).graph.node]
     assert "BatchNormalization" not in ops and "Sqrt" in ops, ops
     np_out = np_onnx.run_model(onnx.load(path), {"input": xs})["output"]

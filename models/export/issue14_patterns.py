@@ -62,13 +62,7 @@ def keras_flatten_mlp_bn():
     net.eval()
     x = torch.randn(BATCH, 1, 28, 28)
     name = "keras_flatten_mlp_bn"
-    path = os.path.join(common.MODELS, name + ".onnx")
-    torch.onnx.export(net, x, path, input_names=["input"], output_names=["output"], opset_version=13,
-                      dynamic_axes={"input": {0: "N"}, "output": {0: "N"}}, do_constant_folding=True)
-    with torch.no_grad():
-        ref = net(x).numpy()
-    xs = x.numpy()
-    common.write_test_data(name, [("input", xs)], [("output", ref)])
+    path, xs, ref = common.export_eval(net, x, name, constant_folding=True)
     ops = [n.op_type for n in onnx.load(path).graph.node]
     assert "Shape" in ops and "Concat" in ops and "MatMul" in ops, ops
     return entry(name, "Keras-style flatten x.reshape(x.shape[0], 784) (computed Reshape shape) -> MatMul+Add -> "

@@ -95,21 +95,17 @@ class PreActSingle(nn.Module):
         return self.conv(self.act(self.bn(x))) + x
 
 
-def export(name, net, seed, description, folds, tweak=None):
+def export(name, make, seed, description, folds, tweak=None):
+    """Builds the module with `make` after seeding torch, so its initial weights are the seed's too."""
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
+    net = make()
     randomize_bn(net, generator)
     if tweak is not None:
         tweak(net)
     net.eval()
     x = torch.randn(BATCH, 3, 8, 8, generator=generator)
-    path = os.path.join(common.MODELS, name + ".onnx")
-    torch.onnx.export(net, x, path, input_names=["input"], output_names=["output"], opset_version=13,
-                      dynamic_axes={"input": {0: "N"}, "output": {0: "N"}}, do_constant_folding=True)
-    with torch.no_grad():
-        ref = net(x).numpy()
-    xs = x.numpy()
-    common.write_test_data(name, [("input", xs)], [("output", ref)])
+    path, xs, ref = common.export_eval(net, x, name, constant_folding=True)
     np_out = np_onnx.run_model(onnx.load(path), {"input": xs})["output"]
     return common.pattern_entry(name, description, ref, folds, "issue 14 item 7", "PyTorch eval output", independent=np_out)
 
@@ -122,24 +118,24 @@ def negate_channel_2(net):
 def main():
     entries = {
         "preact_resnet_block": export(
-            "preact_resnet_block", PreActResNetBlock(), 1471,
+            "preact_resnet_block", PreActResNetBlock, 1471,
             "pre-activation ResNet block: BN -> ReLU -> padded Conv (the stem output also feeds the residual Add) and "
             "the final BN -> ReLU -> GAP -> flatten -> Linear become Add(t/s) with the scale in the next Conv/Gemm; "
             "PyTorch's exporter already fuses the mid-block Conv -> BN",
             ["forward into /block/conv1/Conv (scale through /block/relu1/Relu; shift t/s kept as Add /block/bn1/BatchNormalization_shift)",
              "forward into /fc/Gemm (scale through /relu/Relu → /GlobalAveragePool → /Flatten; shift t/s kept as Add /bn/BatchNormalization_shift)"]),
         "densenet_tail": export(
-            "densenet_tail", DenseNetTail(), 1472,
+            "densenet_tail", DenseNetTail, 1472,
             "DenseNet layer and tail: norm1 -> ReLU -> Conv1x1 and norm5 (after the Concat) -> ReLU -> GAP -> flatten "
             "-> Linear become Add(t/s) with the scale in the Conv/Gemm; PyTorch's exporter already fuses Conv1x1 -> norm2",
             ["forward into /conv1/Conv (scale through /relu1/Relu; shift t/s kept as Add /norm1/BatchNormalization_shift)",
              "forward into /classifier/Gemm (scale through /Relu → /GlobalAveragePool → /Flatten; shift t/s kept as Add /norm5/BatchNormalization_shift)"]),
         "preact_leaky_block": export(
-            "preact_leaky_block", PreActSingle(nn.LeakyReLU(0.1)), 1473,
+            "preact_leaky_block", lambda: PreActSingle(nn.LeakyReLU(0.1)), 1473,
             "BN -> LeakyReLU(0.1) -> padded Conv with the BN input also feeding a residual Add: Add(t/s) and the scale in the Conv",
             ["forward into /conv/Conv (scale through /act/LeakyRelu; shift t/s kept as Add /bn/BatchNormalization_shift)"]),
         "preact_negative_gamma": export(
-            "preact_negative_gamma", PreActSingle(nn.ReLU()), 1474,
+            "preact_negative_gamma", lambda: PreActSingle(nn.ReLU()), 1474,
             "BN with gamma < 0 on channel 2 -> ReLU -> padded Conv: kept, the reason naming channel 2",
             ["kept: channel 2 has scale -0.5916: the scale cannot pass through Relu /act/Relu"], tweak=negate_channel_2),
     }
