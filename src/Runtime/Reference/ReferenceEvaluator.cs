@@ -8,7 +8,8 @@ namespace OnnxBn.Runtime.Reference;
 /// plainest loops possible; speed is not a goal. It covers the ops of the bundled example models and of common
 /// exported CNNs and MLPs: Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, elementwise arithmetic,
 /// Relu, LeakyRelu, PRelu, Elu, Selu, Sigmoid, HardSigmoid, HardSwish, Tanh, Clip, Softmax, pools, If/Loop/Scan, and the data-movement
-/// ops (Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Shape, Gather, 1-D Slice, Cast, Identity, Dropout, Constant).
+/// ops (Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, Shape, Gather, 1-D Slice, Cast, Identity, Dropout, Constant,
+/// Pad, Split), Resize (nearest and linear) and TopK.
 /// </summary>
 /// <remarks>An op it does not know raises <see cref="NotSupportedException"/> naming the node and op.</remarks>
 public sealed partial class ReferenceEvaluator
@@ -133,6 +134,10 @@ public sealed partial class ReferenceEvaluator
             "Gather" => [Gather(node, x[0]!, x[1]!)],
             "Slice" => [Slice(node, x[0]!, x[1]!, x[2]!, Arg(x, 3), Arg(x, 4))],
             "Cast" => [Cast(node, x[0]!)],
+            "Pad" => [Pad(node, x[0]!, Arg(x, 1), Arg(x, 2), Arg(x, 3))],
+            "Split" => Split(node, x[0]!, Arg(x, 1)),
+            "Resize" => [Resize(node, x[0]!, Arg(x, 2), Arg(x, 3))],
+            "TopK" => TopK(node, x[0]!, Arg(x, 1)),
             "Identity" or "Dropout" => [x[0]!],
             "Constant" => [Constant(node)],
             "MaxPool" => [Pool(node, x[0]!, max: true)],
