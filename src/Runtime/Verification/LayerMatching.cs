@@ -23,16 +23,19 @@ public enum LayerMatch
 /// <param name="Reason">Why it is not compared: the fold that removed it, or no counterpart found.</param>
 public sealed record UnmatchedTensor(string Tensor, string Node, string Reason);
 
-/// <summary>One pair of tensors to compare, in the original's topological order.</summary>
+/// <summary>
+/// One pair of tensors to compare, in the original's topological order; <see cref="ElementType"/> is the probe
+/// session's (<see cref="LayerProbe.ComparedPairs"/>), undefined until the sessions are open.
+/// </summary>
 internal sealed record LayerPair(string Tensor, string CandidateTensor, LayerMatch Match, Node OriginalNode, Node CandidateNode,
-    IReadOnlyList<BnFate> Folds, OnnxDataType ElementType);
+    IReadOnlyList<BnFate> Folds, OnnxDataType ElementType = OnnxDataType.Undefined);
 
 /// <summary>The pairs to compare and the tensors left out.</summary>
 internal sealed record LayerPlan(IReadOnlyList<LayerPair> Pairs, IReadOnlyList<UnmatchedTensor> Unmatched);
 
 /// <summary>
-/// Pairs the intermediates of the original of a compared type (<see cref="LayerTypes.IsCompared"/>, or a type not
-/// known before the run) with the candidate's: by name first; for what is left, by
+/// Pairs the intermediates of the original with the candidate's (which of them hold numbers to compare, the probe
+/// sessions tell: <see cref="LayerProbe.ComparedPairs"/>): by name first; for what is left, by
 /// structure, walking the original in topological order (a node whose op type, mapped inputs and constant contents
 /// equal those of one unclaimed candidate node maps its outputs onto that node's). A folded layer's weights differ,
 /// so a structural match never pairs a value from before a fold with one from after it.
@@ -41,7 +44,6 @@ internal static class LayerMatching
 {
     public static LayerPlan Plan(Graph original, Graph candidate, FoldAttribution folds)
     {
-        var originalTypes = LayerTypes.Infer(original);
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var input in original.RuntimeInputs.Select(i => i.Name))
             if (candidate.IsGraphInput(input))
@@ -91,8 +93,7 @@ internal static class LayerMatching
                     map[tensor] = structural.Output(i);
                 else if (outputsByPosition.TryGetValue(tensor, out var positional))
                     map[tensor] = positional;
-                // A type not known here is the probe session's to tell (LayerProbe.ComparedPairs).
-                if (node.Is("Constant") || originalTypes.TryGetValue(tensor, out var type) && !LayerTypes.IsCompared(type))
+                if (node.Is("Constant"))
                     continue;
                 if (folds.RewroteTarget(node) is { } rewrote)
                 {
@@ -111,7 +112,7 @@ internal static class LayerMatching
                 if (map.TryGetValue(tensor, out var counterpart) && candidate.Producer(counterpart) is { } producer)
                     pairs.Add(new LayerPair(tensor, counterpart,
                         counterpart == tensor ? LayerMatch.Name : outputsByPosition.ContainsKey(tensor) && structural is null ? LayerMatch.Position : LayerMatch.Structure,
-                        node, producer, folds.Into(producer), type));
+                        node, producer, folds.Into(producer)));
                 else
                     unmatched.Add(new UnmatchedTensor(tensor, node.DisplayName, Reason(folds.Removing(node) ?? ParameterOfFolded(original, node, tensor, folds))));
             }

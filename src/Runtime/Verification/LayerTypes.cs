@@ -3,54 +3,11 @@ using OnnxBn.Folding;
 namespace OnnxBn.Runtime.Verification;
 
 /// <summary>
-/// The element type of every value of a graph it can tell: declared (graph inputs and outputs, value_info,
-/// initializers) or carried forward in topological order, output by output (<see cref="OpOutputTypes"/>). It chooses
-/// which intermediates are worth exposing; ONNX Runtime's own types of the exposed outputs decide what is compared
-/// (<see cref="LayerProbe"/>), so a value missing here is exposed and typed by the runtime rather than guessed.
+/// Which element types the layer run compares, and how. The types themselves come from the probe sessions
+/// (<see cref="LayerProbe.ComparedPairs"/>): ONNX Runtime types every exposed intermediate from the node that writes it.
 /// </summary>
 internal static class LayerTypes
 {
-    public static IReadOnlyDictionary<string, OnnxDataType> Infer(Graph graph)
-    {
-        var types = new Dictionary<string, OnnxDataType>(StringComparer.Ordinal);
-        foreach (var v in graph.Inputs.Concat(graph.ValueInfos).Concat(graph.Outputs))
-            if (v.IsTensor && v.ElementType != OnnxDataType.Undefined)
-                types[v.Name] = v.ElementType;
-        foreach (var t in graph.Initializers)
-            types[t.Name] = t.ElementType;
-        foreach (var node in graph.TopologicalOrder())
-        {
-            if (node.HasSubgraphs)
-            {
-                foreach (var (output, declared) in ControlFlowOutputTypes(graph, node))
-                    types.TryAdd(output, declared);
-                continue;
-            }
-            for (var i = 0; i < node.Outputs.Count; i++)
-                if (node.Output(i).Length > 0 && OpOutputTypes.Of(node, i, types) is { } type)
-                    types.TryAdd(node.Output(i), type);
-        }
-        return types;
-    }
-
-    /// <summary>
-    /// The types of an If's, Loop's or Scan's outputs, declared by its (first) sub-graph's outputs: an If's outputs are
-    /// its branch's, a Loop's skip the body's condition output, a Scan's are its body's in order.
-    /// </summary>
-    private static IEnumerable<(string Output, OnnxDataType Type)> ControlFlowOutputTypes(Graph graph, Node node)
-    {
-        if (node.Domain is not ("" or "ai.onnx") || node.OpType is not ("If" or "Loop" or "Scan"))
-            yield break;
-        var body = graph.Subgraphs(node)[0].Graph;
-        var skip = node.OpType == "Loop" ? 1 : 0;
-        for (var i = 0; i < node.Outputs.Count && i + skip < body.Outputs.Count; i++)
-        {
-            var declared = body.Outputs[i + skip];
-            if (node.Output(i).Length > 0 && declared.IsTensor && declared.ElementType != OnnxDataType.Undefined)
-                yield return (node.Output(i), declared.ElementType);
-        }
-    }
-
     /// <summary>True for the floating-point types, whose intermediates are compared within tolerance.</summary>
     public static bool IsFloat(OnnxDataType type) =>
         type is OnnxDataType.Float or OnnxDataType.Double or OnnxDataType.Float16 or OnnxDataType.BFloat16;

@@ -96,14 +96,4 @@ public sealed class LayerProbeTests
         Assert.Equal(["arg_f", "y"], worst[..2].Order(StringComparer.Ordinal));
         Assert.Equal("arg", worst[2]);
     }
-
-    [Fact]
-    public void Output_Types_Are_Told_Output_By_Output()
-    {
-        var types = LayerTypes.Infer(TypeChangingModels.Around("Unique").Graph);
-
-        Assert.Equal(OnnxDataType.Float, types["unique"]);
-        Assert.All(new[] { "first", "inverse", "counts" }, name => Assert.Equal(OnnxDataType.Int64, types[name]));
-        Assert.False(LayerTypes.Infer(TypeChangingModels.Around("Sequence").Graph).ContainsKey("columns"));
-    }
 }
